@@ -1,0 +1,395 @@
+//! Diagnostics: content problems as values, and their compiler-style rendering.
+//!
+//! Every stage reports problems in the site's content as [`Diagnostic`]s pushed onto a
+//! [`Diagnostics`] list instead of returning early, so one run reports everything that is wrong.
+//! A diagnostic names a file relative to the site root and a byte span in that file; rendering
+//! turns the span into `path:line:column`, shows the offending line with a caret under the span
+//! and ends with a help line. The text of each file lives in [`Sources`], filled by the loader.
+//! Nothing here prints: callers decide where rendered text goes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+
+/// How bad a problem is: errors fail the build, warnings are reported and let it pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in the content, located in a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the site root, with `/` separators (`content/deals.toml`).
+    pub file: String,
+    /// Byte range in the file; `None` when the problem concerns the file as a whole.
+    pub span: Option<Range<usize>>,
+    /// Lowercase, no trailing period.
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(
+        file: impl Into<String>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: file.into(),
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(
+        file: impl Into<String>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            file: file.into(),
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The 1-based line and column of the start of the span (column counted in characters).
+    pub fn location(&self, sources: &Sources) -> Location {
+        match (&self.span, sources.get(&self.file)) {
+            (Some(span), Some(text)) => Location::of(text, span.start),
+            _ => Location { line: 1, column: 1 },
+        }
+    }
+}
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    /// Locates a byte offset in `text`; offsets past the end or inside a character are clamped.
+    pub fn of(text: &str, offset: usize) -> Self {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..offset].chars().count() + 1;
+        Location { line, column }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The text of every file the loader read, by path relative to the root.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: BTreeMap<String, String>,
+}
+
+impl Sources {
+    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.files.insert(path.into(), text.into());
+    }
+
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+}
+
+/// The problems found in one run, in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.list.push(diagnostic);
+    }
+
+    /// Pushes and returns the diagnostic, so a help line can be added in place.
+    pub fn push_mut(&mut self, diagnostic: Diagnostic) -> &mut Diagnostic {
+        self.list.push(diagnostic);
+        let last = self.list.len() - 1;
+        &mut self.list[last]
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.list.extend(other.list);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.list.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.list
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.list
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.list.iter()
+    }
+
+    /// Sorts by file, then position, so output is stable whatever order the stages ran in.
+    pub fn sort(&mut self) {
+        self.list.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (
+                    d.file.clone(),
+                    d.span.as_ref().map_or(0, |s| s.start),
+                    d.severity,
+                )
+            };
+            key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+        });
+        self.list.dedup();
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(list: Vec<Diagnostic>) -> Self {
+        Self { list }
+    }
+}
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Renders one diagnostic like a compiler does:
+///
+/// ```text
+/// error: unknown key `valu_usd_bn`
+///   --> content/deals.toml:12:1
+///    |
+/// 12 | valu_usd_bn = 38
+///    | ^^^^^^^^^^^
+///    = help: did you mean `value_usd_bn`?
+/// ```
+pub fn render(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> String {
+    let mut out = String::new();
+    let (label, code) = match diagnostic.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.paint(code, label),
+        style.paint("1", &format!(": {}", diagnostic.message))
+    );
+    let text = sources.get(&diagnostic.file);
+    let location = diagnostic.location(sources);
+    match (&diagnostic.span, text) {
+        (Some(span), Some(text)) => {
+            let line_no = location.line.to_string();
+            let gutter = " ".repeat(line_no.len());
+            let _ = writeln!(
+                out,
+                "{gutter}{} {}:{}:{}",
+                style.paint("1;34", "-->"),
+                diagnostic.file,
+                location.line,
+                location.column
+            );
+            let start = floor_char_boundary(text, span.start.min(text.len()));
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let line = text[line_start..line_end].trim_end_matches('\r');
+            let end = floor_char_boundary(text, span.end.clamp(start, line_start + line.len()));
+            let (shown, pad, width) = caret_layout(line, start - line_start, end - line_start);
+            let bar = style.paint("1;34", "|");
+            let _ = writeln!(out, "{gutter} {bar}");
+            let _ = writeln!(out, "{} {bar} {}", style.paint("1;34", &line_no), shown);
+            let carets = style.paint(code, &"^".repeat(width.max(1)));
+            let _ = writeln!(out, "{gutter} {bar} {}{}", " ".repeat(pad), carets);
+            if let Some(help) = &diagnostic.help {
+                let _ = writeln!(out, "{gutter} {} help: {}", style.paint("1;34", "="), help);
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "  {} {}", style.paint("1;34", "-->"), diagnostic.file);
+            if let Some(help) = &diagnostic.help {
+                let _ = writeln!(out, "  {} help: {}", style.paint("1;34", "="), help);
+            }
+        }
+    }
+    out
+}
+
+/// Expands tabs and replaces control characters so the caret lines up under the span.
+/// Returns the line as shown, the number of columns before the span and the span's width.
+fn caret_layout(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let mut shown = String::new();
+    let (mut pad, mut width, mut column) = (0, 0, 0);
+    for (offset, ch) in line.char_indices() {
+        let piece: String = match ch {
+            '\t' => "    ".to_string(),
+            c if c.is_control() => "\u{fffd}".to_string(),
+            c => c.to_string(),
+        };
+        let columns = piece.chars().count();
+        if offset < start {
+            pad += columns;
+        } else if offset < end {
+            width += columns;
+        }
+        column += columns;
+        shown.push_str(&piece);
+    }
+    if start >= line.len() {
+        pad = column;
+    }
+    (shown, pad, width)
+}
+
+/// Renders a whole list followed by a summary line (`2 errors, 1 warning`), or nothing.
+pub fn render_all(diagnostics: &Diagnostics, sources: &Sources, style: Style) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics.iter() {
+        out.push_str(&render(diagnostic, sources, style));
+        out.push('\n');
+    }
+    let (errors, warnings) = (diagnostics.error_count(), diagnostics.warning_count());
+    if errors + warnings > 0 {
+        let _ = writeln!(out, "{}", count_line(errors, warnings));
+    }
+    out
+}
+
+/// `3 errors, 1 warning`, singular where it should be.
+pub fn count_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+/// The closest of `candidates` to `word` by edit distance, when it is close enough to be a
+/// likely typo. Used for "did you mean" help lines.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters() {
+        let text = "a = 1\nbé = 2\n";
+        assert_eq!(Location::of(text, 0), Location { line: 1, column: 1 });
+        assert_eq!(Location::of(text, 6), Location { line: 2, column: 1 });
+        // 'é' is two bytes: the '=' after "bé " is at byte 10, column 4.
+        assert_eq!(Location::of(text, 10), Location { line: 2, column: 4 });
+        // Inside a multi-byte character: clamped to its start.
+        assert_eq!(Location::of(text, 8), Location { line: 2, column: 2 });
+    }
+
+    #[test]
+    fn renders_caret_under_span() {
+        let mut sources = Sources::default();
+        sources.insert("content/deals.toml", "[[deal]]\n\tvalu = 3\n");
+        let d = Diagnostic::error("content/deals.toml", Some(10..14), "unknown key `valu`")
+            .with_help("did you mean `value`?");
+        let text = render(&d, &sources, Style { color: false });
+        assert_eq!(
+            text,
+            "error: unknown key `valu`\n --> content/deals.toml:2:2\n  |\n2 |     valu = 3\n  |     ^^^^\n  = help: did you mean `value`?\n"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let keys = ["value_usd_bn", "value_basis", "title"];
+        assert_eq!(suggest("valu_usd_bn", keys), Some("value_usd_bn"));
+        assert_eq!(suggest("colour", keys), None);
+    }
+
+    #[test]
+    fn count_line_is_singular_and_plural() {
+        assert_eq!(count_line(1, 0), "1 error");
+        assert_eq!(count_line(2, 1), "2 errors, 1 warning");
+        assert_eq!(count_line(0, 3), "3 warnings");
+    }
+}

@@ -1,0 +1,344 @@
+//! Stage 1, load: the only reader of the site folder.
+//!
+//! Walks `content/`, `templates/` and `static/` in sorted order, reads every file once, splits
+//! front matter, parses TOML and reads it into the raw structs of [`raw`] (values with spans,
+//! types checked, meaning not yet). The text of every file goes into [`Sources`] so any later
+//! diagnostic can show its line. Problems in files are diagnostics; only a missing site folder
+//! or an unreadable file is a [`LoadError`] that stops the run.
+
+pub mod front_matter;
+pub mod raw;
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Sources};
+use raw::{RawBrief, RawCompany, RawConfig, RawDeal, RawPage, RawSeries};
+
+/// Everything read from a site folder, before validation.
+#[derive(Debug, Default)]
+pub struct LoadedSite {
+    pub sources: Sources,
+    pub config: Option<RawConfig>,
+    pub companies: Vec<RawCompany>,
+    pub deals: Vec<RawDeal>,
+    pub briefs: Vec<RawBrief>,
+    pub pages: Vec<RawPage>,
+    pub series: Vec<RawSeries>,
+    /// The site's own templates, by name relative to `templates/`; they override the built-in theme.
+    pub templates: BTreeMap<String, String>,
+    /// Files of `static/`, by path relative to `static/`, copied to the output as they are.
+    pub static_files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A problem that stops loading before any content can be judged.
+#[derive(Debug)]
+pub enum LoadError {
+    NotASite(PathBuf),
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotASite(root) => write!(
+                f,
+                "{} has no content/ folder: is this a site folder? (pass the site with --root DIR)",
+                root.display()
+            ),
+            LoadError::Io { path, error } => write!(f, "cannot read {}: {error}", path.display()),
+        }
+    }
+}
+
+pub const SITE_FILE: &str = "content/site.toml";
+pub const DEALS_FILE: &str = "content/deals.toml";
+pub const COMPANIES_FILE: &str = "content/companies.toml";
+
+/// Reads the site folder at `root`.
+pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
+    if !root.join("content").is_dir() {
+        return Err(LoadError::NotASite(root.to_path_buf()));
+    }
+    let mut site = LoadedSite::default();
+    let mut diagnostics = Diagnostics::default();
+
+    match read_text(root, SITE_FILE, &mut site.sources, &mut diagnostics)? {
+        Some(text) => {
+            if let Some(table) = raw::parse_toml(SITE_FILE, &text, 0, &mut diagnostics) {
+                site.config = Some(raw::read_config(
+                    SITE_FILE,
+                    table.get_ref(),
+                    &mut diagnostics,
+                ));
+            }
+        }
+        None => diagnostics.push(
+            Diagnostic::error(SITE_FILE, None, "missing site configuration")
+                .with_help("create content/site.toml with at least `title = \"...\"`"),
+        ),
+    }
+    if let Some(text) = read_text(root, COMPANIES_FILE, &mut site.sources, &mut diagnostics)?
+        && let Some(table) = raw::parse_toml(COMPANIES_FILE, &text, 0, &mut diagnostics)
+    {
+        site.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), &mut diagnostics);
+    }
+    if let Some(text) = read_text(root, DEALS_FILE, &mut site.sources, &mut diagnostics)?
+        && let Some(table) = raw::parse_toml(DEALS_FILE, &text, 0, &mut diagnostics)
+    {
+        site.deals = raw::read_deals(DEALS_FILE, table.get_ref(), &mut diagnostics);
+    }
+
+    for (file, stem) in folder_files(root, "content/briefs", "md", &mut diagnostics)? {
+        let Some(text) = read_text(root, &file, &mut site.sources, &mut diagnostics)? else {
+            continue;
+        };
+        let split = match front_matter::split(&file, &text) {
+            Ok(split) => split,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let Some(table) = raw::parse_toml(
+            &file,
+            split.front_matter,
+            split.front_matter_offset,
+            &mut diagnostics,
+        ) else {
+            continue;
+        };
+        site.briefs.push(raw::read_brief(
+            &file,
+            &stem,
+            table.get_ref(),
+            split.front_matter_offset,
+            split.opening.clone(),
+            (split.body, split.body_offset),
+            &mut diagnostics,
+        ));
+    }
+
+    for (file, stem) in folder_files(root, "content/pages", "md", &mut diagnostics)? {
+        let Some(text) = read_text(root, &file, &mut site.sources, &mut diagnostics)? else {
+            continue;
+        };
+        let split = match front_matter::split(&file, &text) {
+            Ok(split) => split,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let Some(table) = raw::parse_toml(
+            &file,
+            split.front_matter,
+            split.front_matter_offset,
+            &mut diagnostics,
+        ) else {
+            continue;
+        };
+        site.pages.push(raw::read_page(
+            &file,
+            &stem,
+            table.get_ref(),
+            split.front_matter_offset,
+            split.opening.clone(),
+            (split.body, split.body_offset),
+            &mut diagnostics,
+        ));
+    }
+
+    for (file, stem) in folder_files(root, "content/series", "toml", &mut diagnostics)? {
+        let Some(text) = read_text(root, &file, &mut site.sources, &mut diagnostics)? else {
+            continue;
+        };
+        if let Some(table) = raw::parse_toml(&file, &text, 0, &mut diagnostics) {
+            site.series.push(raw::read_series(
+                &file,
+                &stem,
+                table.get_ref(),
+                &mut diagnostics,
+            ));
+        }
+    }
+
+    for (name, bytes) in tree_files(root, "templates", &mut diagnostics)? {
+        let file = format!("templates/{name}");
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                site.sources.insert(file, text.clone());
+                site.templates.insert(name, text);
+            }
+            Err(error) => diagnostics.push(invalid_utf8(&file, error.utf8_error().valid_up_to())),
+        }
+    }
+    site.static_files = tree_files(root, "static", &mut diagnostics)?;
+    Ok((site, diagnostics))
+}
+
+/// Reads a text file relative to the root. `Ok(None)` when it does not exist or is not UTF-8
+/// (the latter with a diagnostic). A UTF-8 byte-order mark is dropped.
+fn read_text(
+    root: &Path,
+    file: &str,
+    sources: &mut Sources,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<String>, LoadError> {
+    let path = root.join(file);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(LoadError::Io { path, error }),
+    };
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            sources.insert(file, text.clone());
+            Ok(Some(text))
+        }
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            sources.insert(file, String::from_utf8_lossy(error.as_bytes()).into_owned());
+            diagnostics.push(invalid_utf8(file, valid_up_to));
+            Ok(None)
+        }
+    }
+}
+
+fn invalid_utf8(file: &str, valid_up_to: usize) -> Diagnostic {
+    Diagnostic::error(
+        file,
+        Some(valid_up_to..valid_up_to + 1),
+        "the file is not valid UTF-8",
+    )
+    .with_help("save the file as UTF-8")
+}
+
+/// The files directly in `folder` with the given extension, as (path relative to root, stem),
+/// sorted by name. Hidden files are skipped; anything else that cannot be content is reported.
+fn folder_files(
+    root: &Path,
+    folder: &str,
+    extension: &str,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<(String, String)>, LoadError> {
+    let path = root.join(folder);
+    if !path.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&path)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|error| walk_error(&path, error))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let file = format!("{folder}/{name}");
+        if entry.path_is_symlink() {
+            diagnostics.push(
+                Diagnostic::error(&file, None, "symlinks are not followed in content folders")
+                    .with_help("copy the file into the folder instead of linking it"),
+            );
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            diagnostics.push(Diagnostic::warning(
+                &file,
+                None,
+                format!("subfolders of {folder}/ are not read"),
+            ));
+            continue;
+        }
+        if entry.file_name().to_str().is_none() {
+            diagnostics.push(Diagnostic::error(
+                &file,
+                None,
+                "file names must be valid UTF-8",
+            ));
+            continue;
+        }
+        match name.strip_suffix(&format!(".{extension}")) {
+            Some(stem) => files.push((file.clone(), stem.to_string())),
+            None => diagnostics.push(
+                Diagnostic::warning(
+                    &file,
+                    None,
+                    format!("ignored: only .{extension} files are read in {folder}/"),
+                )
+                .with_help("images and other assets belong in static/"),
+            ),
+        }
+    }
+    Ok(files)
+}
+
+/// Every file under `folder` (recursively), by path relative to `folder`, sorted.
+fn tree_files(
+    root: &Path,
+    folder: &str,
+    diagnostics: &mut Diagnostics,
+) -> Result<BTreeMap<String, Vec<u8>>, LoadError> {
+    let path = root.join(folder);
+    let mut files = BTreeMap::new();
+    if !path.is_dir() {
+        return Ok(files);
+    }
+    let walker = walkdir::WalkDir::new(&path)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
+        let entry = entry.map_err(|error| walk_error(&path, error))?;
+        let relative = entry.path().strip_prefix(&path).unwrap_or(entry.path());
+        let Some(name) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+            diagnostics.push(Diagnostic::error(
+                format!("{folder}/{}", relative.display()),
+                None,
+                "file names must be valid UTF-8",
+            ));
+            continue;
+        };
+        if entry.path_is_symlink() {
+            diagnostics.push(
+                Diagnostic::error(
+                    format!("{folder}/{name}"),
+                    None,
+                    "symlinks are not followed",
+                )
+                .with_help("copy the file instead of linking it"),
+            );
+            continue;
+        }
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).map_err(|error| LoadError::Io {
+                path: entry.path().to_path_buf(),
+                error,
+            })?;
+            files.insert(name, bytes);
+        }
+    }
+    Ok(files)
+}
+
+fn walk_error(folder: &Path, error: walkdir::Error) -> LoadError {
+    let path = error
+        .path()
+        .map_or_else(|| folder.to_path_buf(), Path::to_path_buf);
+    let error = error
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("filesystem loop"));
+    LoadError::Io { path, error }
+}

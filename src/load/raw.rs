@@ -1,0 +1,470 @@
+//! Raw structs that mirror the site's files, field for field, each value with its span.
+//!
+//! They hold what the files say, checked only for TOML types: a deal's `buyer` is still just a
+//! string here, and a required key that was missing is `None` (its diagnostic is already
+//! recorded). `model::validate` turns these into the typed model.
+
+use std::ops::Range;
+
+use toml::de::DeTable;
+
+use super::table::{Sp, TableReader};
+use crate::diag::{Diagnostic, Diagnostics};
+
+#[derive(Debug, Default)]
+pub struct RawConfig {
+    pub file: String,
+    pub header: Range<usize>,
+    pub title: Option<Sp<String>>,
+    pub description: Option<Sp<String>>,
+    pub language: Option<Sp<String>>,
+    pub author: Option<Sp<String>>,
+    pub base_url: Option<Sp<String>>,
+}
+
+#[derive(Debug)]
+pub struct RawCompany {
+    pub header: Range<usize>,
+    pub id: Option<Sp<String>>,
+    pub name: Option<Sp<String>>,
+    pub short_name: Option<Sp<String>>,
+    pub role: Option<Sp<String>>,
+    pub parent: Option<Sp<String>>,
+    pub description: Option<Sp<String>>,
+    pub url: Option<Sp<String>>,
+}
+
+#[derive(Debug)]
+pub struct RawSource {
+    pub header: Range<usize>,
+    pub publisher: Option<Sp<String>>,
+    pub title: Option<Sp<String>>,
+    pub url: Option<Sp<String>>,
+    pub date: Option<Sp<String>>,
+    pub note: Option<Sp<String>>,
+    /// Series sources only: the periods this source backs.
+    pub periods: Vec<Sp<String>>,
+}
+
+#[derive(Debug)]
+pub struct RawDeal {
+    pub header: Range<usize>,
+    pub id: Option<Sp<String>>,
+    pub title: Option<Sp<String>>,
+    pub buyer: Option<Sp<String>>,
+    pub provider: Option<Sp<String>>,
+    pub partners: Vec<Sp<String>>,
+    pub kind: Option<Sp<String>>,
+    pub announced: Option<Sp<String>>,
+    pub agreement: Option<Sp<String>>,
+    pub status: Option<Sp<String>>,
+    pub superseded_by: Option<Sp<String>>,
+    pub value_usd_bn: Option<Sp<f64>>,
+    pub value_basis: Option<Sp<String>>,
+    pub term_years: Option<Sp<f64>>,
+    pub capacity_gw: Option<Sp<f64>>,
+    pub chips: Vec<Sp<String>>,
+    pub chip_count: Option<Sp<i64>>,
+    pub summary: Option<Sp<String>>,
+    pub notes: Option<Sp<String>>,
+    pub sources: Vec<RawSource>,
+}
+
+/// A brief: front matter fields, then the Markdown body and where it starts in the file.
+#[derive(Debug)]
+pub struct RawBrief {
+    pub file: String,
+    pub stem: String,
+    pub opening: Range<usize>,
+    pub slug: Option<Sp<String>>,
+    pub title: Option<Sp<String>>,
+    pub date: Option<Sp<String>>,
+    pub updated: Option<Sp<String>>,
+    pub summary: Option<Sp<String>>,
+    pub tags: Vec<Sp<String>>,
+    pub companies: Vec<Sp<String>>,
+    pub deals: Vec<Sp<String>>,
+    pub draft: Option<Sp<bool>>,
+    pub body: String,
+    pub body_offset: usize,
+}
+
+#[derive(Debug)]
+pub struct RawPage {
+    pub file: String,
+    pub stem: String,
+    pub opening: Range<usize>,
+    pub slug: Option<Sp<String>>,
+    pub title: Option<Sp<String>>,
+    pub summary: Option<Sp<String>>,
+    pub order: Option<Sp<i64>>,
+    pub draft: Option<Sp<bool>>,
+    pub body: String,
+    pub body_offset: usize,
+}
+
+#[derive(Debug)]
+pub struct RawLine {
+    pub header: Range<usize>,
+    pub label: Option<Sp<String>>,
+    pub company: Option<Sp<String>>,
+    /// `(period, value)` pairs as written.
+    pub points: Vec<(Sp<String>, Sp<f64>)>,
+}
+
+#[derive(Debug)]
+pub struct RawSeries {
+    pub file: String,
+    pub stem: String,
+    pub title: Option<Sp<String>>,
+    pub unit: Option<Sp<String>>,
+    pub frequency: Option<Sp<String>>,
+    pub summary: Option<Sp<String>>,
+    pub notes: Option<Sp<String>>,
+    pub lines: Vec<RawLine>,
+    pub sources: Vec<RawSource>,
+}
+
+/// Parses TOML text, reporting every syntax error; `offset` is the text's position in the file.
+pub fn parse_toml<'i>(
+    file: &str,
+    text: &'i str,
+    offset: usize,
+    diagnostics: &mut Diagnostics,
+) -> Option<toml::Spanned<DeTable<'i>>> {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        return Some(table);
+    }
+    let mut errors: Vec<_> = errors.into_iter().collect();
+    errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
+    for error in errors {
+        let span = error
+            .span()
+            .map(|s| s.start + offset..s.end.max(s.start) + offset);
+        diagnostics.push(
+            Diagnostic::error(
+                file,
+                span,
+                format!("invalid TOML: {}", error.message().trim_end_matches('.')),
+            )
+            .with_help("see https://toml.io for the syntax"),
+        );
+    }
+    None
+}
+
+pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> RawConfig {
+    let mut reader = TableReader::new(file, 0, table, 0..0, diagnostics);
+    let config = RawConfig {
+        file: file.to_string(),
+        header: 0..0,
+        title: reader.required_string("title"),
+        description: reader.string("description"),
+        language: reader.string("language"),
+        author: reader.string("author"),
+        base_url: reader.string("base_url"),
+    };
+    reader.finish();
+    config
+}
+
+pub fn read_companies(
+    file: &str,
+    table: &DeTable<'_>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<RawCompany> {
+    let mut root = TableReader::new(file, 0, table, 0..0, diagnostics);
+    let tables = root.tables("company");
+    root.finish();
+    tables
+        .into_iter()
+        .map(|(table, header)| {
+            let mut reader = TableReader::new(file, 0, table, header.clone(), diagnostics);
+            let company = RawCompany {
+                header: reader.header(),
+                id: reader.required_string("id"),
+                name: reader.required_string("name"),
+                short_name: reader.string("short_name"),
+                role: reader.required_string("role"),
+                parent: reader.string("parent"),
+                description: reader.required_string("description"),
+                url: reader.string("url"),
+            };
+            reader.finish();
+            company
+        })
+        .collect()
+}
+
+pub fn read_deals(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> Vec<RawDeal> {
+    let mut root = TableReader::new(file, 0, table, 0..0, diagnostics);
+    let tables = root.tables("deal");
+    root.finish();
+    tables
+        .into_iter()
+        .map(|(table, header)| {
+            let mut reader = TableReader::new(file, 0, table, header, diagnostics);
+            let deal = RawDeal {
+                header: reader.header(),
+                id: reader.required_string("id"),
+                title: reader.required_string("title"),
+                buyer: reader.required_string("buyer"),
+                provider: reader.required_string("provider"),
+                partners: reader.string_list("partners"),
+                kind: reader.required_string("kind"),
+                announced: reader.required_date("announced"),
+                agreement: reader.string("agreement"),
+                status: reader.required_string("status"),
+                superseded_by: reader.string("superseded_by"),
+                value_usd_bn: reader.number("value_usd_bn"),
+                value_basis: reader.required_string("value_basis"),
+                term_years: reader.number("term_years"),
+                capacity_gw: reader.number("capacity_gw"),
+                chips: reader.string_list("chips"),
+                chip_count: reader.integer("chip_count"),
+                summary: reader.required_string("summary"),
+                notes: reader.string("notes"),
+                sources: read_sources(&mut reader, "source", false),
+            };
+            reader.finish();
+            deal
+        })
+        .collect()
+}
+
+fn read_sources(
+    parent: &mut TableReader<'_, '_, '_>,
+    key: &'static str,
+    with_periods: bool,
+) -> Vec<RawSource> {
+    let file = parent.file();
+    let offset = parent.offset();
+    let tables = parent.tables(key);
+    let diagnostics = parent.diagnostics();
+    tables
+        .into_iter()
+        .map(|(table, header)| {
+            let mut reader = TableReader::new(file, offset, table, header, diagnostics);
+            let source = RawSource {
+                header: reader.header(),
+                publisher: reader.required_string("publisher"),
+                title: reader.required_string("title"),
+                url: reader.required_string("url"),
+                date: reader.required_date("date"),
+                note: reader.string("note"),
+                periods: if with_periods {
+                    reader.string_list("periods")
+                } else {
+                    Vec::new()
+                },
+            };
+            reader.finish();
+            source
+        })
+        .collect()
+}
+
+/// Reads a brief's front matter; `offset` is where the front matter starts in the file.
+pub fn read_brief(
+    file: &str,
+    stem: &str,
+    table: &DeTable<'_>,
+    offset: usize,
+    opening: Range<usize>,
+    body: (&str, usize),
+    diagnostics: &mut Diagnostics,
+) -> RawBrief {
+    let mut reader = TableReader::new(file, offset, table, 0..0, diagnostics);
+    let brief = RawBrief {
+        file: file.to_string(),
+        stem: stem.to_string(),
+        opening: opening.clone(),
+        slug: reader.string("slug"),
+        title: required_in_front_matter(&mut reader, "title", &opening),
+        date: reader_date_required(&mut reader, &opening),
+        updated: reader.date("updated"),
+        summary: required_in_front_matter(&mut reader, "summary", &opening),
+        tags: reader.string_list("tags"),
+        companies: reader.string_list("companies"),
+        deals: reader.string_list("deals"),
+        draft: reader.boolean("draft"),
+        body: body.0.to_string(),
+        body_offset: body.1,
+    };
+    reader.finish();
+    brief
+}
+
+pub fn read_page(
+    file: &str,
+    stem: &str,
+    table: &DeTable<'_>,
+    offset: usize,
+    opening: Range<usize>,
+    body: (&str, usize),
+    diagnostics: &mut Diagnostics,
+) -> RawPage {
+    let mut reader = TableReader::new(file, offset, table, 0..0, diagnostics);
+    let page = RawPage {
+        file: file.to_string(),
+        stem: stem.to_string(),
+        opening: opening.clone(),
+        slug: reader.string("slug"),
+        title: required_in_front_matter(&mut reader, "title", &opening),
+        summary: reader.string("summary"),
+        order: reader.integer("order"),
+        draft: reader.boolean("draft"),
+        body: body.0.to_string(),
+        body_offset: body.1,
+    };
+    reader.finish();
+    page
+}
+
+fn required_in_front_matter(
+    reader: &mut TableReader<'_, '_, '_>,
+    key: &'static str,
+    opening: &Range<usize>,
+) -> Option<Sp<String>> {
+    let value = reader.string(key);
+    if value.is_none() && reader.value(key).is_none() {
+        let file = reader.file().to_string();
+        reader.diagnostics().push(
+            Diagnostic::error(
+                file,
+                Some(opening.clone()),
+                format!("missing required key `{key}` in front matter"),
+            )
+            .with_help(format!("add `{key} = \"...\"` between the `+++` lines")),
+        );
+    }
+    value
+}
+
+fn reader_date_required(
+    reader: &mut TableReader<'_, '_, '_>,
+    opening: &Range<usize>,
+) -> Option<Sp<String>> {
+    let value = reader.date("date");
+    if value.is_none() && reader.value("date").is_none() {
+        let file = reader.file().to_string();
+        reader.diagnostics().push(
+            Diagnostic::error(
+                file,
+                Some(opening.clone()),
+                "missing required key `date` in front matter",
+            )
+            .with_help("add `date = 2025-11-03` between the `+++` lines"),
+        );
+    }
+    value
+}
+
+pub fn read_series(
+    file: &str,
+    stem: &str,
+    table: &DeTable<'_>,
+    diagnostics: &mut Diagnostics,
+) -> RawSeries {
+    let mut reader = TableReader::new(file, 0, table, 0..0, diagnostics);
+    let title = reader.required_string("title");
+    let unit = reader.required_string("unit");
+    let frequency = reader.required_string("frequency");
+    let summary = reader.required_string("summary");
+    let notes = reader.string("notes");
+    let line_tables = reader.tables("line");
+    let sources = read_sources(&mut reader, "source", true);
+    reader.finish();
+    let lines = line_tables
+        .into_iter()
+        .map(|(table, header)| {
+            let mut reader = TableReader::new(file, 0, table, header, diagnostics);
+            let label = reader.required_string("label");
+            let company = reader.string("company");
+            let points = read_points(&mut reader);
+            let line = RawLine {
+                header: reader.header(),
+                label,
+                company,
+                points,
+            };
+            reader.finish();
+            line
+        })
+        .collect();
+    RawSeries {
+        file: file.to_string(),
+        stem: stem.to_string(),
+        title,
+        unit,
+        frequency,
+        summary,
+        notes,
+        lines,
+        sources,
+    }
+}
+
+/// `points = [["2025-Q3", 29], ...]`: each point a two-element array of period and number.
+fn read_points(reader: &mut TableReader<'_, '_, '_>) -> Vec<(Sp<String>, Sp<f64>)> {
+    use toml::de::DeValue;
+    let file = reader.file().to_string();
+    let Some(value) = reader.value("points") else {
+        let header = reader.header();
+        reader.diagnostics().push(
+            Diagnostic::error(file, Some(header), "missing required key `points`")
+                .with_help("add `points = [[\"2025-Q3\", 29], ...]`"),
+        );
+        return Vec::new();
+    };
+    let mut points = Vec::new();
+    let bad_point = |span: Range<usize>| {
+        Diagnostic::error(
+            file.clone(),
+            Some(span),
+            "each point must be `[\"period\", number]`",
+        )
+        .with_help("for example `[\"2025-Q3\", 29]` or `[\"2025\", 131.8]`")
+    };
+    let DeValue::Array(array) = value.get_ref() else {
+        let span = reader.span(value);
+        reader.diagnostics().push(bad_point(span));
+        return points;
+    };
+    for element in array.iter() {
+        let span = reader.span(element);
+        let pair = match element.get_ref() {
+            DeValue::Array(pair) if pair.len() == 2 => pair,
+            _ => {
+                reader.diagnostics().push(bad_point(span));
+                continue;
+            }
+        };
+        let period = match pair[0].get_ref() {
+            DeValue::String(text) => Sp::new(text.to_string(), reader.span(&pair[0])),
+            _ => {
+                reader.diagnostics().push(bad_point(span));
+                continue;
+            }
+        };
+        let number_span = reader.span(&pair[1]);
+        let number = match pair[1].get_ref() {
+            DeValue::Integer(int) => int.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Float(float) => float.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        match number {
+            Some(n) if n.is_finite() => points.push((period, Sp::new(n, number_span))),
+            _ => reader.diagnostics().push(
+                Diagnostic::error(
+                    file.clone(),
+                    Some(number_span),
+                    "a point's value must be a finite number",
+                )
+                .with_help("for example `[\"2025-Q3\", 29]`"),
+            ),
+        }
+    }
+    points
+}

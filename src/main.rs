@@ -1,0 +1,14 @@
+//! The `infrabrief` binary: parse the command line, run the subcommand, return its exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use infrabrief::cli::{Cli, Command};
+use infrabrief::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Build(args) => cmd::build::run(args),
+    }
+}

@@ -1,0 +1,90 @@
+//! One in-memory build: load, validate, render, each timed. `build`, `check`, `diff` and `serve`
+//! all start here, so they agree on what the site is.
+//!
+//! The result always carries the diagnostics and the source texts needed to print them; the
+//! model and the output are there only when their stage had no error.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::diag::{Diagnostics, Sources};
+use crate::load::{self, LoadError};
+use crate::model::{self, Site};
+use crate::render::theme::Theme;
+use crate::render::{self, Rendered};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub drafts: bool,
+}
+
+/// Wall time of each stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub validate: Duration,
+    pub render: Duration,
+}
+
+#[derive(Debug)]
+pub struct Build {
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+    pub site: Option<Site>,
+    pub rendered: Option<Rendered>,
+    pub timings: Timings,
+}
+
+impl Build {
+    pub fn succeeded(&self) -> bool {
+        self.rendered.is_some() && !self.diagnostics.has_errors()
+    }
+}
+
+/// Builds the site at `root` in memory.
+pub fn build(root: &Path, options: Options) -> Result<Build, LoadError> {
+    let started = Instant::now();
+    let (loaded, mut diagnostics) = load::load(root)?;
+    let mut timings = Timings {
+        load: started.elapsed(),
+        ..Timings::default()
+    };
+
+    let started = Instant::now();
+    let (site, validation) = model::validate::validate(
+        &loaded,
+        model::validate::Options {
+            drafts: options.drafts,
+        },
+    );
+    diagnostics.extend(validation);
+    timings.validate = started.elapsed();
+
+    let mut sources = loaded.sources;
+    let theme = Theme::new(&loaded.templates, &loaded.static_files);
+    // Built-in templates are sources too, so template errors can show their line.
+    for (name, text) in &theme.templates {
+        let file = format!("templates/{name}");
+        if sources.get(&file).is_none() {
+            sources.insert(file, text.clone());
+        }
+    }
+    let mut rendered = None;
+    if let Some(site) = &site
+        && !diagnostics.has_errors()
+    {
+        let started = Instant::now();
+        let (output, problems) = render::render(site, &theme);
+        diagnostics.extend(problems);
+        rendered = output;
+        timings.render = started.elapsed();
+    }
+    diagnostics.sort();
+    Ok(Build {
+        sources,
+        diagnostics,
+        site,
+        rendered,
+        timings,
+    })
+}

@@ -1,0 +1,377 @@
+//! What each shortcode means: registry figures, company links, deal cards, series points.
+//!
+//! `render::shortcode` finds the shortcodes of a document; this turns each into HTML for the
+//! Markdown renderer to splice in, or into a diagnostic at the shortcode's `path:line:column`
+//! when its name, an argument or an id is wrong. The figures come from the registry through
+//! `render::format`, so a brief never retypes a number that could drift from the data.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::format::{self, escape_html};
+use super::markdown::Insert;
+use super::paths;
+use super::shortcode::{self, ArgValue, Shortcode};
+use super::views::DealRow;
+use crate::diag::{Diagnostic, Diagnostics, suggest};
+use crate::model::Site;
+
+/// The shortcodes there are, with their arguments (required first).
+const SHORTCODES: &[(&str, &[&str], &[&str])] = &[
+    ("value", &["deal"], &["field"]),
+    ("company", &["id"], &["text"]),
+    ("deal", &["id"], &[]),
+    ("point", &["series", "line", "period"], &[]),
+];
+const VALUE_FIELDS: [&str; 4] = ["value", "capacity", "term", "announced"];
+
+/// A document being expanded: where it is and where its page will be.
+pub struct Document<'a> {
+    pub file: &'a str,
+    pub body: &'a str,
+    pub body_offset: usize,
+    /// The output path of the page, for relative links.
+    pub page_path: &'a str,
+}
+
+/// Renders block shortcodes (the deal card) through a template.
+pub trait CardRenderer {
+    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String>;
+}
+
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub inserts: Vec<Insert>,
+    pub deals: BTreeSet<String>,
+    pub companies: BTreeSet<String>,
+}
+
+pub fn expand(
+    site: &Site,
+    rows: &dyn Fn(&str) -> Option<DealRow>,
+    cards: &dyn CardRenderer,
+    document: &Document<'_>,
+    diagnostics: &mut Diagnostics,
+) -> Expansion {
+    let (found, errors) = shortcode::find(document.body);
+    let at = |span: &Range<usize>| {
+        Some(span.start + document.body_offset..span.end + document.body_offset)
+    };
+    for error in errors {
+        diagnostics.push(
+            Diagnostic::error(document.file, at(&error.span), error.message).with_help(error.help),
+        );
+    }
+    let mut expansion = Expansion::default();
+    for shortcode in found {
+        let mut report = |span: &Range<usize>, message: String, help: Option<String>| {
+            let mut diagnostic = Diagnostic::error(document.file, at(span), message);
+            diagnostic.help = help;
+            diagnostics.push(diagnostic);
+        };
+        if !arguments_ok(&shortcode, &mut report) {
+            continue;
+        }
+        let expanded = match shortcode.name.as_str() {
+            "value" => value(site, &shortcode, document.page_path, &mut report).inspect(|_| {
+                if let Some(id) = text_arg(&shortcode, "deal") {
+                    expansion.deals.insert(id.to_string());
+                }
+            }),
+            "company" => company(site, &shortcode, document.page_path, &mut report).inspect(|_| {
+                if let Some(id) = text_arg(&shortcode, "id") {
+                    expansion.companies.insert(id.to_string());
+                }
+            }),
+            "deal" => {
+                let id = text_arg(&shortcode, "id").unwrap_or_default();
+                match rows(id) {
+                    Some(row) => match cards.deal_card(&row, document.page_path) {
+                        Ok(html) => {
+                            expansion.deals.insert(id.to_string());
+                            Some(Insert {
+                                span: shortcode.span.clone(),
+                                html,
+                                text: String::new(),
+                                block: true,
+                            })
+                        }
+                        Err(problem) => {
+                            report(
+                                &shortcode.span,
+                                format!("the deal card template failed: {problem}"),
+                                None,
+                            );
+                            None
+                        }
+                    },
+                    None => {
+                        unknown_deal(site, &shortcode, "id", &mut report);
+                        None
+                    }
+                }
+            }
+            "point" => point(site, &shortcode, document.page_path, &mut report),
+            _ => None,
+        };
+        if let Some(insert) = expanded {
+            expansion.inserts.push(insert);
+        }
+    }
+    expansion
+}
+
+type Report<'r> = dyn FnMut(&Range<usize>, String, Option<String>) + 'r;
+
+/// Checks the name and the arguments against [`SHORTCODES`].
+fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
+    let Some((_, required, optional)) = SHORTCODES
+        .iter()
+        .find(|(name, _, _)| *name == shortcode.name)
+    else {
+        let names: Vec<&str> = SHORTCODES.iter().map(|(name, _, _)| *name).collect();
+        let help = match suggest(&shortcode.name, names.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("the shortcodes are: {}", names.join(", ")),
+        };
+        report(
+            &shortcode.name_span,
+            format!("unknown shortcode `{}`", shortcode.name),
+            Some(help),
+        );
+        return false;
+    };
+    let mut ok = true;
+    for arg in &shortcode.args {
+        let known: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
+        if !known.contains(&arg.key.as_str()) {
+            let help = match suggest(&arg.key, known.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("`{}` takes: {}", shortcode.name, known.join(", ")),
+            };
+            report(
+                &arg.key_span,
+                format!("unknown argument `{}` for `{}`", arg.key, shortcode.name),
+                Some(help),
+            );
+            ok = false;
+        } else if !matches!(arg.value, ArgValue::Text(_)) {
+            report(
+                &arg.value_span,
+                format!("`{}` must be a string", arg.key),
+                Some(format!("write `{}=\"...\"`", arg.key)),
+            );
+            ok = false;
+        }
+        if shortcode.args.iter().filter(|a| a.key == arg.key).count() > 1 {
+            report(
+                &arg.key_span,
+                format!("argument `{}` is given twice", arg.key),
+                None,
+            );
+            ok = false;
+        }
+    }
+    for key in *required {
+        if shortcode.arg(key).is_none() {
+            report(
+                &shortcode.span,
+                format!("`{}` needs the argument `{key}`", shortcode.name),
+                Some(format!(
+                    "write `{{{{ {}({key}=\"...\") }}}}`",
+                    shortcode.name
+                )),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+fn text_arg<'s>(shortcode: &'s Shortcode, key: &str) -> Option<&'s str> {
+    match &shortcode.arg(key)?.value {
+        ArgValue::Text(text) => Some(text),
+        _ => None,
+    }
+}
+
+fn value_span(shortcode: &Shortcode, key: &str) -> Range<usize> {
+    shortcode
+        .arg(key)
+        .map_or(shortcode.span.clone(), |a| a.value_span.clone())
+}
+
+fn unknown_deal(site: &Site, shortcode: &Shortcode, key: &str, report: &mut Report<'_>) {
+    let id = text_arg(shortcode, key).unwrap_or_default();
+    let help = match suggest(id, site.deals.iter().map(|d| d.id.as_str())) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "add the deal to content/deals.toml, or fix the id".to_string(),
+    };
+    report(
+        &value_span(shortcode, key),
+        format!("unknown deal `{id}`"),
+        Some(help),
+    );
+}
+
+fn value(
+    site: &Site,
+    shortcode: &Shortcode,
+    page_path: &str,
+    report: &mut Report<'_>,
+) -> Option<Insert> {
+    let id = text_arg(shortcode, "deal")?;
+    let Some(deal) = site.deal(id) else {
+        unknown_deal(site, shortcode, "deal", report);
+        return None;
+    };
+    let field = text_arg(shortcode, "field").unwrap_or("value");
+    let text = match field {
+        "value" => Some(format::deal_value(deal)),
+        "capacity" => deal.capacity_gw.map(format::gigawatts),
+        "term" => deal.term_years.map(format::years),
+        "announced" => Some(deal.announced.long()),
+        _ => {
+            let help = match suggest(field, VALUE_FIELDS) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("fields: {}", VALUE_FIELDS.join(", ")),
+            };
+            report(
+                &value_span(shortcode, "field"),
+                format!("unknown field `{field}`"),
+                Some(help),
+            );
+            return None;
+        }
+    };
+    let Some(text) = text else {
+        report(
+            &value_span(shortcode, "field"),
+            format!("deal `{id}` has no {field} in the registry"),
+            Some(format!(
+                "add it to the deal in content/deals.toml, or leave the {field} out of the prose"
+            )),
+        );
+        return None;
+    };
+    let note = match (field, deal.is_active()) {
+        ("value", false) => format!(
+            "{} ({}; not counted in totals)",
+            deal.title,
+            deal.status.label().to_lowercase()
+        ),
+        ("value", true) => format!("{} ({})", deal.title, deal.basis.label().to_lowercase()),
+        _ => deal.title.clone(),
+    };
+    let href = paths::relative(page_path, &paths::deal(&deal.id));
+    let html = format!(
+        "<a class=\"figure figure-{}\" href=\"{}\" title=\"{}\">{}</a>",
+        deal.bucket().map_or("none", |b| b.key()),
+        escape_html(&href),
+        escape_html(&note),
+        escape_html(&text)
+    );
+    Some(Insert {
+        span: shortcode.span.clone(),
+        html,
+        text,
+        block: false,
+    })
+}
+
+fn company(
+    site: &Site,
+    shortcode: &Shortcode,
+    page_path: &str,
+    report: &mut Report<'_>,
+) -> Option<Insert> {
+    let id = text_arg(shortcode, "id")?;
+    let Some(company) = site.company(id) else {
+        let help = match suggest(id, site.companies.iter().map(|c| c.id.as_str())) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "add the company to content/companies.toml, or fix the id".to_string(),
+        };
+        report(
+            &value_span(shortcode, "id"),
+            format!("unknown company `{id}`"),
+            Some(help),
+        );
+        return None;
+    };
+    let text = text_arg(shortcode, "text").map_or_else(|| company.name.clone(), str::to_string);
+    let href = paths::relative(page_path, &paths::company(&company.id));
+    let html = format!(
+        "<a class=\"company\" href=\"{}\">{}</a>",
+        escape_html(&href),
+        escape_html(&text)
+    );
+    Some(Insert {
+        span: shortcode.span.clone(),
+        html,
+        text,
+        block: false,
+    })
+}
+
+fn point(
+    site: &Site,
+    shortcode: &Shortcode,
+    page_path: &str,
+    report: &mut Report<'_>,
+) -> Option<Insert> {
+    let id = text_arg(shortcode, "series")?;
+    let Some(series) = site.series_by_id(id) else {
+        let help = match suggest(id, site.series.iter().map(|s| s.id.as_str())) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "series are the files of content/series/, named without .toml".to_string(),
+        };
+        report(
+            &value_span(shortcode, "series"),
+            format!("unknown series `{id}`"),
+            Some(help),
+        );
+        return None;
+    };
+    let label = text_arg(shortcode, "line")?;
+    let Some(line) = series.line(label) else {
+        let labels: Vec<&str> = series.lines.iter().map(|l| l.label.as_str()).collect();
+        let help = match suggest(label, labels.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("lines of this series: {}", labels.join(", ")),
+        };
+        report(
+            &value_span(shortcode, "line"),
+            format!("series `{id}` has no line `{label}`"),
+            Some(help),
+        );
+        return None;
+    };
+    let period_text = text_arg(shortcode, "period")?;
+    let point = crate::model::Period::parse(period_text)
+        .ok()
+        .and_then(|p| line.points.iter().find(|point| point.period == p));
+    let Some(point) = point else {
+        let periods: Vec<String> = line.points.iter().map(|p| p.period.key()).collect();
+        report(
+            &value_span(shortcode, "period"),
+            format!("line `{label}` of series `{id}` has no point for `{period_text}`"),
+            Some(format!("periods: {}", periods.join(", "))),
+        );
+        return None;
+    };
+    let text = format::series_value(point.value, series.unit);
+    let href = paths::relative(page_path, &paths::series(&series.id));
+    let note = format!("{}: {}, {}", series.title, line.label, point.period.label());
+    let html = format!(
+        "<a class=\"figure\" href=\"{}\" title=\"{}\">{}</a>",
+        escape_html(&href),
+        escape_html(&note),
+        escape_html(&text)
+    );
+    Some(Insert {
+        span: shortcode.span.clone(),
+        html,
+        text,
+        block: false,
+    })
+}

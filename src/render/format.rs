@@ -1,0 +1,147 @@
+//! How figures read on the page: money, capacity, terms, and HTML escaping.
+//!
+//! One place decides that 38,000 million dollars reads `$38bn`, that an "up to" value reads
+//! `up to $100bn` and an undisclosed one `an undisclosed sum`, so prose, tables, cards, charts
+//! and CSV never disagree on a figure.
+
+use crate::model::{Basis, Deal, Unit, UsdMillions};
+
+/// `$38bn`, `$11.9bn`, `$350m`, `$1.4tn`.
+pub fn usd(millions: UsdMillions) -> String {
+    let sign = if millions < 0 { "-" } else { "" };
+    let m = millions.unsigned_abs();
+    if m >= 1_000_000 {
+        format!("{sign}${}tn", decimal(m as f64 / 1_000_000.0, 2))
+    } else if m >= 1_000 {
+        format!(
+            "{sign}${}bn",
+            decimal(m as f64 / 1_000.0, if m >= 100_000 { 0 } else { 1 })
+        )
+    } else {
+        format!("{sign}${m}m")
+    }
+}
+
+/// A number with at most `places` decimals, trailing zeros dropped: `4.5`, `38`, `1.25`.
+pub fn decimal(value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A number with thousands separators: `500,000`.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The deal's value as prose: `$38bn`, `up to $100bn`, `an estimated $90bn`, `an undisclosed sum`.
+pub fn deal_value(deal: &Deal) -> String {
+    match (deal.value_usd_m, deal.basis) {
+        (Some(m), Basis::Reported) => usd(m),
+        (Some(m), Basis::UpTo) => format!("up to {}", usd(m)),
+        (Some(m), Basis::Estimate) => format!("an estimated {}", usd(m)),
+        _ => "an undisclosed sum".to_string(),
+    }
+}
+
+/// The deal's value for a table cell: `$38bn`, `≤ $100bn`, `~$90bn`, `undisclosed`.
+pub fn deal_value_short(deal: &Deal) -> String {
+    match (deal.value_usd_m, deal.basis) {
+        (Some(m), Basis::Reported) => usd(m),
+        (Some(m), Basis::UpTo) => format!("up to {}", usd(m)),
+        (Some(m), Basis::Estimate) => format!("~{}", usd(m)),
+        _ => "undisclosed".to_string(),
+    }
+}
+
+pub fn gigawatts(gw: f64) -> String {
+    format!("{} GW", decimal(gw, 2))
+}
+
+pub fn years(years: f64) -> String {
+    let text = decimal(years, 1);
+    if text == "1" {
+        "1 year".to_string()
+    } else {
+        format!("{text} years")
+    }
+}
+
+/// A series value with its unit: `29%`, `$131.8bn`, `4.5 GW`.
+pub fn series_value(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{}%", decimal(value, 1)),
+        Unit::UsdBn => usd((value * 1_000.0).round() as i64),
+        Unit::Gw => gigawatts(value),
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Reading time at 220 words a minute, at least one minute.
+pub fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(220).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_naturally() {
+        assert_eq!(usd(38_000), "$38bn");
+        assert_eq!(usd(11_900), "$11.9bn");
+        assert_eq!(usd(22_400), "$22.4bn");
+        assert_eq!(usd(250_000), "$250bn");
+        assert_eq!(usd(350), "$350m");
+        assert_eq!(usd(1_400_000), "$1.4tn");
+        assert_eq!(usd(-4_000), "-$4bn");
+        assert_eq!(usd(0), "$0m");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(decimal(4.5, 2), "4.5");
+        assert_eq!(decimal(10.0, 2), "10");
+        assert_eq!(thousands(500_000), "500,000");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(years(7.0), "7 years");
+        assert_eq!(years(1.0), "1 year");
+        assert_eq!(series_value(29.0, Unit::Percent), "29%");
+        assert_eq!(series_value(131.8, Unit::UsdBn), "$131.8bn");
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape_html("<a href=\"x\">O'Neil & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;"
+        );
+    }
+}

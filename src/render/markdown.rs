@@ -1,0 +1,874 @@
+//! Markdown to HTML: pulldown-cmark plus what a briefing site needs on top.
+//!
+//! On top of CommonMark with tables, footnotes, strikethrough, task lists and smart punctuation
+//! (math stays off: it would eat dollar amounts), this adds: stable unique heading ids with
+//! self-links and a list of headings for the table of contents; footnotes gathered into a
+//! numbered notes section with back-links; external links marked as such; `@/briefs/x.md` links
+//! resolved to relative page URLs; images checked to be local; tables wrapped for narrow
+//! screens; raw HTML shown as text; and shortcode output spliced in where the shortcode stood.
+//! It knows nothing of the model: callers hand in the shortcode HTML and two resolvers.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::format::escape_html;
+use crate::diag::Severity;
+use crate::model::slugify;
+
+/// Rendered shortcode output to splice in place of the shortcode at `span` (body coordinates).
+#[derive(Clone, Debug)]
+pub struct Insert {
+    pub span: Range<usize>,
+    pub html: String,
+    /// Plain-text form, for heading ids and word counts.
+    pub text: String,
+    /// Block output (a card) must stand alone in its paragraph.
+    pub block: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub severity: Severity,
+    /// Body coordinates.
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub words: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// How links and images that point into the site become URLs relative to the current page.
+pub trait Resolver {
+    /// `briefs/openai-aws.md` (the part after `@/`) to a relative href, or a problem message.
+    fn content_link(&self, path: &str) -> Result<String, String>;
+    /// An image path (site-rooted, as written) to a relative href, if such a static file exists.
+    fn asset(&self, path: &str) -> Option<String>;
+}
+
+const PLACEHOLDER_OPEN: char = '\u{E000}';
+const PLACEHOLDER_CLOSE: char = '\u{E001}';
+/// Ids the page layout uses; headings never take them.
+const RESERVED_IDS: [&str; 8] = [
+    "top",
+    "main",
+    "content",
+    "toc",
+    "footnotes",
+    "search",
+    "site-search",
+    "search-results",
+];
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `body`, splicing in `inserts` (sorted by span, not overlapping).
+pub fn render(body: &str, inserts: &[Insert], resolver: &dyn Resolver) -> Rendered {
+    let (text, offsets) = substitute(body, inserts);
+    let mut state = State {
+        inserts,
+        offsets: &offsets,
+        resolver,
+        rendered: Rendered::default(),
+        used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
+        footnote_numbers: BTreeMap::new(),
+        footnote_refs: BTreeMap::new(),
+        footnotes: BTreeMap::new(),
+    };
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&text, options())
+        .into_offset_iter()
+        .collect();
+    let main = state.transform(events);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, main.into_iter());
+    html.push_str(&state.footnote_section());
+    state.rendered.html = html;
+    state.rendered
+}
+
+/// Replaces each insert's span with a placeholder, returning the new text and the offset map.
+fn substitute(body: &str, inserts: &[Insert]) -> (String, Offsets) {
+    let mut text = String::with_capacity(body.len());
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for (index, insert) in inserts.iter().enumerate() {
+        if insert.span.start < last || insert.span.end > body.len() {
+            continue;
+        }
+        text.push_str(&body[last..insert.span.start]);
+        let new_start = text.len();
+        text.push(PLACEHOLDER_OPEN);
+        text.push_str(&index.to_string());
+        text.push(PLACEHOLDER_CLOSE);
+        pieces.push((new_start, text.len(), insert.span.start, insert.span.end));
+        last = insert.span.end;
+    }
+    text.push_str(&body[last..]);
+    (text, Offsets { pieces })
+}
+
+/// Maps positions in the substituted text back to the original body.
+struct Offsets {
+    /// (new start, new end, old start, old end) of each placeholder.
+    pieces: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Offsets {
+    fn to_body(&self, pos: usize) -> usize {
+        let mut shift: i64 = 0;
+        for &(new_start, new_end, old_start, old_end) in &self.pieces {
+            if pos < new_start {
+                break;
+            }
+            if pos < new_end {
+                return old_start;
+            }
+            shift = new_end as i64 - old_end as i64;
+        }
+        (pos as i64 - shift).max(0) as usize
+    }
+
+    fn range(&self, range: &Range<usize>) -> Range<usize> {
+        self.to_body(range.start)..self.to_body(range.end)
+    }
+}
+
+struct State<'a> {
+    inserts: &'a [Insert],
+    offsets: &'a Offsets,
+    resolver: &'a dyn Resolver,
+    rendered: Rendered,
+    used_ids: Vec<String>,
+    /// Footnote label to its number, in order of first reference.
+    footnote_numbers: BTreeMap<String, usize>,
+    /// How many references each label has had so far.
+    footnote_refs: BTreeMap<String, usize>,
+    /// Rendered definitions by label.
+    footnotes: BTreeMap<String, String>,
+}
+
+/// What a link start turned into, so its end can match.
+enum LinkEnd {
+    Plain,
+    External,
+    Dropped,
+}
+
+impl<'a> State<'a> {
+    fn problem(
+        &mut self,
+        severity: Severity,
+        range: &Range<usize>,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) {
+        let span = self.offsets.range(range);
+        self.rendered.problems.push(Problem {
+            severity,
+            span,
+            message: message.into(),
+            help: help.map(str::to_string),
+        });
+    }
+
+    fn transform<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
+        let mut out: Vec<Event<'e>> = Vec::with_capacity(events.len());
+        let mut footnote: Option<(String, Vec<Event<'e>>)> = None;
+        let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
+        let mut links: Vec<LinkEnd> = Vec::new();
+        let mut image_alt: Option<(String, Range<usize>)> = None;
+        let mut in_code_block = false;
+        let mut index = 0;
+        while index < events.len() {
+            let (event, range) = (events[index].0.clone(), events[index].1.clone());
+            index += 1;
+            // A block insert alone in its paragraph replaces the paragraph.
+            if matches!(event, Event::Start(Tag::Paragraph))
+                && let (Some((Event::Text(text), _)), Some((Event::End(TagEnd::Paragraph), _))) =
+                    (events.get(index), events.get(index + 1))
+                && let Some(insert) = self.sole_placeholder(text)
+                && insert.block
+            {
+                let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
+                target.push(Event::Html(CowStr::from(format!("{}\n", insert.html))));
+                index += 2;
+                continue;
+            }
+            let mut emitted: Vec<Event<'e>> = Vec::new();
+            match event {
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    footnote = Some((label.to_string(), Vec::new()));
+                    continue;
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    if let Some((label, events)) = footnote.take() {
+                        let mut html = String::new();
+                        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+                        self.footnotes.entry(label).or_insert(html);
+                    }
+                    continue;
+                }
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    let target_len = footnote.as_ref().map_or(out.len(), |(_, e)| e.len());
+                    heading = Some((target_len, level, id.map(|i| i.to_string()), String::new()));
+                    emitted.push(Event::Html(CowStr::from("")));
+                }
+                Event::End(TagEnd::Heading(level)) => {
+                    if let Some((start, _, custom, text)) = heading.take() {
+                        let id = self.heading_id(custom.as_deref(), &text);
+                        let n = heading_number(level);
+                        let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
+                        if let Some(slot) = target.get_mut(start) {
+                            *slot = Event::Html(CowStr::from(format!("<h{n} id=\"{id}\">")));
+                        }
+                        target.push(Event::Html(CowStr::from(format!(
+                            " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
+                        ))));
+                        self.rendered.headings.push(Heading {
+                            level: n,
+                            id,
+                            text: text.trim().to_string(),
+                        });
+                        continue;
+                    }
+                }
+                Event::Start(Tag::CodeBlock(_)) => {
+                    in_code_block = true;
+                    emitted.push(event);
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    in_code_block = false;
+                    emitted.push(event);
+                }
+                Event::Text(text) => {
+                    if !in_code_block {
+                        self.rendered.words += text.split_whitespace().count();
+                    }
+                    if let Some((alt, _)) = image_alt.as_mut() {
+                        alt.push_str(&text);
+                    }
+                    if let Some((_, _, _, heading_text)) = heading.as_mut() {
+                        heading_text.push_str(&self.plain_text(&text));
+                    }
+                    self.splice(text, &range, &mut emitted);
+                }
+                Event::Code(code) => {
+                    self.rendered.words += code.split_whitespace().count();
+                    if let Some((_, _, _, heading_text)) = heading.as_mut() {
+                        heading_text.push_str(&code);
+                    }
+                    emitted.push(Event::Code(code));
+                }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    // Raw HTML is shown, not interpreted: content never injects markup.
+                    emitted.push(Event::Text(html));
+                }
+                Event::FootnoteReference(label) => {
+                    let next = self.footnote_numbers.len() + 1;
+                    let number = *self
+                        .footnote_numbers
+                        .entry(label.to_string())
+                        .or_insert(next);
+                    let count = self.footnote_refs.entry(label.to_string()).or_insert(0);
+                    *count += 1;
+                    let slug = footnote_slug(&label);
+                    let id = if *count == 1 {
+                        format!("fnref-{slug}")
+                    } else {
+                        format!("fnref-{slug}-{count}")
+                    };
+                    emitted.push(Event::Html(CowStr::from(format!(
+                        "<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{id}\" aria-label=\"Note {number}\">{number}</a></sup>"
+                    ))));
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    ..
+                }) => {
+                    let (open, end) = self.link(link_type, &dest_url, &title, &range);
+                    links.push(end);
+                    if let Some(open) = open {
+                        emitted.push(Event::Html(CowStr::from(open)));
+                    }
+                }
+                Event::End(TagEnd::Link) => match links.pop() {
+                    Some(LinkEnd::External) => emitted.push(Event::Html(CowStr::from(
+                        "<span class=\"visually-hidden\"> (external link)</span></a>",
+                    ))),
+                    Some(LinkEnd::Dropped) => {}
+                    _ => emitted.push(Event::Html(CowStr::from("</a>"))),
+                },
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let href = self.image(&dest_url, &range);
+                    image_alt = Some((String::new(), range.clone()));
+                    emitted.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: CowStr::from(href),
+                        title,
+                        id,
+                    }));
+                }
+                Event::End(TagEnd::Image) => {
+                    if let Some((alt, range)) = image_alt.take()
+                        && alt.trim().is_empty()
+                    {
+                        self.problem(
+                            Severity::Warning,
+                            &range,
+                            "image without alt text",
+                            Some("describe the image between the brackets: ![what it shows](path)"),
+                        );
+                    }
+                    emitted.push(Event::End(TagEnd::Image));
+                }
+                Event::Start(Tag::Table(alignments)) => {
+                    emitted.push(Event::Html(CowStr::from("<div class=\"table-wrap\">")));
+                    emitted.push(Event::Start(Tag::Table(alignments)));
+                }
+                Event::End(TagEnd::Table) => {
+                    emitted.push(Event::End(TagEnd::Table));
+                    emitted.push(Event::Html(CowStr::from("</div>\n")));
+                }
+                other => emitted.push(other),
+            }
+            let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
+            target.extend(emitted);
+        }
+        out
+    }
+
+    /// The insert whose placeholder is the whole of `text`, if any.
+    fn sole_placeholder(&self, text: &str) -> Option<&'a Insert> {
+        let inner = text
+            .trim()
+            .strip_prefix(PLACEHOLDER_OPEN)?
+            .strip_suffix(PLACEHOLDER_CLOSE)?;
+        let index: usize = inner.parse().ok()?;
+        self.inserts.get(index)
+    }
+
+    /// Text with placeholders replaced by the inserts' plain text.
+    fn plain_text(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
+            match after.find(PLACEHOLDER_CLOSE) {
+                Some(close) => {
+                    if let Some(insert) = after[..close]
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| self.inserts.get(i))
+                    {
+                        out.push_str(&insert.text);
+                    }
+                    rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
+                }
+                None => {
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Splits text around placeholders into text and HTML events.
+    fn splice<'e>(&mut self, text: CowStr<'e>, range: &Range<usize>, emitted: &mut Vec<Event<'e>>) {
+        if !text.contains(PLACEHOLDER_OPEN) {
+            emitted.push(Event::Text(text));
+            return;
+        }
+        let mut rest: &str = &text;
+        let mut pieces: Vec<Event<'e>> = Vec::new();
+        while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
+            if open > 0 {
+                pieces.push(Event::Text(CowStr::from(rest[..open].to_string())));
+            }
+            let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
+            let Some(close) = after.find(PLACEHOLDER_CLOSE) else {
+                rest = after;
+                continue;
+            };
+            if let Some(insert) = after[..close]
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| self.inserts.get(i))
+            {
+                if insert.block {
+                    let span = insert.span.clone();
+                    self.rendered.problems.push(Problem {
+                        severity: Severity::Error,
+                        span,
+                        message: "this shortcode makes a block and must stand on a line of its own"
+                            .to_string(),
+                        help: Some("put a blank line before and after it".to_string()),
+                    });
+                }
+                pieces.push(Event::Html(CowStr::from(insert.html.clone())));
+            }
+            rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
+        }
+        if !rest.is_empty() {
+            pieces.push(Event::Text(CowStr::from(rest.to_string())));
+        }
+        let _ = range;
+        emitted.extend(pieces);
+    }
+
+    fn heading_id(&mut self, custom: Option<&str>, text: &str) -> String {
+        let base = match custom {
+            Some(id) if crate::model::is_slug(id) => id.to_string(),
+            _ => {
+                let slug = slugify(text);
+                if slug.is_empty() {
+                    "section".to_string()
+                } else {
+                    slug
+                }
+            }
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.used_ids.contains(&id) || id.starts_with("fn-") || id.starts_with("fnref-") {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.used_ids.push(id.clone());
+        id
+    }
+
+    /// The opening tag for a link and how to close it.
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest: &str,
+        title: &str,
+        range: &Range<usize>,
+    ) -> (Option<String>, LinkEnd) {
+        let title_attr = if title.is_empty() {
+            String::new()
+        } else {
+            format!(" title=\"{}\"", escape_html(title))
+        };
+        let dest = dest.trim();
+        if matches!(link_type, LinkType::Email) {
+            self.problem(
+                Severity::Error,
+                range,
+                "e-mail links are not allowed",
+                Some("only http(s) links and links within the site are kept"),
+            );
+            return (None, LinkEnd::Dropped);
+        }
+        if let Some(path) = dest.strip_prefix("@/") {
+            let (path, fragment) = split_fragment(path);
+            return match self.resolver.content_link(path) {
+                Ok(href) => (
+                    Some(format!(
+                        "<a href=\"{}{}\"{title_attr}>",
+                        escape_html(&href),
+                        escape_html(fragment)
+                    )),
+                    LinkEnd::Plain,
+                ),
+                Err(message) => {
+                    self.problem(
+                        Severity::Error,
+                        range,
+                        message,
+                        Some("link to content as `@/briefs/<slug>.md` or `@/pages/<slug>.md`"),
+                    );
+                    (None, LinkEnd::Dropped)
+                }
+            };
+        }
+        let lower = dest.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            if let Err(message) = crate::model::validate::check_http_url(dest) {
+                self.problem(Severity::Error, range, message, None);
+                return (None, LinkEnd::Dropped);
+            }
+            return (
+                Some(format!(
+                    "<a class=\"external\" href=\"{}\" rel=\"external noopener\"{title_attr}>",
+                    escape_html(dest)
+                )),
+                LinkEnd::External,
+            );
+        }
+        if dest.starts_with('#') {
+            return (
+                Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))),
+                LinkEnd::Plain,
+            );
+        }
+        if has_scheme(dest) || dest.starts_with("//") {
+            self.problem(
+                Severity::Error,
+                range,
+                format!(
+                    "the link `{}` uses a scheme that is not allowed",
+                    shorten(dest)
+                ),
+                Some("only http(s) links, #anchors and `@/` links within the site are kept"),
+            );
+            return (None, LinkEnd::Dropped);
+        }
+        if dest
+            .split(['#', '?'])
+            .next()
+            .is_some_and(|p| p.ends_with(".md"))
+        {
+            self.problem(
+                Severity::Error,
+                range,
+                format!("the link `{}` points at a Markdown file", shorten(dest)),
+                Some("link to content as `@/briefs/<slug>.md`"),
+            );
+            return (None, LinkEnd::Dropped);
+        }
+        if dest.starts_with('/') {
+            self.problem(
+                Severity::Error,
+                range,
+                format!("the link `{}` starts with `/`", shorten(dest)),
+                Some("links must be relative so the site works from a folder; use `@/` links for content"),
+            );
+            return (None, LinkEnd::Dropped);
+        }
+        (
+            Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))),
+            LinkEnd::Plain,
+        )
+    }
+
+    fn image(&mut self, dest: &str, range: &Range<usize>) -> String {
+        let dest = dest.trim();
+        if has_scheme(dest) || dest.starts_with("//") {
+            self.problem(
+                Severity::Error,
+                range,
+                format!("the image `{}` is not a local file", shorten(dest)),
+                Some("the site loads nothing from the network: put the image in static/ and use its path"),
+            );
+            return String::new();
+        }
+        match self.resolver.asset(dest.trim_start_matches('/')) {
+            Some(href) => href,
+            None => {
+                self.problem(
+                    Severity::Error,
+                    range,
+                    format!(
+                        "no file `static/{}` for this image",
+                        dest.trim_start_matches('/')
+                    ),
+                    Some("image paths are relative to static/, for example `img/map.png`"),
+                );
+                String::new()
+            }
+        }
+    }
+
+    fn footnote_section(&self) -> String {
+        if self.footnote_numbers.is_empty() {
+            return String::new();
+        }
+        let mut ordered: Vec<(&usize, &String)> = self
+            .footnote_numbers
+            .iter()
+            .map(|(label, n)| (n, label))
+            .collect();
+        ordered.sort();
+        let mut html = String::from(
+            "<section class=\"footnotes\" id=\"footnotes\" aria-label=\"Notes\">\n<h2 class=\"footnotes-title\">Notes</h2>\n<ol>\n",
+        );
+        for (number, label) in ordered {
+            let slug = footnote_slug(label);
+            let back = format!(
+                " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to reference {number}\">↩</a>"
+            );
+            let body = self.footnotes.get(label).cloned().unwrap_or_default();
+            let body = match body.trim_end().strip_suffix("</p>") {
+                Some(without) => format!("{without}{back}</p>"),
+                None => format!("{body}{back}"),
+            };
+            html.push_str(&format!("<li id=\"fn-{slug}\">{body}</li>\n"));
+        }
+        html.push_str("</ol>\n</section>\n");
+        html
+    }
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn footnote_slug(label: &str) -> String {
+    let slug = slugify(label);
+    if slug.is_empty() {
+        format!("n{}", label.len())
+    } else {
+        slug
+    }
+}
+
+fn split_fragment(path: &str) -> (&str, &str) {
+    match path.find('#') {
+        Some(i) => (&path[..i], &path[i..]),
+        None => (path, ""),
+    }
+}
+
+/// `scheme:` at the start of a URL (letters, digits, `+.-`, then a colon before any `/`).
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+        }
+        None => false,
+    }
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() > 50 {
+        format!("{}…", text.chars().take(50).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct TestResolver;
+
+    impl Resolver for TestResolver {
+        fn content_link(&self, path: &str) -> Result<String, String> {
+            match path {
+                "briefs/known.md" => Ok("known.html".to_string()),
+                _ => Err(format!("no content file `{path}`")),
+            }
+        }
+        fn asset(&self, path: &str) -> Option<String> {
+            (path == "img/a.png").then(|| "../img/a.png".to_string())
+        }
+    }
+
+    fn md(body: &str) -> Rendered {
+        render(body, &[], &TestResolver)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_self_links() {
+        let out = md("## Who pays\n\n## Who pays\n\n### Top\n");
+        assert!(
+            out.html
+                .contains("<h2 id=\"who-pays\">Who pays <a class=\"anchor\" href=\"#who-pays\""),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<h2 id=\"who-pays-2\">"));
+        // `top` is reserved by the layout.
+        assert!(out.html.contains("<h3 id=\"top-2\">"));
+        assert_eq!(
+            out.headings
+                .iter()
+                .map(|h| h.id.as_str())
+                .collect::<Vec<_>>(),
+            ["who-pays", "who-pays-2", "top-2"]
+        );
+    }
+
+    #[test]
+    fn footnotes_become_numbered_notes_with_back_links() {
+        let out =
+            md("First[^b] and second[^a] and first again[^b].\n\n[^a]: Note A.\n[^b]: Note B.\n");
+        assert!(
+            out.html
+                .contains("<a href=\"#fn-b\" id=\"fnref-b\" aria-label=\"Note 1\">1</a>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains("<a href=\"#fn-a\" id=\"fnref-a\" aria-label=\"Note 2\">2</a>")
+        );
+        assert!(out.html.contains("id=\"fnref-b-2\""));
+        let notes = &out.html[out
+            .html
+            .find("<section class=\"footnotes\"")
+            .expect("notes section")..];
+        let b = notes.find("id=\"fn-b\"").expect("note b");
+        let a = notes.find("id=\"fn-a\"").expect("note a");
+        assert!(b < a, "notes are numbered in order of first reference");
+        assert!(notes.contains("Note B. <a href=\"#fnref-b\" class=\"footnote-back\""));
+    }
+
+    #[test]
+    fn links_are_classified() {
+        let out = md(
+            "[ext](https://example.com) [in](@/briefs/known.md#x) [bad](@/briefs/nope.md) [js](javascript:alert(1)) [anchor](#a)",
+        );
+        assert!(out.html.contains("<a class=\"external\" href=\"https://example.com\" rel=\"external noopener\">ext<span class=\"visually-hidden\"> (external link)</span></a>"), "{}", out.html);
+        assert!(out.html.contains("<a href=\"known.html#x\">in</a>"));
+        assert!(!out.html.contains("javascript"));
+        assert!(out.html.contains("<a href=\"#a\">anchor</a>"));
+        let messages: Vec<&str> = out.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "no content file `briefs/nope.md`",
+                "the link `javascript:alert(1)` uses a scheme that is not allowed"
+            ]
+        );
+        let bad = &out.problems[0];
+        assert_eq!(
+            bad.span.start,
+            "[ext](https://example.com) [in](@/briefs/known.md#x) ".len()
+        );
+    }
+
+    #[test]
+    fn raw_html_is_text() {
+        let out = md("<script>alert(1)</script>\n\nHi <b onclick=\"x\">there</b>");
+        assert!(!out.html.contains("<script"));
+        assert!(!out.html.contains("<b "));
+        assert!(out.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn images_must_be_local_and_described() {
+        let out = md(
+            "![map](img/a.png) ![](img/a.png) ![x](https://cdn.example/x.png) ![y](img/missing.png)",
+        );
+        assert!(
+            out.html.contains("<img src=\"../img/a.png\" alt=\"map\""),
+            "{}",
+            out.html
+        );
+        let messages: Vec<&str> = out.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "image without alt text",
+                "the image `https://cdn.example/x.png` is not a local file",
+                "no file `static/img/missing.png` for this image"
+            ]
+        );
+    }
+
+    #[test]
+    fn inserts_are_spliced_inline_and_as_blocks() {
+        let body = "Worth SC1 today.\n\nSC2\n";
+        let inserts = vec![
+            Insert {
+                span: 6..9,
+                html: "<a href=\"d.html\">$38bn</a>".to_string(),
+                text: "$38bn".to_string(),
+                block: false,
+            },
+            Insert {
+                span: 18..21,
+                html: "<aside class=\"card\">card</aside>".to_string(),
+                text: String::new(),
+                block: true,
+            },
+        ];
+        let out = render(body, &inserts, &TestResolver);
+        assert!(
+            out.html
+                .contains("<p>Worth <a href=\"d.html\">$38bn</a> today.</p>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<aside class=\"card\">card</aside>"));
+        assert!(!out.html.contains("<p><aside"));
+        assert!(out.problems.is_empty());
+    }
+
+    #[test]
+    fn block_insert_inline_is_a_problem_at_its_span() {
+        let body = "See SC1 here.";
+        let inserts = vec![Insert {
+            span: 4..7,
+            html: "<aside>card</aside>".to_string(),
+            text: String::new(),
+            block: true,
+        }];
+        let out = render(body, &inserts, &TestResolver);
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].span, 4..7);
+    }
+
+    #[test]
+    fn dollar_amounts_survive_and_smart_quotes_apply() {
+        let out = md("It cost $38bn and \"more\" -- about $5bn.");
+        assert!(out.html.contains("$38bn"), "{}", out.html);
+        assert!(out.html.contains("“more”"));
+        assert!(out.html.contains("–"));
+    }
+
+    #[test]
+    fn tables_tasklists_strikethrough() {
+        let out = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~\n");
+        assert!(
+            out.html.contains("<div class=\"table-wrap\"><table>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("<del>old</del>"));
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(md("One two three.\n\n## Four five\n").words, 5);
+    }
+}

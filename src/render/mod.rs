@@ -1,0 +1,81 @@
+//! Stage 3, render: the validated model to bytes, in memory. Pure: no IO, no clock.
+//!
+//! [`render`] returns an [`Output`], a sorted map from output path to bytes, that the writer
+//! (`output.rs`), `check`, `diff` and `serve` all share. Problems met while rendering (an
+//! unknown id in a shortcode, a broken `@/` link, a template error) are diagnostics like any
+//! other. Submodules: `markdown` (Markdown to HTML) and `shortcode` (syntax) are leaves that know
+//! nothing of the model; `expand` gives shortcodes their meaning; `views` shapes the model for
+//! templates; `pages` drives tera; `feed` and `data` write the feed, sitemap, CSV and JSON.
+
+pub mod data;
+pub mod expand;
+pub mod feed;
+pub mod format;
+pub mod markdown;
+pub mod pages;
+pub mod paths;
+pub mod shortcode;
+pub mod theme;
+pub mod views;
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostics;
+use crate::model::Site;
+use theme::Theme;
+
+/// The rendered site: output path (relative, `/`-separated) to file bytes, sorted by path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Output {
+    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    pub fn html_pages(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+
+    pub fn total_bytes(&self) -> usize {
+        self.files.values().map(Vec::len).sum()
+    }
+}
+
+/// Counts for the build summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub pages: usize,
+    pub briefs: usize,
+    pub deals: usize,
+    pub data_files: usize,
+    pub static_files: usize,
+}
+
+/// Per-brief facts the review report and the search index need besides the HTML.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BriefFacts {
+    pub words: usize,
+    pub headings: Vec<markdown::Heading>,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub output: Output,
+    pub stats: Stats,
+    pub briefs: BTreeMap<String, BriefFacts>,
+}
+
+/// Renders the whole site. `None` when any error was found (all of them are in the diagnostics).
+pub fn render(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
+    pages::render_site(site, theme)
+}

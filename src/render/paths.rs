@@ -1,0 +1,69 @@
+//! Where each page lives in the output, and how one page links to another.
+//!
+//! Every link the site writes is relative and names a file (`../deals/x.html`, never `/deals/`
+//! or `deals/`), so the output works from `file://` and under any sub-path of a host. Pages sit
+//! at the root or one folder down; [`relative`] climbs out of the current page's folder.
+
+pub const HOME: &str = "index.html";
+pub const REGISTRY: &str = "registry.html";
+pub const BRIEFS: &str = "briefs/index.html";
+pub const COMPANIES: &str = "companies/index.html";
+pub const TAGS: &str = "tags/index.html";
+pub const SERIES: &str = "series/index.html";
+pub const NOT_FOUND: &str = "404.html";
+pub const FEED: &str = "feed.xml";
+pub const SITEMAP: &str = "sitemap.xml";
+pub const DEALS_CSV: &str = "data/deals.csv";
+pub const DEALS_JSON: &str = "data/deals.json";
+pub const COMPANIES_CSV: &str = "data/companies.csv";
+
+pub fn brief(slug: &str) -> String {
+    format!("briefs/{slug}.html")
+}
+
+pub fn deal(id: &str) -> String {
+    format!("deals/{id}.html")
+}
+
+pub fn company(id: &str) -> String {
+    format!("companies/{id}.html")
+}
+
+pub fn tag(tag: &str) -> String {
+    format!("tags/{tag}.html")
+}
+
+pub fn page(slug: &str) -> String {
+    format!("{slug}.html")
+}
+
+pub fn series(id: &str) -> String {
+    format!("series/{id}.html")
+}
+
+pub fn series_csv(id: &str) -> String {
+    format!("data/series-{id}.csv")
+}
+
+/// `../` once per folder the page at `from` sits in.
+pub fn root_prefix(from: &str) -> String {
+    "../".repeat(from.matches('/').count())
+}
+
+/// The relative link from the page at `from` to the output file `to` (both root-relative).
+pub fn relative(from: &str, to: &str) -> String {
+    format!("{}{}", root_prefix(from), to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_relative_files() {
+        assert_eq!(relative(HOME, &deal("a")), "deals/a.html");
+        assert_eq!(relative(&brief("x"), &deal("a")), "../deals/a.html");
+        assert_eq!(relative(&brief("x"), HOME), "../index.html");
+        assert_eq!(root_prefix(HOME), "");
+    }
+}

@@ -1,0 +1,392 @@
+//! Finding shortcodes in Markdown: `{{ name(key="value", other=2) }}`.
+//!
+//! A shortcode starts with `{{`, an identifier and `(`; anything else after `{{` is ordinary
+//! text. Shortcodes inside code spans and code blocks are not shortcodes: a first, cheap
+//! pulldown-cmark pass finds those ranges. Parsing is separate from expansion so the syntax can
+//! be tested (and fuzzed) on its own; what each name means lives in `render::expand`.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgValue {
+    Text(String),
+    Number(f64),
+    Flag(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    pub key: String,
+    pub key_span: Range<usize>,
+    pub value: ArgValue,
+    pub value_span: Range<usize>,
+}
+
+/// A shortcode as written; spans are byte ranges in the Markdown body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortcode {
+    pub name: String,
+    pub name_span: Range<usize>,
+    pub args: Vec<Arg>,
+    /// From `{{` to `}}` inclusive.
+    pub span: Range<usize>,
+}
+
+impl Shortcode {
+    pub fn arg(&self, key: &str) -> Option<&Arg> {
+        self.args.iter().find(|a| a.key == key)
+    }
+}
+
+/// A syntax problem; the span is in body coordinates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+/// Every shortcode of `body` outside code, in order, and the syntax errors met on the way.
+pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
+    let mut shortcodes = Vec::new();
+    let mut errors = Vec::new();
+    if !body.contains("{{") {
+        return (shortcodes, errors);
+    }
+    let code = code_ranges(body);
+    let mut from = 0;
+    while let Some(found) = body[from..].find("{{") {
+        let start = from + found;
+        if let Some(range) = code.iter().find(|r| r.contains(&start)) {
+            from = range.end.max(start + 2);
+            continue;
+        }
+        match parse_at(body, start) {
+            Parsed::NotShortcode => from = start + 2,
+            Parsed::Shortcode(shortcode) => {
+                from = shortcode.span.end;
+                shortcodes.push(shortcode);
+            }
+            Parsed::Error(error, resume) => {
+                errors.push(error);
+                from = resume;
+            }
+        }
+    }
+    (shortcodes, errors)
+}
+
+/// Byte ranges of inline code and code blocks.
+fn code_ranges(body: &str) -> Vec<Range<usize>> {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match event {
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges
+}
+
+enum Parsed {
+    NotShortcode,
+    Shortcode(Shortcode),
+    /// A problem and where to resume scanning.
+    Error(SyntaxError, usize),
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let ch = self.peek()?;
+        self.pos += ch.len_utf8();
+        Some(ch)
+    }
+
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        if self.text[self.pos..].starts_with(token) {
+            self.pos += token.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ident(&mut self) -> Option<Range<usize>> {
+        let start = self.pos;
+        match self.peek() {
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+            _ => return None,
+        }
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            self.bump();
+        }
+        Some(start..self.pos)
+    }
+}
+
+fn parse_at(body: &str, start: usize) -> Parsed {
+    let mut cursor = Cursor {
+        text: body,
+        pos: start + 2,
+    };
+    cursor.skip_space();
+    let Some(name_span) = cursor.ident() else {
+        return Parsed::NotShortcode;
+    };
+    cursor.skip_space();
+    if !cursor.eat("(") {
+        return Parsed::NotShortcode;
+    }
+    let name = body[name_span.clone()].to_string();
+    let fail = |span: Range<usize>, message: &str, help: &str, resume: usize| {
+        Parsed::Error(
+            SyntaxError {
+                span,
+                message: message.to_string(),
+                help: help.to_string(),
+            },
+            resume,
+        )
+    };
+    let example = "write shortcodes as `{{ name(key=\"value\") }}`";
+    let mut args = Vec::new();
+    loop {
+        cursor.skip_space();
+        if cursor.eat(")") {
+            break;
+        }
+        if cursor.peek().is_none() {
+            return fail(
+                start..start + 2,
+                "unterminated shortcode",
+                "close it with `) }}`",
+                body.len(),
+            );
+        }
+        let Some(key_span) = cursor.ident() else {
+            let at = cursor.pos;
+            return fail(
+                at..at + 1,
+                "expected an argument name",
+                example,
+                at.max(start + 2),
+            );
+        };
+        cursor.skip_space();
+        if !cursor.eat("=") {
+            let at = cursor.pos;
+            return fail(
+                at..at + 1,
+                "expected `=` after the argument name",
+                example,
+                at,
+            );
+        }
+        cursor.skip_space();
+        let value_start = cursor.pos;
+        let value = match cursor.peek() {
+            Some('"') => {
+                cursor.bump();
+                let mut text = String::new();
+                loop {
+                    match cursor.bump() {
+                        None => {
+                            return fail(
+                                value_start..value_start + 1,
+                                "unterminated string in shortcode",
+                                "close the string with `\"`",
+                                body.len(),
+                            );
+                        }
+                        Some('"') => break,
+                        Some('\\') => match cursor.bump() {
+                            Some('"') => text.push('"'),
+                            Some('\\') => text.push('\\'),
+                            Some('n') => text.push('\n'),
+                            _ => {
+                                let at = cursor.pos.saturating_sub(2);
+                                return fail(
+                                    at..cursor.pos,
+                                    "unknown escape in shortcode string",
+                                    "only `\\\"`, `\\\\` and `\\n` are allowed",
+                                    cursor.pos,
+                                );
+                            }
+                        },
+                        Some('\n') => {
+                            return fail(
+                                value_start..value_start + 1,
+                                "unterminated string in shortcode",
+                                "close the string with `\"` on the same line",
+                                cursor.pos,
+                            );
+                        }
+                        Some(c) => text.push(c),
+                    }
+                }
+                ArgValue::Text(text)
+            }
+            Some(c) if c.is_ascii_digit() || c == '-' || c == '.' => {
+                while cursor.peek().is_some_and(|c| {
+                    c.is_ascii_digit() || c == '-' || c == '.' || c == 'e' || c == 'E' || c == '_'
+                }) {
+                    cursor.bump();
+                }
+                match body[value_start..cursor.pos]
+                    .replace('_', "")
+                    .parse::<f64>()
+                {
+                    Ok(n) if n.is_finite() => ArgValue::Number(n),
+                    _ => {
+                        return fail(
+                            value_start..cursor.pos,
+                            "invalid number in shortcode",
+                            "write a number such as `3` or `4.5`",
+                            cursor.pos,
+                        );
+                    }
+                }
+            }
+            _ => {
+                if cursor.eat("true") {
+                    ArgValue::Flag(true)
+                } else if cursor.eat("false") {
+                    ArgValue::Flag(false)
+                } else {
+                    let at = cursor.pos;
+                    return fail(
+                        at..at + 1,
+                        "expected a value: a \"string\", a number, true or false",
+                        example,
+                        at.max(start + 2),
+                    );
+                }
+            }
+        };
+        let value_span = value_start..cursor.pos;
+        args.push(Arg {
+            key: body[key_span.clone()].to_string(),
+            key_span,
+            value,
+            value_span,
+        });
+        cursor.skip_space();
+        if cursor.eat(",") {
+            continue;
+        }
+        if cursor.eat(")") {
+            break;
+        }
+        if cursor.peek().is_none() {
+            return fail(
+                start..start + 2,
+                "unterminated shortcode",
+                "close it with `) }}`",
+                body.len(),
+            );
+        }
+        let at = cursor.pos;
+        return fail(at..at + 1, "expected `,` or `)` in shortcode", example, at);
+    }
+    cursor.skip_space();
+    if !cursor.eat("}}") {
+        let at = cursor.pos;
+        return fail(
+            start..at,
+            "unterminated shortcode",
+            "close it with `}}`",
+            at,
+        );
+    }
+    Parsed::Shortcode(Shortcode {
+        name,
+        name_span,
+        args,
+        span: start..cursor.pos,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_arguments_with_spans() {
+        let body = "Worth {{ value(deal=\"openai-aws-2025\", field = \"term\") }} in all.";
+        let (found, errors) = find(body);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(found.len(), 1);
+        let shortcode = &found[0];
+        assert_eq!(shortcode.name, "value");
+        assert_eq!(
+            &body[shortcode.span.clone()],
+            "{{ value(deal=\"openai-aws-2025\", field = \"term\") }}"
+        );
+        assert_eq!(
+            shortcode.args[0].value,
+            ArgValue::Text("openai-aws-2025".to_string())
+        );
+        assert_eq!(&body[shortcode.args[1].value_span.clone()], "\"term\"");
+    }
+
+    #[test]
+    fn skips_code_spans_and_blocks() {
+        let body = "Use `{{ value(deal=\"x\") }}` like this:\n\n```\n{{ deal(id=\"y\") }}\n```\n\n{{ company(id=\"aws\") }}\n";
+        let (found, errors) = find(body);
+        assert!(errors.is_empty());
+        assert_eq!(
+            found.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            vec!["company"]
+        );
+    }
+
+    #[test]
+    fn plain_braces_are_text() {
+        let (found, errors) = find("Templates use {{ variables }} and {{ }}.");
+        assert!(found.is_empty());
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn reports_unterminated() {
+        let body = "Text {{ value(deal=\"x\"";
+        let (found, errors) = find(body);
+        assert!(found.is_empty());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "unterminated shortcode");
+        assert_eq!(errors[0].span, 5..7);
+        let (_, errors) = find("{{ value(deal=\"x) }}\nmore");
+        assert_eq!(errors[0].message, "unterminated string in shortcode");
+        let (_, errors) = find("{{ value(deal=\"x\") ");
+        assert_eq!(errors[0].message, "unterminated shortcode");
+    }
+
+    #[test]
+    fn numbers_and_flags() {
+        let (found, _) = find("{{ chart(name=\"x\", top=5, legend=false) }}");
+        assert_eq!(found[0].args[1].value, ArgValue::Number(5.0));
+        assert_eq!(found[0].args[2].value, ArgValue::Flag(false));
+    }
+}
