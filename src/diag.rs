@@ -33,32 +33,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(
-        file: impl Into<String>,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            severity: Severity::Error,
-            file: file.into(),
-            span,
-            message: message.into(),
-            help: None,
-        }
+    pub fn error(file: impl Into<String>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Error, file: file.into(), span, message: message.into(), help: None }
     }
 
-    pub fn warning(
-        file: impl Into<String>,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            severity: Severity::Warning,
-            file: file.into(),
-            span,
-            message: message.into(),
-            help: None,
-        }
+    pub fn warning(file: impl Into<String>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, file: file.into(), span, message: message.into(), help: None }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -144,17 +124,11 @@ impl Diagnostics {
     }
 
     pub fn error_count(&self) -> usize {
-        self.list
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.list.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.list
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
+        self.list.iter().filter(|d| d.severity == Severity::Warning).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -168,13 +142,7 @@ impl Diagnostics {
     /// Sorts by file, then position, so output is stable whatever order the stages ran in.
     pub fn sort(&mut self) {
         self.list.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                (
-                    d.file.clone(),
-                    d.span.as_ref().map_or(0, |s| s.start),
-                    d.severity,
-                )
-            };
+            let key = |d: &Diagnostic| (d.file.clone(), d.span.as_ref().map_or(0, |s| s.start), d.severity);
             key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
         });
         self.list.dedup();
@@ -199,11 +167,7 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
     }
 }
 
@@ -223,12 +187,7 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> Strin
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
     };
-    let _ = writeln!(
-        out,
-        "{}{}",
-        style.paint(code, label),
-        style.paint("1", &format!(": {}", diagnostic.message))
-    );
+    let _ = writeln!(out, "{}{}", style.paint(code, label), style.paint("1", &format!(": {}", diagnostic.message)));
     let text = sources.get(&diagnostic.file);
     let location = diagnostic.location(sources);
     match (&diagnostic.span, text) {
@@ -311,11 +270,7 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &Sources, style: Style) ->
 /// `3 errors, 1 warning`, singular where it should be.
 pub fn count_line(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("1 {word}")
-        } else {
-            format!("{n} {word}s")
-        }
+        if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
     };
     match (errors, warnings) {
         (0, w) => plural(w, "warning"),
@@ -328,12 +283,7 @@ pub fn count_line(errors: usize, warnings: usize) -> String {
 /// likely typo. Used for "did you mean" help lines.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    candidates.into_iter().map(|c| (edit_distance(word, c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -10,6 +10,7 @@
 //!
 //! [`cmd`] holds the thin subcommands that chain the stages, [`cli`] the clap types.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod diag;

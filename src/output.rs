@@ -33,11 +33,9 @@ pub enum OutputError {
 impl fmt::Display for OutputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OutputError::Refused { target, reason } => write!(
-                f,
-                "refusing to write the site to {}: {reason}",
-                target.display()
-            ),
+            OutputError::Refused { target, reason } => {
+                write!(f, "refusing to write the site to {}: {reason}", target.display())
+            }
             OutputError::Io { path, error } => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
@@ -46,20 +44,13 @@ impl fmt::Display for OutputError {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |error| OutputError::Io {
-        path: path.to_path_buf(),
-        error,
-    }
+    move |error| OutputError::Io { path: path.to_path_buf(), error }
 }
 
 /// Makes `path` absolute and removes `.` and `..` without touching the file system, then
 /// resolves symlinks of the longest prefix that exists.
 pub fn normalize(path: &Path) -> io::Result<PathBuf> {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(path)
-    };
+    let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
     let mut clean = PathBuf::new();
     for component in absolute.components() {
         match component {
@@ -91,12 +82,7 @@ pub fn normalize(path: &Path) -> io::Result<PathBuf> {
 
 /// Refuses targets whose replacement would destroy the site or anything above it.
 pub fn check_target(root: &Path, target: &Path) -> Result<(), OutputError> {
-    let refuse = |reason: &str| {
-        Err(OutputError::Refused {
-            target: target.to_path_buf(),
-            reason: reason.to_string(),
-        })
-    };
+    let refuse = |reason: &str| Err(OutputError::Refused { target: target.to_path_buf(), reason: reason.to_string() });
     if target.parent().is_none() {
         return refuse("it is the file system root");
     }
@@ -115,10 +101,7 @@ pub fn check_target(root: &Path, target: &Path) -> Result<(), OutputError> {
         return refuse("it is a file");
     }
     if target.is_dir() && !target.join(MARKER).exists() {
-        let empty = fs::read_dir(target)
-            .map_err(io_error(target))?
-            .next()
-            .is_none();
+        let empty = fs::read_dir(target).map_err(io_error(target))?.next().is_none();
         if !empty {
             return refuse(
                 "it is a non-empty folder that infrabrief did not write (delete it or choose another --output)",
@@ -135,10 +118,7 @@ pub fn write(root: &Path, target: &Path, output: &Output) -> Result<(), OutputEr
         target: target.to_path_buf(),
         reason: "it has no parent folder".to_string(),
     })?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string());
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".to_string());
     fs::create_dir_all(parent).map_err(io_error(parent))?;
     remove_leftovers(parent, &name);
 
@@ -153,10 +133,7 @@ pub fn write(root: &Path, target: &Path, output: &Output) -> Result<(), OutputEr
     if had_previous {
         fs::rename(target, &old).map_err(|error| {
             let _ = fs::remove_dir_all(&staging);
-            OutputError::Io {
-                path: target.to_path_buf(),
-                error,
-            }
+            OutputError::Io { path: target.to_path_buf(), error }
         })?;
     }
     if let Err(error) = fs::rename(&staging, target) {
@@ -165,10 +142,7 @@ pub fn write(root: &Path, target: &Path, output: &Output) -> Result<(), OutputEr
             let _ = fs::rename(&old, target);
         }
         let _ = fs::remove_dir_all(&staging);
-        return Err(OutputError::Io {
-            path: target.to_path_buf(),
-            error,
-        });
+        return Err(OutputError::Io { path: target.to_path_buf(), error });
     }
     if had_previous {
         let _ = fs::remove_dir_all(&old);
@@ -190,21 +164,13 @@ fn write_tree(staging: &Path, output: &Output) -> Result<(), OutputError> {
         file.write_all(bytes).map_err(io_error(&path))?;
     }
     let marker = staging.join(MARKER);
-    fs::write(
-        &marker,
-        "written by infrabrief; a later build may replace this folder\n",
-    )
-    .map_err(io_error(&marker))?;
+    fs::write(&marker, "written by infrabrief; a later build may replace this folder\n").map_err(io_error(&marker))?;
     Ok(())
 }
 
 /// Joins a `/`-separated relative path, refusing anything that could leave `base`.
 pub fn safe_join(base: &Path, relative: &str) -> Option<PathBuf> {
-    if relative.is_empty()
-        || relative.starts_with('/')
-        || relative.contains('\\')
-        || relative.contains('\0')
-    {
+    if relative.is_empty() || relative.starts_with('/') || relative.contains('\\') || relative.contains('\0') {
         return None;
     }
     let mut path = base.to_path_buf();
@@ -238,10 +204,7 @@ mod tests {
     #[test]
     fn safe_join_refuses_escapes() {
         let base = Path::new("/out");
-        assert_eq!(
-            safe_join(base, "deals/a.html"),
-            Some(PathBuf::from("/out/deals/a.html"))
-        );
+        assert_eq!(safe_join(base, "deals/a.html"), Some(PathBuf::from("/out/deals/a.html")));
         assert_eq!(safe_join(base, "../etc/passwd"), None);
         assert_eq!(safe_join(base, "/etc/passwd"), None);
         assert_eq!(safe_join(base, "a//b"), None);

@@ -45,18 +45,10 @@ impl Build {
 pub fn build(root: &Path, options: Options) -> Result<Build, LoadError> {
     let started = Instant::now();
     let (loaded, mut diagnostics) = load::load(root)?;
-    let mut timings = Timings {
-        load: started.elapsed(),
-        ..Timings::default()
-    };
+    let mut timings = Timings { load: started.elapsed(), ..Timings::default() };
 
     let started = Instant::now();
-    let (site, validation) = model::validate::validate(
-        &loaded,
-        model::validate::Options {
-            drafts: options.drafts,
-        },
-    );
+    let (site, validation) = model::validate::validate(&loaded, model::validate::Options { drafts: options.drafts });
     diagnostics.extend(validation);
     timings.validate = started.elapsed();
 
@@ -80,11 +72,5 @@ pub fn build(root: &Path, options: Options) -> Result<Build, LoadError> {
         timings.render = started.elapsed();
     }
     diagnostics.sort();
-    Ok(Build {
-        sources,
-        diagnostics,
-        site,
-        rendered,
-        timings,
-    })
+    Ok(Build { sources, diagnostics, site, rendered, timings })
 }

@@ -18,12 +18,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             return exit(USAGE_OR_IO);
         }
     };
-    let build = match pipeline::build(
-        &root,
-        Options {
-            drafts: args.drafts,
-        },
-    ) {
+    let build = match pipeline::build(&root, Options { drafts: args.drafts }) {
         Ok(build) => build,
         Err(error) => {
             eprintln!("error: {error}");
@@ -31,11 +26,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         }
     };
     print_diagnostics(&build.diagnostics, &build.sources);
-    let Some(rendered) = build
-        .rendered
-        .as_ref()
-        .filter(|_| !build.diagnostics.has_errors())
-    else {
+    let Some(rendered) = build.rendered.as_ref().filter(|_| !build.diagnostics.has_errors()) else {
         eprintln!("build failed: nothing was written");
         return exit(CONTENT_ERRORS);
     };

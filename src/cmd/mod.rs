@@ -21,9 +21,7 @@ pub fn exit(code: u8) -> ExitCode {
 /// Colour on a terminal, never when `NO_COLOR` is set.
 pub fn stderr_style() -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    Style {
-        color: !no_color && std::io::stderr().is_terminal(),
-    }
+    Style { color: !no_color && std::io::stderr().is_terminal() }
 }
 
 /// Prints every diagnostic and the count line to stderr.

@@ -40,24 +40,15 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             });
         }
     }
-    Err(Diagnostic::error(
-        file,
-        Some(first_range.start..first_range.start + 3),
-        "front matter is never closed",
-    )
-    .with_help("end the front matter with a line holding only `+++`"))
+    Err(Diagnostic::error(file, Some(first_range.start..first_range.start + 3), "front matter is never closed")
+        .with_help("end the front matter with a line holding only `+++`"))
 }
 
 fn missing(file: &str, text: &str) -> Diagnostic {
     let end = text.find(['\r', '\n']).unwrap_or(text.len()).min(3);
-    let message = if text.trim().is_empty() {
-        "the document is empty"
-    } else {
-        "missing front matter"
-    };
-    Diagnostic::error(file, Some(0..end), message).with_help(
-        "start the file with a line `+++`, then TOML keys such as `title = \"...\"`, then `+++`",
-    )
+    let message = if text.trim().is_empty() { "the document is empty" } else { "missing front matter" };
+    Diagnostic::error(file, Some(0..end), message)
+        .with_help("start the file with a line `+++`, then TOML keys such as `title = \"...\"`, then `+++`")
 }
 
 /// Lines without their line end, each with the range it covers including the line end.

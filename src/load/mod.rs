@@ -24,6 +24,10 @@ pub struct LoadedSite {
     pub config: Option<RawConfig>,
     pub companies: Vec<RawCompany>,
     pub deals: Vec<RawDeal>,
+    /// False when `companies.toml` or `deals.toml` could not be parsed: references to them are
+    /// then not checked, so one syntax error does not cascade into dozens of "unknown id" errors.
+    pub companies_readable: bool,
+    pub deals_readable: bool,
     pub briefs: Vec<RawBrief>,
     pub pages: Vec<RawPage>,
     pub series: Vec<RawSeries>,
@@ -37,10 +41,7 @@ pub struct LoadedSite {
 #[derive(Debug)]
 pub enum LoadError {
     NotASite(PathBuf),
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    Io { path: PathBuf, error: std::io::Error },
 }
 
 impl fmt::Display for LoadError {
@@ -71,11 +72,7 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
     match read_text(root, SITE_FILE, &mut site.sources, &mut diagnostics)? {
         Some(text) => {
             if let Some(table) = raw::parse_toml(SITE_FILE, &text, 0, &mut diagnostics) {
-                site.config = Some(raw::read_config(
-                    SITE_FILE,
-                    table.get_ref(),
-                    &mut diagnostics,
-                ));
+                site.config = Some(raw::read_config(SITE_FILE, table.get_ref(), &mut diagnostics));
             }
         }
         None => diagnostics.push(
@@ -83,15 +80,19 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
                 .with_help("create content/site.toml with at least `title = \"...\"`"),
         ),
     }
-    if let Some(text) = read_text(root, COMPANIES_FILE, &mut site.sources, &mut diagnostics)?
-        && let Some(table) = raw::parse_toml(COMPANIES_FILE, &text, 0, &mut diagnostics)
-    {
-        site.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), &mut diagnostics);
+    site.companies_readable = true;
+    if let Some(text) = read_text(root, COMPANIES_FILE, &mut site.sources, &mut diagnostics)? {
+        match raw::parse_toml(COMPANIES_FILE, &text, 0, &mut diagnostics) {
+            Some(table) => site.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), &mut diagnostics),
+            None => site.companies_readable = false,
+        }
     }
-    if let Some(text) = read_text(root, DEALS_FILE, &mut site.sources, &mut diagnostics)?
-        && let Some(table) = raw::parse_toml(DEALS_FILE, &text, 0, &mut diagnostics)
-    {
-        site.deals = raw::read_deals(DEALS_FILE, table.get_ref(), &mut diagnostics);
+    site.deals_readable = true;
+    if let Some(text) = read_text(root, DEALS_FILE, &mut site.sources, &mut diagnostics)? {
+        match raw::parse_toml(DEALS_FILE, &text, 0, &mut diagnostics) {
+            Some(table) => site.deals = raw::read_deals(DEALS_FILE, table.get_ref(), &mut diagnostics),
+            None => site.deals_readable = false,
+        }
     }
 
     for (file, stem) in folder_files(root, "content/briefs", "md", &mut diagnostics)? {
@@ -105,12 +106,8 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
                 continue;
             }
         };
-        let Some(table) = raw::parse_toml(
-            &file,
-            split.front_matter,
-            split.front_matter_offset,
-            &mut diagnostics,
-        ) else {
+        let Some(table) = raw::parse_toml(&file, split.front_matter, split.front_matter_offset, &mut diagnostics)
+        else {
             continue;
         };
         site.briefs.push(raw::read_brief(
@@ -135,12 +132,8 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
                 continue;
             }
         };
-        let Some(table) = raw::parse_toml(
-            &file,
-            split.front_matter,
-            split.front_matter_offset,
-            &mut diagnostics,
-        ) else {
+        let Some(table) = raw::parse_toml(&file, split.front_matter, split.front_matter_offset, &mut diagnostics)
+        else {
             continue;
         };
         site.pages.push(raw::read_page(
@@ -159,12 +152,7 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
             continue;
         };
         if let Some(table) = raw::parse_toml(&file, &text, 0, &mut diagnostics) {
-            site.series.push(raw::read_series(
-                &file,
-                &stem,
-                table.get_ref(),
-                &mut diagnostics,
-            ));
+            site.series.push(raw::read_series(&file, &stem, table.get_ref(), &mut diagnostics));
         }
     }
 
@@ -196,10 +184,7 @@ fn read_text(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(LoadError::Io { path, error }),
     };
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
         Ok(text) => {
             sources.insert(file, text.clone());
@@ -215,12 +200,8 @@ fn read_text(
 }
 
 fn invalid_utf8(file: &str, valid_up_to: usize) -> Diagnostic {
-    Diagnostic::error(
-        file,
-        Some(valid_up_to..valid_up_to + 1),
-        "the file is not valid UTF-8",
-    )
-    .with_help("save the file as UTF-8")
+    Diagnostic::error(file, Some(valid_up_to..valid_up_to + 1), "the file is not valid UTF-8")
+        .with_help("save the file as UTF-8")
 }
 
 /// The files directly in `folder` with the given extension, as (path relative to root, stem),
@@ -236,11 +217,7 @@ fn folder_files(
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&path)
-        .min_depth(1)
-        .max_depth(1)
-        .sort_by_file_name()
-    {
+    for entry in walkdir::WalkDir::new(&path).min_depth(1).max_depth(1).sort_by_file_name() {
         let entry = entry.map_err(|error| walk_error(&path, error))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
@@ -255,30 +232,18 @@ fn folder_files(
             continue;
         }
         if entry.file_type().is_dir() {
-            diagnostics.push(Diagnostic::warning(
-                &file,
-                None,
-                format!("subfolders of {folder}/ are not read"),
-            ));
+            diagnostics.push(Diagnostic::warning(&file, None, format!("subfolders of {folder}/ are not read")));
             continue;
         }
         if entry.file_name().to_str().is_none() {
-            diagnostics.push(Diagnostic::error(
-                &file,
-                None,
-                "file names must be valid UTF-8",
-            ));
+            diagnostics.push(Diagnostic::error(&file, None, "file names must be valid UTF-8"));
             continue;
         }
         match name.strip_suffix(&format!(".{extension}")) {
             Some(stem) => files.push((file.clone(), stem.to_string())),
             None => diagnostics.push(
-                Diagnostic::warning(
-                    &file,
-                    None,
-                    format!("ignored: only .{extension} files are read in {folder}/"),
-                )
-                .with_help("images and other assets belong in static/"),
+                Diagnostic::warning(&file, None, format!("ignored: only .{extension} files are read in {folder}/"))
+                    .with_help("images and other assets belong in static/"),
             ),
         }
     }
@@ -296,10 +261,7 @@ fn tree_files(
     if !path.is_dir() {
         return Ok(files);
     }
-    let walker = walkdir::WalkDir::new(&path)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter();
+    let walker = walkdir::WalkDir::new(&path).min_depth(1).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
         let entry = entry.map_err(|error| walk_error(&path, error))?;
         let relative = entry.path().strip_prefix(&path).unwrap_or(entry.path());
@@ -313,20 +275,14 @@ fn tree_files(
         };
         if entry.path_is_symlink() {
             diagnostics.push(
-                Diagnostic::error(
-                    format!("{folder}/{name}"),
-                    None,
-                    "symlinks are not followed",
-                )
-                .with_help("copy the file instead of linking it"),
+                Diagnostic::error(format!("{folder}/{name}"), None, "symlinks are not followed")
+                    .with_help("copy the file instead of linking it"),
             );
             continue;
         }
         if entry.file_type().is_file() {
-            let bytes = std::fs::read(entry.path()).map_err(|error| LoadError::Io {
-                path: entry.path().to_path_buf(),
-                error,
-            })?;
+            let bytes = std::fs::read(entry.path())
+                .map_err(|error| LoadError::Io { path: entry.path().to_path_buf(), error })?;
             files.insert(name, bytes);
         }
     }
@@ -334,11 +290,7 @@ fn tree_files(
 }
 
 fn walk_error(folder: &Path, error: walkdir::Error) -> LoadError {
-    let path = error
-        .path()
-        .map_or_else(|| folder.to_path_buf(), Path::to_path_buf);
-    let error = error
-        .into_io_error()
-        .unwrap_or_else(|| std::io::Error::other("filesystem loop"));
+    let path = error.path().map_or_else(|| folder.to_path_buf(), Path::to_path_buf);
+    let error = error.into_io_error().unwrap_or_else(|| std::io::Error::other("filesystem loop"));
     LoadError::Io { path, error }
 }

@@ -60,6 +60,8 @@ pub struct RawDeal {
     pub status: Option<Sp<String>>,
     pub superseded_by: Option<Sp<String>>,
     pub value_usd_bn: Option<Sp<f64>>,
+    /// The key was written, even if its value was rejected (so "missing" is not reported too).
+    pub value_written: bool,
     pub value_basis: Option<Sp<String>>,
     pub term_years: Option<Sp<f64>>,
     pub capacity_gw: Option<Sp<f64>>,
@@ -139,16 +141,10 @@ pub fn parse_toml<'i>(
     let mut errors: Vec<_> = errors.into_iter().collect();
     errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
     for error in errors {
-        let span = error
-            .span()
-            .map(|s| s.start + offset..s.end.max(s.start) + offset);
+        let span = error.span().map(|s| s.start + offset..s.end.max(s.start) + offset);
         diagnostics.push(
-            Diagnostic::error(
-                file,
-                span,
-                format!("invalid TOML: {}", error.message().trim_end_matches('.')),
-            )
-            .with_help("see https://toml.io for the syntax"),
+            Diagnostic::error(file, span, format!("invalid TOML: {}", error.message().trim_end_matches('.')))
+                .with_help("see https://toml.io for the syntax"),
         );
     }
     None
@@ -169,11 +165,7 @@ pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostic
     config
 }
 
-pub fn read_companies(
-    file: &str,
-    table: &DeTable<'_>,
-    diagnostics: &mut Diagnostics,
-) -> Vec<RawCompany> {
+pub fn read_companies(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> Vec<RawCompany> {
     let mut root = TableReader::new(file, 0, table, 0..0, diagnostics);
     let tables = root.tables("company");
     root.finish();
@@ -217,6 +209,7 @@ pub fn read_deals(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics
                 agreement: reader.string("agreement"),
                 status: reader.required_string("status"),
                 superseded_by: reader.string("superseded_by"),
+                value_written: table.get("value_usd_bn").is_some(),
                 value_usd_bn: reader.number("value_usd_bn"),
                 value_basis: reader.required_string("value_basis"),
                 term_years: reader.number("term_years"),
@@ -233,11 +226,7 @@ pub fn read_deals(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics
         .collect()
 }
 
-fn read_sources(
-    parent: &mut TableReader<'_, '_, '_>,
-    key: &'static str,
-    with_periods: bool,
-) -> Vec<RawSource> {
+fn read_sources(parent: &mut TableReader<'_, '_, '_>, key: &'static str, with_periods: bool) -> Vec<RawSource> {
     let file = parent.file();
     let offset = parent.offset();
     let tables = parent.tables(key);
@@ -253,11 +242,7 @@ fn read_sources(
                 url: reader.required_string("url"),
                 date: reader.required_date("date"),
                 note: reader.string("note"),
-                periods: if with_periods {
-                    reader.string_list("periods")
-                } else {
-                    Vec::new()
-                },
+                periods: if with_periods { reader.string_list("periods") } else { Vec::new() },
             };
             reader.finish();
             source
@@ -331,42 +316,26 @@ fn required_in_front_matter(
     if value.is_none() && reader.value(key).is_none() {
         let file = reader.file().to_string();
         reader.diagnostics().push(
-            Diagnostic::error(
-                file,
-                Some(opening.clone()),
-                format!("missing required key `{key}` in front matter"),
-            )
-            .with_help(format!("add `{key} = \"...\"` between the `+++` lines")),
+            Diagnostic::error(file, Some(opening.clone()), format!("missing required key `{key}` in front matter"))
+                .with_help(format!("add `{key} = \"...\"` between the `+++` lines")),
         );
     }
     value
 }
 
-fn reader_date_required(
-    reader: &mut TableReader<'_, '_, '_>,
-    opening: &Range<usize>,
-) -> Option<Sp<String>> {
+fn reader_date_required(reader: &mut TableReader<'_, '_, '_>, opening: &Range<usize>) -> Option<Sp<String>> {
     let value = reader.date("date");
     if value.is_none() && reader.value("date").is_none() {
         let file = reader.file().to_string();
         reader.diagnostics().push(
-            Diagnostic::error(
-                file,
-                Some(opening.clone()),
-                "missing required key `date` in front matter",
-            )
-            .with_help("add `date = 2025-11-03` between the `+++` lines"),
+            Diagnostic::error(file, Some(opening.clone()), "missing required key `date` in front matter")
+                .with_help("add `date = 2025-11-03` between the `+++` lines"),
         );
     }
     value
 }
 
-pub fn read_series(
-    file: &str,
-    stem: &str,
-    table: &DeTable<'_>,
-    diagnostics: &mut Diagnostics,
-) -> RawSeries {
+pub fn read_series(file: &str, stem: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> RawSeries {
     let mut reader = TableReader::new(file, 0, table, 0..0, diagnostics);
     let title = reader.required_string("title");
     let unit = reader.required_string("unit");
@@ -383,27 +352,12 @@ pub fn read_series(
             let label = reader.required_string("label");
             let company = reader.string("company");
             let points = read_points(&mut reader);
-            let line = RawLine {
-                header: reader.header(),
-                label,
-                company,
-                points,
-            };
+            let line = RawLine { header: reader.header(), label, company, points };
             reader.finish();
             line
         })
         .collect();
-    RawSeries {
-        file: file.to_string(),
-        stem: stem.to_string(),
-        title,
-        unit,
-        frequency,
-        summary,
-        notes,
-        lines,
-        sources,
-    }
+    RawSeries { file: file.to_string(), stem: stem.to_string(), title, unit, frequency, summary, notes, lines, sources }
 }
 
 /// `points = [["2025-Q3", 29], ...]`: each point a two-element array of period and number.
@@ -420,12 +374,8 @@ fn read_points(reader: &mut TableReader<'_, '_, '_>) -> Vec<(Sp<String>, Sp<f64>
     };
     let mut points = Vec::new();
     let bad_point = |span: Range<usize>| {
-        Diagnostic::error(
-            file.clone(),
-            Some(span),
-            "each point must be `[\"period\", number]`",
-        )
-        .with_help("for example `[\"2025-Q3\", 29]` or `[\"2025\", 131.8]`")
+        Diagnostic::error(file.clone(), Some(span), "each point must be `[\"period\", number]`")
+            .with_help("for example `[\"2025-Q3\", 29]` or `[\"2025\", 131.8]`")
     };
     let DeValue::Array(array) = value.get_ref() else {
         let span = reader.span(value);
@@ -457,12 +407,8 @@ fn read_points(reader: &mut TableReader<'_, '_, '_>) -> Vec<(Sp<String>, Sp<f64>
         match number {
             Some(n) if n.is_finite() => points.push((period, Sp::new(n, number_span))),
             _ => reader.diagnostics().push(
-                Diagnostic::error(
-                    file.clone(),
-                    Some(number_span),
-                    "a point's value must be a finite number",
-                )
-                .with_help("for example `[\"2025-Q3\", 29]`"),
+                Diagnostic::error(file.clone(), Some(number_span), "a point's value must be a finite number")
+                    .with_help("for example `[\"2025-Q3\", 29]`"),
             ),
         }
     }

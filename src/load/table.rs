@@ -48,14 +48,7 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         diagnostics: &'d mut Diagnostics,
     ) -> Self {
         let header = header.start + offset..header.end + offset;
-        Self {
-            file,
-            offset,
-            table,
-            header,
-            asked: Vec::new(),
-            diagnostics,
-        }
+        Self { file, offset, table, header, asked: Vec::new(), diagnostics }
     }
 
     /// The span problems about the whole table point at, in file coordinates.
@@ -97,12 +90,8 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
 
     fn missing(&mut self, key: &str, example: &str) {
         self.diagnostics.push(
-            Diagnostic::error(
-                self.file,
-                Some(self.header.clone()),
-                format!("missing required key `{key}`"),
-            )
-            .with_help(format!("add `{key} = {example}`")),
+            Diagnostic::error(self.file, Some(self.header.clone()), format!("missing required key `{key}`"))
+                .with_help(format!("add `{key} = {example}`")),
         );
     }
 
@@ -132,9 +121,7 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         let span = self.span(value);
         let number = match value.get_ref() {
             DeValue::Integer(int) => {
-                i64::from_str_radix(&int.as_str().replace('_', ""), int.radix())
-                    .ok()
-                    .map(|n| n as f64)
+                i64::from_str_radix(&int.as_str().replace('_', ""), int.radix()).ok().map(|n| n as f64)
             }
             DeValue::Float(float) => float.as_str().replace('_', "").parse::<f64>().ok(),
             _ => {
@@ -146,12 +133,8 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
             Some(n) if n.is_finite() => Some(Sp::new(n, span)),
             _ => {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        self.file,
-                        Some(span),
-                        format!("`{key}` must be a finite number"),
-                    )
-                    .with_help("write an ordinary number such as `38` or `4.5`"),
+                    Diagnostic::error(self.file, Some(span), format!("`{key}` must be a finite number"))
+                        .with_help("write an ordinary number such as `38` or `4.5`"),
                 );
                 None
             }
@@ -162,19 +145,13 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         let value = self.value(key)?;
         let span = self.span(value);
         match value.get_ref() {
-            DeValue::Integer(int) => {
-                match i64::from_str_radix(&int.as_str().replace('_', ""), int.radix()) {
-                    Ok(n) => Some(Sp::new(n, span)),
-                    Err(_) => {
-                        self.diagnostics.push(Diagnostic::error(
-                            self.file,
-                            Some(span),
-                            format!("`{key}` is out of range"),
-                        ));
-                        None
-                    }
+            DeValue::Integer(int) => match i64::from_str_radix(&int.as_str().replace('_', ""), int.radix()) {
+                Ok(n) => Some(Sp::new(n, span)),
+                Err(_) => {
+                    self.diagnostics.push(Diagnostic::error(self.file, Some(span), format!("`{key}` is out of range")));
+                    None
                 }
-            }
+            },
             _ => {
                 self.wrong_type(key, "a whole number", value);
                 None
@@ -201,20 +178,13 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         match value.get_ref() {
             DeValue::String(text) => Some(Sp::new(text.to_string(), span)),
             DeValue::Datetime(datetime) => match (datetime.date, datetime.time) {
-                (Some(date), None) => Some(Sp::new(
-                    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day),
-                    span,
-                )),
+                (Some(date), None) => {
+                    Some(Sp::new(format!("{:04}-{:02}-{:02}", date.year, date.month, date.day), span))
+                }
                 _ => {
                     self.diagnostics.push(
-                        Diagnostic::error(
-                            self.file,
-                            Some(span),
-                            format!("`{key}` must be a date without a time"),
-                        )
-                        .with_help(
-                            "write `2025-11-03`, or `\"2025-11\"` when only the month is known",
-                        ),
+                        Diagnostic::error(self.file, Some(span), format!("`{key}` must be a date without a time"))
+                            .with_help("write `2025-11-03`, or `\"2025-11\"` when only the month is known"),
                     );
                     None
                 }
@@ -247,9 +217,7 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         let mut strings = Vec::new();
         for element in array.iter() {
             match element.get_ref() {
-                DeValue::String(text) => {
-                    strings.push(Sp::new(text.to_string(), self.span(element)))
-                }
+                DeValue::String(text) => strings.push(Sp::new(text.to_string(), self.span(element))),
                 _ => self.wrong_type(key, "a list of strings", element),
             }
         }
@@ -281,22 +249,14 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
             .table
             .iter()
             .filter(|(key, _)| !self.asked.contains(&&**key.get_ref()))
-            .map(|(key, _)| {
-                (
-                    key.span().start + self.offset..key.span().end + self.offset,
-                    &**key.get_ref(),
-                )
-            })
+            .map(|(key, _)| (key.span().start + self.offset..key.span().end + self.offset, &**key.get_ref()))
             .collect();
         unknown.sort_by_key(|(span, key)| (span.start, span.end, key.to_string()));
         for (span, key) in unknown {
-            let mut diagnostic =
-                Diagnostic::error(self.file, Some(span), format!("unknown key `{key}`"));
+            let mut diagnostic = Diagnostic::error(self.file, Some(span), format!("unknown key `{key}`"));
             diagnostic = match suggest(key, self.asked.iter().copied()) {
                 Some(known) => diagnostic.with_help(format!("did you mean `{known}`?")),
-                None => {
-                    diagnostic.with_help(format!("known keys here: {}", known_list(&self.asked)))
-                }
+                None => diagnostic.with_help(format!("known keys here: {}", known_list(&self.asked))),
             };
             self.diagnostics.push(diagnostic);
         }
@@ -307,10 +267,7 @@ fn known_list(asked: &[&str]) -> String {
     let mut keys: Vec<&str> = asked.to_vec();
     keys.sort_unstable();
     keys.dedup();
-    keys.iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn article(type_name: &str) -> String {

@@ -37,15 +37,11 @@ impl Date {
             if part.len() == digits && part.bytes().all(|b| b.is_ascii_digit()) {
                 part.parse::<u32>().map_err(|_| format!("invalid {what}"))
             } else {
-                Err(format!(
-                    "`{text}` is not a date: expected YYYY-MM-DD or YYYY-MM"
-                ))
+                Err(format!("`{text}` is not a date: expected YYYY-MM-DD or YYYY-MM"))
             }
         };
         if parts.len() < 2 || parts.len() > 3 {
-            return Err(format!(
-                "`{text}` is not a date: expected YYYY-MM-DD or YYYY-MM"
-            ));
+            return Err(format!("`{text}` is not a date: expected YYYY-MM-DD or YYYY-MM"));
         }
         let year = number(parts[0], 4, "year")? as i32;
         let month = number(parts[1], 2, "month")? as u8;
@@ -60,10 +56,7 @@ impl Date {
                 let day = number(part, 2, "day")? as u8;
                 let last = days_in_month(year, month);
                 if day == 0 || day > last {
-                    return Err(format!(
-                        "{} {year} has no day {day}",
-                        MONTHS[usize::from(month) - 1]
-                    ));
+                    return Err(format!("{} {year} has no day {day}", MONTHS[usize::from(month) - 1]));
                 }
                 Some(day)
             }
@@ -100,12 +93,7 @@ impl Date {
 
     /// RFC 3339 timestamp at midnight UTC (the first of the month when the day is unknown), for feeds.
     pub fn rfc3339(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T00:00:00Z",
-            self.year,
-            self.month,
-            self.day.unwrap_or(1)
-        )
+        format!("{:04}-{:02}-{:02}T00:00:00Z", self.year, self.month, self.day.unwrap_or(1))
     }
 
     /// Days since 1970-01-01 (of the first of the month when the day is unknown).
@@ -121,8 +109,7 @@ impl Date {
         let day_offset = match self.day {
             Some(day) => days_from_civil(self.year, self.month, day) - start,
             None => {
-                days_from_civil(self.year, self.month, 1) - start
-                    + i64::from(days_in_month(self.year, self.month)) / 2
+                days_from_civil(self.year, self.month, 1) - start + i64::from(days_in_month(self.year, self.month)) / 2
             }
         };
         f64::from(self.year) + day_offset as f64 / length as f64
@@ -131,11 +118,7 @@ impl Date {
     /// The civil date of a count of days since 1970-01-01.
     pub fn from_days_since_epoch(days: i64) -> Date {
         let (year, month, day) = civil_from_days(days);
-        Date {
-            year,
-            month,
-            day: Some(day),
-        }
+        Date { year, month, day: Some(day) }
     }
 }
 
@@ -169,8 +152,7 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u8;
@@ -189,9 +171,7 @@ pub struct Period {
 impl Period {
     /// Parses `2025` or `2025-Q3`.
     pub fn parse(text: &str) -> Result<Period, String> {
-        let bad = || {
-            format!("`{text}` is not a period: expected a year (`2025`) or a quarter (`2025-Q3`)")
-        };
+        let bad = || format!("`{text}` is not a period: expected a year (`2025`) or a quarter (`2025-Q3`)");
         let (year_text, quarter) = match text.split_once("-Q") {
             Some((year, quarter)) => {
                 let quarter: u8 = match quarter {
@@ -246,38 +226,15 @@ mod tests {
 
     #[test]
     fn parses_days_and_months() {
-        assert_eq!(
-            Date::parse("2025-11-03"),
-            Ok(Date {
-                year: 2025,
-                month: 11,
-                day: Some(3)
-            })
-        );
-        assert_eq!(
-            Date::parse("2025-05"),
-            Ok(Date {
-                year: 2025,
-                month: 5,
-                day: None
-            })
-        );
-        assert_eq!(
-            Date::parse("2024-02-29").map(|d| d.long()),
-            Ok("29 February 2024".to_string())
-        );
+        assert_eq!(Date::parse("2025-11-03"), Ok(Date { year: 2025, month: 11, day: Some(3) }));
+        assert_eq!(Date::parse("2025-05"), Ok(Date { year: 2025, month: 5, day: None }));
+        assert_eq!(Date::parse("2024-02-29").map(|d| d.long()), Ok("29 February 2024".to_string()));
     }
 
     #[test]
     fn rejects_impossible_dates() {
-        assert_eq!(
-            Date::parse("2025-02-29"),
-            Err("February 2025 has no day 29".to_string())
-        );
-        assert_eq!(
-            Date::parse("2025-13-01"),
-            Err("month 13 does not exist".to_string())
-        );
+        assert_eq!(Date::parse("2025-02-29"), Err("February 2025 has no day 29".to_string()));
+        assert_eq!(Date::parse("2025-13-01"), Err("month 13 does not exist".to_string()));
         assert!(Date::parse("2025-1-3").is_err());
         assert!(Date::parse("03/11/2025").is_err());
         assert!(Date::parse("").is_err());
@@ -289,10 +246,7 @@ mod tests {
             let date = Date::from_days_since_epoch(days);
             assert_eq!(date.days_since_epoch(), days);
         }
-        assert_eq!(
-            Date::parse("2025-11-03").map(|d| d.days_since_epoch()),
-            Ok(20_395)
-        );
+        assert_eq!(Date::parse("2025-11-03").map(|d| d.days_since_epoch()), Ok(20_395));
     }
 
     #[test]

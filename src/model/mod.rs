@@ -54,8 +54,7 @@ impl Site {
 
     /// The short label of a company for charts and tables (`AWS`), falling back to its name.
     pub fn company_label(&self, id: &str) -> String {
-        self.company(id)
-            .map_or_else(|| id.to_string(), |c| c.label().to_string())
+        self.company(id).map_or_else(|| id.to_string(), |c| c.label().to_string())
     }
 
     /// Every tag used by a brief, with the briefs that carry it (newest first), sorted by tag.
@@ -103,10 +102,7 @@ impl Role {
     ];
 
     pub fn key(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, r)| *r == self)
-            .map_or("lab", |(k, _)| k)
+        Self::ALL.iter().find(|(_, r)| *r == self).map_or("lab", |(k, _)| k)
     }
 
     pub fn label(self) -> &'static str {
@@ -163,10 +159,7 @@ impl Kind {
     ];
 
     pub fn key(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, k)| *k == self)
-            .map_or("cloud", |(k, _)| k)
+        Self::ALL.iter().find(|(_, k)| *k == self).map_or("cloud", |(k, _)| k)
     }
 
     pub fn label(self) -> &'static str {
@@ -184,10 +177,7 @@ impl Kind {
     /// Compute purchases are summed into commitment totals; the other kinds are money flows
     /// (investments, loans, takeovers) shown on pages but never added to compute spending.
     pub fn is_compute(self) -> bool {
-        matches!(
-            self,
-            Kind::Cloud | Kind::Chips | Kind::Datacenter | Kind::Power
-        )
+        matches!(self, Kind::Cloud | Kind::Chips | Kind::Datacenter | Kind::Power)
     }
 }
 
@@ -206,10 +196,7 @@ impl Agreement {
     ];
 
     pub fn key(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, a)| *a == self)
-            .map_or("contract", |(k, _)| k)
+        Self::ALL.iter().find(|(_, a)| *a == self).map_or("contract", |(k, _)| k)
     }
 
     pub fn label(self) -> &'static str {
@@ -240,10 +227,7 @@ impl Status {
     ];
 
     pub fn key(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, s)| *s == self)
-            .map_or("announced", |(k, _)| k)
+        Self::ALL.iter().find(|(_, s)| *s == self).map_or("announced", |(k, _)| k)
     }
 
     pub fn label(self) -> &'static str {
@@ -274,10 +258,7 @@ impl Basis {
     ];
 
     pub fn key(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, b)| *b == self)
-            .map_or("reported", |(k, _)| k)
+        Self::ALL.iter().find(|(_, b)| *b == self).map_or("reported", |(k, _)| k)
     }
 
     pub fn label(self) -> &'static str {
@@ -382,9 +363,7 @@ impl Deal {
 
     /// The companies involved: buyer, provider, then partners.
     pub fn parties(&self) -> impl Iterator<Item = &str> {
-        [self.buyer.as_str(), self.provider.as_str()]
-            .into_iter()
-            .chain(self.partners.iter().map(String::as_str))
+        [self.buyer.as_str(), self.provider.as_str()].into_iter().chain(self.partners.iter().map(String::as_str))
     }
 }
 
@@ -425,17 +404,10 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub const ALL: [(&'static str, Unit); 3] = [
-        ("percent", Unit::Percent),
-        ("usd_bn", Unit::UsdBn),
-        ("gw", Unit::Gw),
-    ];
+    pub const ALL: [(&'static str, Unit); 3] = [("percent", Unit::Percent), ("usd_bn", Unit::UsdBn), ("gw", Unit::Gw)];
 
     pub fn key(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, u)| *u == self)
-            .map_or("percent", |(k, _)| k)
+        Self::ALL.iter().find(|(_, u)| *u == self).map_or("percent", |(k, _)| k)
     }
 
     /// The unit as an axis label names it.
@@ -455,8 +427,7 @@ pub enum Frequency {
 }
 
 impl Frequency {
-    pub const ALL: [(&'static str, Frequency); 2] =
-        [("quarter", Frequency::Quarter), ("year", Frequency::Year)];
+    pub const ALL: [(&'static str, Frequency); 2] = [("quarter", Frequency::Quarter), ("year", Frequency::Year)];
 }
 
 #[derive(Clone, Debug)]
@@ -493,11 +464,7 @@ impl Series {
 
     /// Every period that any line has a point for, sorted.
     pub fn periods(&self) -> Vec<Period> {
-        let mut periods: Vec<Period> = self
-            .lines
-            .iter()
-            .flat_map(|l| l.points.iter().map(|p| p.period))
-            .collect();
+        let mut periods: Vec<Period> = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.period)).collect();
         periods.sort();
         periods.dedup();
         periods
@@ -509,12 +476,9 @@ impl Series {
 pub fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 80
-        && text.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && text
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// A slug made from free text: `"Why OpenAI went to AWS"` becomes `why-openai-went-to-aws`.
@@ -576,10 +540,7 @@ mod tests {
         assert!(!is_slug("../etc"));
         assert!(!is_slug("a.b"));
         assert_eq!(slugify("Why OpenAI went to AWS?"), "why-openai-went-to-aws");
-        assert_eq!(
-            slugify("Gigawatts: power — the new unit"),
-            "gigawatts-power-the-new-unit"
-        );
+        assert_eq!(slugify("Gigawatts: power — the new unit"), "gigawatts-power-the-new-unit");
         assert_eq!(slugify("Énergie & Ökonomie"), "energie-okonomie");
     }
 }

@@ -73,16 +73,8 @@ pub fn totals(deals: &[Deal]) -> Totals {
             continue;
         }
         totals.overall.add(deal);
-        totals
-            .by_provider
-            .entry(deal.provider.clone())
-            .or_default()
-            .add(deal);
-        totals
-            .by_buyer
-            .entry(deal.buyer.clone())
-            .or_default()
-            .add(deal);
+        totals.by_provider.entry(deal.provider.clone()).or_default().add(deal);
+        totals.by_buyer.entry(deal.buyer.clone()).or_default().add(deal);
     }
     totals
 }
@@ -91,10 +83,7 @@ pub fn totals(deals: &[Deal]) -> Totals {
 pub fn ranked(groups: &BTreeMap<String, Amounts>) -> Vec<(&str, Amounts)> {
     let mut ranked: Vec<(&str, Amounts)> = groups.iter().map(|(id, a)| (id.as_str(), *a)).collect();
     ranked.sort_by(|(a_id, a), (b_id, b)| {
-        b.committed()
-            .cmp(&a.committed())
-            .then(b.ceiling.cmp(&a.ceiling))
-            .then(a_id.cmp(b_id))
+        b.committed().cmp(&a.committed()).then(b.ceiling.cmp(&a.ceiling)).then(a_id.cmp(b_id))
     });
     ranked
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use super::{
-    Agreement, Basis, Brief, Company, Date, Deal, Frequency, Kind, Line, Origin, Page, Period,
-    Point, Role, Series, Site, SiteConfig, Source, Status, Unit, is_slug, slugify,
+    Agreement, Basis, Brief, Company, Date, Deal, Frequency, Kind, Line, Origin, Page, Period, Point, Role, Series,
+    Site, SiteConfig, Source, Status, Unit, is_slug, slugify,
 };
 use crate::diag::{Diagnostic, Diagnostics, Location, Sources, suggest};
 use crate::load::raw::{RawBrief, RawCompany, RawDeal, RawPage, RawSeries, RawSource};
@@ -22,18 +22,8 @@ use crate::load::{COMPANIES_FILE, DEALS_FILE, LoadedSite};
 /// commitments are in the hundreds of billions).
 const ABSURD_USD_BN: f64 = 5_000.0;
 /// Page names at the root of the output that content pages may not take.
-const RESERVED_PAGE_SLUGS: [&str; 10] = [
-    "index",
-    "registry",
-    "404",
-    "feed",
-    "sitemap",
-    "search",
-    "briefs",
-    "deals",
-    "companies",
-    "tags",
-];
+const RESERVED_PAGE_SLUGS: [&str; 10] =
+    ["index", "registry", "404", "feed", "sitemap", "search", "briefs", "deals", "companies", "tags"];
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
@@ -43,28 +33,19 @@ pub struct Options {
 
 /// Validates everything loaded. The site comes back only when no error was found.
 pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnostics) {
-    let mut v = Validator {
-        sources: &loaded.sources,
-        diagnostics: Diagnostics::default(),
-    };
+    let mut v = Validator { sources: &loaded.sources, diagnostics: Diagnostics::default() };
     let config = loaded.config.as_ref().and_then(|raw| v.config(raw));
 
     let companies = v.companies(&loaded.companies);
-    let company_ids: BTreeSet<&str> = loaded
-        .companies
-        .iter()
-        .filter_map(|c| c.id.as_ref())
-        .map(|id| id.value.as_str())
-        .collect();
-    let deal_ids: BTreeSet<&str> = loaded
-        .deals
-        .iter()
-        .filter_map(|d| d.id.as_ref())
-        .map(|id| id.value.as_str())
-        .collect();
+    let company_ids: BTreeSet<&str> =
+        loaded.companies.iter().filter_map(|c| c.id.as_ref()).map(|id| id.value.as_str()).collect();
+    let deal_ids: BTreeSet<&str> =
+        loaded.deals.iter().filter_map(|d| d.id.as_ref()).map(|id| id.value.as_str()).collect();
     let refs = References {
         companies: &company_ids,
         deals: &deal_ids,
+        companies_known: loaded.companies_readable,
+        deals_known: loaded.deals_readable,
     };
     v.company_parents(&loaded.companies, &refs);
 
@@ -87,11 +68,7 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
             pages.push(page);
         }
     }
-    let mut series: Vec<Series> = loaded
-        .series
-        .iter()
-        .filter_map(|raw| v.series(raw, &refs))
-        .collect();
+    let mut series: Vec<Series> = loaded.series.iter().filter_map(|raw| v.series(raw, &refs)).collect();
 
     let mut diagnostics = v.diagnostics;
     let Some(config) = config else {
@@ -106,27 +83,10 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
     briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.slug.cmp(&b.slug)));
     series.sort_by(|a, b| a.id.cmp(&b.id));
-    let company_index = companies
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.clone(), i))
-        .collect();
-    let deal_index = deals
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.clone(), i))
-        .collect();
+    let company_index = companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let deal_index = deals.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
     diagnostics.sort();
-    let site = Site {
-        config,
-        companies,
-        deals,
-        briefs,
-        pages,
-        series,
-        company_index,
-        deal_index,
-    };
+    let site = Site { config, companies, deals, briefs, pages, series, company_index, deal_index };
     (Some(site), diagnostics)
 }
 
@@ -134,6 +94,9 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
 struct References<'a> {
     companies: &'a BTreeSet<&'a str>,
     deals: &'a BTreeSet<&'a str>,
+    /// False when the registry file could not be parsed: its ids are unknown, not missing.
+    companies_known: bool,
+    deals_known: bool,
 }
 
 struct Validator<'s> {
@@ -142,20 +105,12 @@ struct Validator<'s> {
 }
 
 impl Validator<'_> {
-    fn error(
-        &mut self,
-        file: &str,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.diagnostics
-            .push_mut(Diagnostic::error(file, Some(span), message))
+    fn error(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics.push_mut(Diagnostic::error(file, Some(span), message))
     }
 
     fn line_of(&self, file: &str, offset: usize) -> usize {
-        self.sources
-            .get(file)
-            .map_or(1, |text| Location::of(text, offset).line)
+        self.sources.get(file).map_or(1, |text| Location::of(text, offset).line)
     }
 
     /// A non-empty trimmed string.
@@ -163,19 +118,14 @@ impl Validator<'_> {
         let value = value.as_ref()?;
         let trimmed = value.value.trim();
         if trimmed.is_empty() {
-            self.error(file, value.span.clone(), format!("`{key}` is empty"))
-                .help = Some(format!("write the {key}, or remove the key"));
+            self.error(file, value.span.clone(), format!("`{key}` is empty")).help =
+                Some(format!("write the {key}, or remove the key"));
             return None;
         }
         Some(trimmed.to_string())
     }
 
-    fn optional_text(
-        &mut self,
-        file: &str,
-        value: &Option<Sp<String>>,
-        key: &str,
-    ) -> Option<Option<String>> {
+    fn optional_text(&mut self, file: &str, value: &Option<Sp<String>>, key: &str) -> Option<Option<String>> {
         match value {
             None => Some(None),
             Some(_) => self.text(file, value, key).map(Some),
@@ -193,22 +143,11 @@ impl Validator<'_> {
         } else {
             format!("use lowercase letters, digits and single hyphens, for example `{suggestion}`")
         };
-        self.error(
-            file,
-            value.span.clone(),
-            format!("`{}` is not a valid {what} id", value.value),
-        )
-        .help = Some(help);
+        self.error(file, value.span.clone(), format!("`{}` is not a valid {what} id", value.value)).help = Some(help);
         None
     }
 
-    fn choice<T: Copy>(
-        &mut self,
-        file: &str,
-        value: &Sp<String>,
-        all: &[(&'static str, T)],
-        key: &str,
-    ) -> Option<T> {
+    fn choice<T: Copy>(&mut self, file: &str, value: &Sp<String>, all: &[(&'static str, T)], key: &str) -> Option<T> {
         if let Some((_, found)) = all.iter().find(|(name, _)| *name == value.value) {
             return Some(*found);
         }
@@ -217,12 +156,7 @@ impl Validator<'_> {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("use one of: {}", names.join(", ")),
         };
-        self.error(
-            file,
-            value.span.clone(),
-            format!("unknown {key} `{}`", value.value),
-        )
-        .help = Some(help);
+        self.error(file, value.span.clone(), format!("unknown {key} `{}`", value.value)).help = Some(help);
         None
     }
 
@@ -231,9 +165,8 @@ impl Validator<'_> {
         match Date::parse(value.value.trim()) {
             Ok(date) => Some(date),
             Err(problem) => {
-                self.error(file, value.span.clone(), problem).help = Some(
-                    "write `2025-11-03`, or `\"2025-11\"` when only the month is known".to_string(),
-                );
+                self.error(file, value.span.clone(), problem).help =
+                    Some("write `2025-11-03`, or `\"2025-11\"` when only the month is known".to_string());
                 None
             }
         }
@@ -250,32 +183,20 @@ impl Validator<'_> {
         }
     }
 
-    /// A reference to a company or deal; on failure suggests the closest id.
-    fn reference(
-        &mut self,
-        file: &str,
-        value: &Sp<String>,
-        known: &BTreeSet<&str>,
-        what: &str,
-    ) -> Option<String> {
-        if known.contains(value.value.as_str()) {
+    /// A reference to a company or deal; on failure suggests the closest id. When the registry
+    /// file could not be parsed at all, references to it are left unjudged (the build fails anyway).
+    fn reference(&mut self, file: &str, value: &Sp<String>, refs: &References<'_>, what: &str) -> Option<String> {
+        let (known, readable) =
+            if what == "company" { (refs.companies, refs.companies_known) } else { (refs.deals, refs.deals_known) };
+        if known.contains(value.value.as_str()) || !readable {
             return Some(value.value.clone());
         }
-        let registry = if what == "company" {
-            COMPANIES_FILE
-        } else {
-            DEALS_FILE
-        };
+        let registry = if what == "company" { COMPANIES_FILE } else { DEALS_FILE };
         let help = match suggest(&value.value, known.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("add a {what} with this id to {registry}, or fix the id"),
         };
-        self.error(
-            file,
-            value.span.clone(),
-            format!("unknown {what} `{}`", value.value),
-        )
-        .help = Some(help);
+        self.error(file, value.span.clone(), format!("unknown {what} `{}`", value.value)).help = Some(help);
         None
     }
 
@@ -291,23 +212,13 @@ impl Validator<'_> {
             return Some(None);
         };
         if value.value <= 0.0 {
-            self.error(
-                file,
-                value.span.clone(),
-                format!("`{key}` must be greater than zero"),
-            )
-            .help = Some(format!("leave `{key}` out when it is not known"));
+            self.error(file, value.span.clone(), format!("`{key}` must be greater than zero")).help =
+                Some(format!("leave `{key}` out when it is not known"));
             return None;
         }
         if value.value > max {
-            self.error(
-                file,
-                value.span.clone(),
-                format!("`{key}` of {} {unit} is not plausible", value.value),
-            )
-            .help = Some(format!(
-                "the largest accepted value is {max} {unit}; check the unit"
-            ));
+            self.error(file, value.span.clone(), format!("`{key}` of {} {unit} is not plausible", value.value)).help =
+                Some(format!("the largest accepted value is {max} {unit}; check the unit"));
             return None;
         }
         Some(Some(value.value))
@@ -323,12 +234,7 @@ impl Validator<'_> {
         if let Some((first_file, first_span)) = seen.get(&value.value) {
             let line = self.line_of(first_file, first_span.start);
             let help = format!("first defined in {first_file} at line {line}; ids must be unique");
-            self.error(
-                file,
-                value.span.clone(),
-                format!("duplicate {what} `{}`", value.value),
-            )
-            .help = Some(help);
+            self.error(file, value.span.clone(), format!("duplicate {what} `{}`", value.value)).help = Some(help);
             return false;
         }
         seen.insert(value.value.clone(), (file.to_string(), value.span.clone()));
@@ -338,27 +244,16 @@ impl Validator<'_> {
     fn config(&mut self, raw: &crate::load::raw::RawConfig) -> Option<SiteConfig> {
         let file = raw.file.as_str();
         let title = self.text(file, &raw.title, "title");
-        let description = self
-            .optional_text(file, &raw.description, "description")?
-            .unwrap_or_default();
-        let author = self
-            .optional_text(file, &raw.author, "author")?
-            .unwrap_or_default();
+        let description = self.optional_text(file, &raw.description, "description")?.unwrap_or_default();
+        let author = self.optional_text(file, &raw.author, "author")?.unwrap_or_default();
         let language = match &raw.language {
             Some(language) => {
                 let valid = !language.value.is_empty()
                     && language.value.len() <= 35
-                    && language
-                        .value
-                        .split('-')
-                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+                    && language.value.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
                 if !valid {
-                    self.error(
-                        file,
-                        language.span.clone(),
-                        format!("`{}` is not a language tag", language.value),
-                    )
-                    .help = Some("use a BCP 47 tag such as `en` or `en-GB`".to_string());
+                    self.error(file, language.span.clone(), format!("`{}` is not a language tag", language.value))
+                        .help = Some("use a BCP 47 tag such as `en` or `en-GB`".to_string());
                     return None;
                 }
                 language.value.clone()
@@ -375,13 +270,7 @@ impl Validator<'_> {
             }
             None => None,
         };
-        Some(SiteConfig {
-            title: title?,
-            description,
-            language,
-            author,
-            base_url,
-        })
+        Some(SiteConfig { title: title?, description, language, author, base_url })
     }
 
     fn companies(&mut self, raws: &[RawCompany]) -> Vec<Company> {
@@ -390,30 +279,17 @@ impl Validator<'_> {
         for raw in raws {
             let file = COMPANIES_FILE;
             let id = self.id(file, &raw.id, "company");
-            let unique = raw
-                .id
-                .as_ref()
-                .is_none_or(|id| self.unique(&mut seen, file, id, "company id"));
+            let unique = raw.id.as_ref().is_none_or(|id| self.unique(&mut seen, file, id, "company id"));
             let name = self.text(file, &raw.name, "name");
             let short_name = self.optional_text(file, &raw.short_name, "short_name");
-            let role = raw
-                .role
-                .as_ref()
-                .and_then(|role| self.choice(file, role, &Role::ALL, "role"));
+            let role = raw.role.as_ref().and_then(|role| self.choice(file, role, &Role::ALL, "role"));
             let description = self.text(file, &raw.description, "description");
             let url = match &raw.url {
                 Some(url) => self.url(file, url).map(Some),
                 None => Some(None),
             };
-            if let (
-                Some(id),
-                true,
-                Some(name),
-                Some(short_name),
-                Some(role),
-                Some(description),
-                Some(url),
-            ) = (id, unique, name, short_name, role, description, url)
+            if let (Some(id), true, Some(name), Some(short_name), Some(role), Some(description), Some(url)) =
+                (id, unique, name, short_name, role, description, url)
             {
                 let parent = raw.parent.as_ref().map(|p| p.value.clone());
                 companies.push(Company {
@@ -424,10 +300,7 @@ impl Validator<'_> {
                     parent,
                     description,
                     url,
-                    origin: Origin {
-                        file: file.to_string(),
-                        span: raw.header.clone(),
-                    },
+                    origin: Origin { file: file.to_string(), span: raw.header.clone() },
                 });
             }
         }
@@ -440,27 +313,16 @@ impl Validator<'_> {
                 continue;
             };
             if parent.value == id.value {
-                self.error(
-                    COMPANIES_FILE,
-                    parent.span.clone(),
-                    "a company cannot be its own parent",
-                );
+                self.error(COMPANIES_FILE, parent.span.clone(), "a company cannot be its own parent");
             } else {
-                self.reference(COMPANIES_FILE, parent, refs.companies, "company");
+                self.reference(COMPANIES_FILE, parent, refs, "company");
             }
         }
     }
 
-    fn sources(
-        &mut self,
-        file: &str,
-        header: &Range<usize>,
-        raws: &[RawSource],
-        owner: &str,
-    ) -> Option<Vec<Source>> {
+    fn sources(&mut self, file: &str, header: &Range<usize>, raws: &[RawSource], owner: &str) -> Option<Vec<Source>> {
         if raws.is_empty() {
-            self.error(file, header.clone(), format!("{owner} has no source"))
-                .help =
+            self.error(file, header.clone(), format!("{owner} has no source")).help =
                 Some("add a `[[source]]` table with publisher, title, url and date".to_string());
             return None;
         }
@@ -484,14 +346,7 @@ impl Validator<'_> {
             }
             match (publisher, title, url, date, note) {
                 (Some(publisher), Some(title), Some(url), Some(date), Some(note)) => {
-                    sources.push(Source {
-                        publisher,
-                        title,
-                        url,
-                        date,
-                        note,
-                        periods,
-                    })
+                    sources.push(Source { publisher, title, url, date, note, periods })
                 }
                 _ => ok = false,
             }
@@ -505,32 +360,19 @@ impl Validator<'_> {
         let mut deals = Vec::new();
         for raw in raws {
             let id = self.id(file, &raw.id, "deal");
-            let unique = raw
-                .id
-                .as_ref()
-                .is_none_or(|id| self.unique(&mut seen, file, id, "deal id"));
+            let unique = raw.id.as_ref().is_none_or(|id| self.unique(&mut seen, file, id, "deal id"));
             let title = self.text(file, &raw.title, "title");
-            let buyer = raw
-                .buyer
-                .as_ref()
-                .and_then(|b| self.reference(file, b, refs.companies, "company"));
-            let provider = raw
-                .provider
-                .as_ref()
-                .and_then(|p| self.reference(file, p, refs.companies, "company"));
+            let buyer = raw.buyer.as_ref().and_then(|b| self.reference(file, b, refs, "company"));
+            let provider = raw.provider.as_ref().and_then(|p| self.reference(file, p, refs, "company"));
             if let (Some(b), Some(p)) = (&raw.buyer, &raw.provider)
                 && b.value == p.value
             {
-                self.error(
-                    file,
-                    p.span.clone(),
-                    "the provider is the same company as the buyer",
-                )
-                .help = Some("a deal is between two different companies".to_string());
+                self.error(file, p.span.clone(), "the provider is the same company as the buyer").help =
+                    Some("a deal is between two different companies".to_string());
             }
             let mut partners = Some(Vec::new());
             for partner in &raw.partners {
-                match self.reference(file, partner, refs.companies, "company") {
+                match self.reference(file, partner, refs, "company") {
                     Some(p) => {
                         if let Some(list) = partners.as_mut() {
                             list.push(p);
@@ -539,59 +381,35 @@ impl Validator<'_> {
                     None => partners = None,
                 }
             }
-            let kind = raw
-                .kind
-                .as_ref()
-                .and_then(|k| self.choice(file, k, &Kind::ALL, "deal kind"));
+            let kind = raw.kind.as_ref().and_then(|k| self.choice(file, k, &Kind::ALL, "deal kind"));
             let announced = self.date(file, &raw.announced);
             let agreement = match &raw.agreement {
                 Some(a) => self.choice(file, a, &Agreement::ALL, "agreement"),
                 None => Some(Agreement::Contract),
             };
-            let status = raw
-                .status
-                .as_ref()
-                .and_then(|s| self.choice(file, s, &Status::ALL, "status"));
+            let status = raw.status.as_ref().and_then(|s| self.choice(file, s, &Status::ALL, "status"));
             let superseded_by = self.superseded_by(raw, status, refs);
-            let basis = raw
-                .value_basis
-                .as_ref()
-                .and_then(|b| self.choice(file, b, &Basis::ALL, "value basis"));
+            let basis = raw.value_basis.as_ref().and_then(|b| self.choice(file, b, &Basis::ALL, "value basis"));
             let value = self.value(raw, basis);
             let term_years = self.positive(file, &raw.term_years, "term_years", 100.0, "years");
             let capacity_gw = self.positive(file, &raw.capacity_gw, "capacity_gw", 1_000.0, "GW");
             let chip_count = match &raw.chip_count {
                 Some(count) if count.value <= 0 => {
-                    self.error(
-                        file,
-                        count.span.clone(),
-                        "`chip_count` must be greater than zero",
-                    );
+                    self.error(file, count.span.clone(), "`chip_count` must be greater than zero");
                     None
                 }
                 Some(count) if count.value > 1_000_000_000 => {
-                    self.error(
-                        file,
-                        count.span.clone(),
-                        format!("`chip_count` of {} is not plausible", count.value),
-                    );
+                    self.error(file, count.span.clone(), format!("`chip_count` of {} is not plausible", count.value));
                     None
                 }
                 Some(count) => Some(Some(count.value as u64)),
                 None => Some(None),
             };
-            let chips: Vec<String> = raw
-                .chips
-                .iter()
-                .map(|c| c.value.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect();
+            let chips: Vec<String> =
+                raw.chips.iter().map(|c| c.value.trim().to_string()).filter(|c| !c.is_empty()).collect();
             let summary = self.text(file, &raw.summary, "summary");
             let notes = self.optional_text(file, &raw.notes, "notes");
-            let owner = raw.id.as_ref().map_or_else(
-                || "the deal".to_string(),
-                |id| format!("deal `{}`", id.value),
-            );
+            let owner = raw.id.as_ref().map_or_else(|| "the deal".to_string(), |id| format!("deal `{}`", id.value));
             let sources = self.sources(file, &raw.header, &raw.sources, &owner);
 
             let (Some(id), true, Some(title), Some(buyer), Some(provider), Some(partners)) =
@@ -604,13 +422,8 @@ impl Validator<'_> {
             else {
                 continue;
             };
-            let (
-                Some(basis),
-                Some(value_usd_m),
-                Some(term_years),
-                Some(capacity_gw),
-                Some(chip_count),
-            ) = (basis, value, term_years, capacity_gw, chip_count)
+            let (Some(basis), Some(value_usd_m), Some(term_years), Some(capacity_gw), Some(chip_count)) =
+                (basis, value, term_years, capacity_gw, chip_count)
             else {
                 continue;
             };
@@ -637,10 +450,7 @@ impl Validator<'_> {
                 summary,
                 notes,
                 sources,
-                origin: Origin {
-                    file: file.to_string(),
-                    span: raw.header.clone(),
-                },
+                origin: Origin { file: file.to_string(), span: raw.header.clone() },
             });
         }
         self.supersession_cycles(&deals);
@@ -661,24 +471,17 @@ impl Validator<'_> {
                     self.error(file, by.span.clone(), "a deal cannot supersede itself");
                     return None;
                 }
-                self.reference(file, by, refs.deals, "deal").map(Some)
+                self.reference(file, by, refs, "deal").map(Some)
             }
             (None, Some(Status::Superseded)) => {
-                let span = raw
-                    .status
-                    .as_ref()
-                    .map_or(raw.header.clone(), |s| s.span.clone());
-                self.error(file, span, "a superseded deal must say what superseded it")
-                    .help = Some("add `superseded_by = \"<id of the later deal>\"`".to_string());
+                let span = raw.status.as_ref().map_or(raw.header.clone(), |s| s.span.clone());
+                self.error(file, span, "a superseded deal must say what superseded it").help =
+                    Some("add `superseded_by = \"<id of the later deal>\"`".to_string());
                 None
             }
             (Some(by), Some(_)) => {
-                self.error(
-                    file,
-                    by.span.clone(),
-                    "`superseded_by` is only allowed when `status = \"superseded\"`",
-                )
-                .help = Some("set `status = \"superseded\"` or remove `superseded_by`".to_string());
+                self.error(file, by.span.clone(), "`superseded_by` is only allowed when `status = \"superseded\"`")
+                    .help = Some("set `status = \"superseded\"` or remove `superseded_by`".to_string());
                 None
             }
             (_, None) => None,
@@ -693,36 +496,28 @@ impl Validator<'_> {
         match (&raw.value_usd_bn, basis) {
             (None, Basis::Undisclosed) => Some(None),
             (Some(value), Basis::Undisclosed) => {
-                self.error(file, value.span.clone(), "an undisclosed deal cannot have a value").help =
-                    Some("remove `value_usd_bn`, or set `value_basis` to `reported`, `up_to` or `estimate`".to_string());
+                self.error(file, value.span.clone(), "an undisclosed deal cannot have a value").help = Some(
+                    "remove `value_usd_bn`, or set `value_basis` to `reported`, `up_to` or `estimate`".to_string(),
+                );
                 None
             }
+            (None, _) if raw.value_written => None,
             (None, _) => {
-                let span = raw
-                    .value_basis
-                    .as_ref()
-                    .map_or(raw.header.clone(), |b| b.span.clone());
-                self.error(file, span, "missing `value_usd_bn` for a deal whose value is not undisclosed").help =
-                    Some("add `value_usd_bn = ...` in billions of dollars, or set `value_basis = \"undisclosed\"`".to_string());
+                let span = raw.value_basis.as_ref().map_or(raw.header.clone(), |b| b.span.clone());
+                self.error(file, span, "missing `value_usd_bn` for a deal whose value is not undisclosed").help = Some(
+                    "add `value_usd_bn = ...` in billions of dollars, or set `value_basis = \"undisclosed\"`"
+                        .to_string(),
+                );
                 None
             }
             (Some(value), _) if value.value <= 0.0 => {
-                self.error(
-                    file,
-                    value.span.clone(),
-                    "`value_usd_bn` must be greater than zero",
-                )
-                .help =
+                self.error(file, value.span.clone(), "`value_usd_bn` must be greater than zero").help =
                     Some("use `value_basis = \"undisclosed\"` when no value is known".to_string());
                 None
             }
             (Some(value), _) if value.value > ABSURD_USD_BN => {
-                self.error(
-                    file,
-                    value.span.clone(),
-                    format!("`value_usd_bn` of {} is not plausible", value.value),
-                )
-                .help = Some("the value is in billions of dollars: write 38 for $38bn".to_string());
+                self.error(file, value.span.clone(), format!("`value_usd_bn` of {} is not plausible", value.value))
+                    .help = Some("the value is in billions of dollars: write 38 for $38bn".to_string());
                 None
             }
             (Some(value), _) => Some(Some((value.value * 1_000.0).round() as i64)),
@@ -730,10 +525,8 @@ impl Validator<'_> {
     }
 
     fn supersession_cycles(&mut self, deals: &[Deal]) {
-        let next: BTreeMap<&str, &str> = deals
-            .iter()
-            .filter_map(|d| d.superseded_by.as_deref().map(|by| (d.id.as_str(), by)))
-            .collect();
+        let next: BTreeMap<&str, &str> =
+            deals.iter().filter_map(|d| d.superseded_by.as_deref().map(|by| (d.id.as_str(), by))).collect();
         for deal in deals {
             let mut current = deal.id.as_str();
             let mut steps = 0;
@@ -746,9 +539,7 @@ impl Validator<'_> {
                         deal.origin.span.clone(),
                         format!("deal `{}` is superseded in a cycle", deal.id),
                     )
-                    .help = Some(
-                        "the last deal of a supersession chain must not be superseded".to_string(),
-                    );
+                    .help = Some("the last deal of a supersession chain must not be superseded".to_string());
                     break;
                 }
             }
@@ -768,18 +559,13 @@ impl Validator<'_> {
             None => {
                 if !is_slug(stem) {
                     let suggestion = slugify(stem);
-                    self.error(
-                        file,
-                        opening.clone(),
-                        format!("the file name `{stem}` is not a valid slug"),
-                    )
-                    .help = Some(if suggestion.is_empty() {
-                        "rename the file with lowercase letters, digits and hyphens, or set `slug = \"...\"`".to_string()
-                    } else {
-                        format!(
-                            "rename the file to `{suggestion}.md`, or set `slug = \"{suggestion}\"`"
-                        )
-                    });
+                    self.error(file, opening.clone(), format!("the file name `{stem}` is not a valid slug")).help =
+                        Some(if suggestion.is_empty() {
+                            "rename the file with lowercase letters, digits and hyphens, or set `slug = \"...\"`"
+                                .to_string()
+                        } else {
+                            format!("rename the file to `{suggestion}.md`, or set `slug = \"{suggestion}\"`")
+                        });
                     return None;
                 }
                 Sp::new(stem.to_string(), opening.clone())
@@ -821,14 +607,14 @@ impl Validator<'_> {
         }
         let mut companies = Vec::new();
         for company in &raw.companies {
-            match self.reference(file, company, refs.companies, "company") {
+            match self.reference(file, company, refs, "company") {
                 Some(id) => companies.push(id),
                 None => ok = false,
             }
         }
         let mut deals = Vec::new();
         for deal in &raw.deals {
-            match self.reference(file, deal, refs.deals, "deal") {
+            match self.reference(file, deal, refs, "deal") {
                 Some(id) => deals.push(id),
                 None => ok = false,
             }
@@ -855,27 +641,13 @@ impl Validator<'_> {
         })
     }
 
-    fn page(
-        &mut self,
-        raw: &RawPage,
-        seen: &mut BTreeMap<String, (String, Range<usize>)>,
-    ) -> Option<Page> {
+    fn page(&mut self, raw: &RawPage, seen: &mut BTreeMap<String, (String, Range<usize>)>) -> Option<Page> {
         let file = raw.file.as_str();
         let slug = self.document_slug(file, &raw.stem, &raw.slug, &raw.opening, seen)?;
         if RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
-            let span = raw
-                .slug
-                .as_ref()
-                .map_or(raw.opening.clone(), |s| s.span.clone());
-            self.error(
-                file,
-                span,
-                format!("the page slug `{slug}` is reserved for a generated page"),
-            )
-            .help = Some(format!(
-                "rename the page; reserved: {}",
-                RESERVED_PAGE_SLUGS.join(", ")
-            ));
+            let span = raw.slug.as_ref().map_or(raw.opening.clone(), |s| s.span.clone());
+            self.error(file, span, format!("the page slug `{slug}` is reserved for a generated page")).help =
+                Some(format!("rename the page; reserved: {}", RESERVED_PAGE_SLUGS.join(", ")));
             return None;
         }
         let title = self.text(file, &raw.title, "title")?;
@@ -899,30 +671,20 @@ impl Validator<'_> {
             Some(raw.stem.clone())
         } else {
             self.diagnostics.push(
-                Diagnostic::error(
-                    file,
-                    None,
-                    format!("the file name `{}` is not a valid series id", raw.stem),
-                )
-                .with_help(format!("rename the file to `{}.toml`", slugify(&raw.stem))),
+                Diagnostic::error(file, None, format!("the file name `{}` is not a valid series id", raw.stem))
+                    .with_help(format!("rename the file to `{}.toml`", slugify(&raw.stem))),
             );
             None
         };
         let title = self.text(file, &raw.title, "title");
-        let unit = raw
-            .unit
-            .as_ref()
-            .and_then(|u| self.choice(file, u, &Unit::ALL, "unit"));
-        let frequency = raw
-            .frequency
-            .as_ref()
-            .and_then(|f| self.choice(file, f, &Frequency::ALL, "frequency"));
+        let unit = raw.unit.as_ref().and_then(|u| self.choice(file, u, &Unit::ALL, "unit"));
+        let frequency = raw.frequency.as_ref().and_then(|f| self.choice(file, f, &Frequency::ALL, "frequency"));
         let summary = self.text(file, &raw.summary, "summary");
         let notes = self.optional_text(file, &raw.notes, "notes");
         let sources = self.sources(file, &whole, &raw.sources, "the series");
         if raw.lines.is_empty() {
-            self.error(file, whole.clone(), "the series has no `[[line]]`")
-                .help = Some("add `[[line]]` tables with a label and points".to_string());
+            self.error(file, whole.clone(), "the series has no `[[line]]`").help =
+                Some("add `[[line]]` tables with a label and points".to_string());
         }
         let mut ok = !raw.lines.is_empty();
         let mut labels = BTreeMap::new();
@@ -935,7 +697,7 @@ impl Validator<'_> {
                 ok = false;
             }
             let company = match &raw_line.company {
-                Some(c) => self.reference(file, c, refs.companies, "company").map(Some),
+                Some(c) => self.reference(file, c, refs, "company").map(Some),
                 None => Some(None),
             };
             let mut points: Vec<Point> = Vec::new();
@@ -958,11 +720,7 @@ impl Validator<'_> {
                         ok = false;
                     }
                     (Some(Frequency::Year), Some(_)) => {
-                        self.error(
-                            file,
-                            period_text.span.clone(),
-                            "a yearly series needs years such as `2025`",
-                        );
+                        self.error(file, period_text.span.clone(), "a yearly series needs years such as `2025`");
                         ok = false;
                     }
                     _ => {}
@@ -985,69 +743,35 @@ impl Validator<'_> {
                         value.span.clone(),
                         format!("the value {} is out of range for this unit", value.value),
                     )
-                    .help = Some(
-                        "percentages lie between 0 and 100; amounts cannot be negative".to_string(),
-                    );
+                    .help = Some("percentages lie between 0 and 100; amounts cannot be negative".to_string());
                     ok = false;
                 }
-                points.push(Point {
-                    period,
-                    value: value.value,
-                });
+                points.push(Point { period, value: value.value });
             }
-            points.sort_by(|a, b| a.period.cmp(&b.period));
+            points.sort_by_key(|p| p.period);
             if let (Some(label), Some(company)) = (label, company) {
-                lines.push(Line {
-                    label,
-                    company,
-                    points,
-                });
+                lines.push(Line { label, company, points });
             } else {
                 ok = false;
             }
         }
         if let Some(sources) = &sources {
-            let all: BTreeSet<Period> = lines
-                .iter()
-                .flat_map(|l| l.points.iter().map(|p| p.period))
-                .collect();
+            let all: BTreeSet<Period> = lines.iter().flat_map(|l| l.points.iter().map(|p| p.period)).collect();
             for (source, raw_source) in sources.iter().zip(&raw.sources) {
                 for (period, raw_period) in source.periods.iter().zip(&raw_source.periods) {
                     if !all.contains(period) {
-                        self.error(
-                            file,
-                            raw_period.span.clone(),
-                            format!("no line has a point for {}", period.key()),
-                        );
+                        self.error(file, raw_period.span.clone(), format!("no line has a point for {}", period.key()));
                         ok = false;
                     }
                 }
             }
         }
-        let (
-            Some(id),
-            Some(title),
-            Some(unit),
-            Some(frequency),
-            Some(summary),
-            Some(notes),
-            Some(sources),
-            true,
-        ) = (id, title, unit, frequency, summary, notes, sources, ok)
+        let (Some(id), Some(title), Some(unit), Some(frequency), Some(summary), Some(notes), Some(sources), true) =
+            (id, title, unit, frequency, summary, notes, sources, ok)
         else {
             return None;
         };
-        Some(Series {
-            id,
-            title,
-            unit,
-            frequency,
-            summary,
-            notes,
-            lines,
-            sources,
-            file: raw.file.clone(),
-        })
+        Some(Series { id, title, unit, frequency, summary, notes, lines, sources, file: raw.file.clone() })
     }
 }
 
@@ -1055,9 +779,7 @@ impl Validator<'_> {
 pub fn check_http_url(url: &str) -> Result<(), String> {
     let url = url.trim();
     let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     let Some(rest) = rest else {
         return Err(format!("`{}` is not an http(s) URL", shorten(url)));
     };
@@ -1065,14 +787,8 @@ pub fn check_http_url(url: &str) -> Result<(), String> {
     if host.is_empty() || host.starts_with('.') || host.contains('@') {
         return Err(format!("`{}` has no valid host", shorten(url)));
     }
-    if url
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
-    {
-        return Err(format!(
-            "`{}` contains spaces or characters not allowed in a URL",
-            shorten(url)
-        ));
+    if url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
+        return Err(format!("`{}` contains spaces or characters not allowed in a URL", shorten(url)));
     }
     Ok(())
 }

@@ -16,19 +16,11 @@ pub fn csv_field(text: &str) -> String {
         }
         _ => text.to_string(),
     };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
+    if defused.contains([',', '"', '\n', '\r']) { format!("\"{}\"", defused.replace('"', "\"\"")) } else { defused }
 }
 
 pub fn csv_row(fields: &[String]) -> String {
-    let mut row = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut row = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
     row.push_str("\r\n");
     row
 }
@@ -86,11 +78,7 @@ pub fn deals_csv(site: &Site) -> String {
             deal.chips.join(";"),
             deal.chip_count.map(|c| c.to_string()).unwrap_or_default(),
             deal.summary.clone(),
-            deal.sources
-                .iter()
-                .map(|s| s.url.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
+            deal.sources.iter().map(|s| s.url.as_str()).collect::<Vec<_>>().join(" "),
             super::paths::deal(&deal.id),
         ]));
     }
@@ -175,28 +163,19 @@ pub fn deals_json(site: &Site) -> String {
             sources: deal
                 .sources
                 .iter()
-                .map(|s| SourceRecord {
-                    publisher: &s.publisher,
-                    title: &s.title,
-                    url: &s.url,
-                    date: s.date.iso(),
-                })
+                .map(|s| SourceRecord { publisher: &s.publisher, title: &s.title, url: &s.url, date: s.date.iso() })
                 .collect(),
             page: super::paths::deal(&deal.id),
         })
         .collect();
-    let file = DealsFile {
-        site: &site.config.title,
-        deals,
-    };
+    let file = DealsFile { site: &site.config.title, deals };
     let mut json = serde_json::to_string_pretty(&file).unwrap_or_else(|_| "{}".to_string());
     json.push('\n');
     json
 }
 
 pub fn companies_csv(site: &Site) -> String {
-    let mut csv =
-        csv_row(&["id", "name", "short_name", "role", "parent", "url", "page"].map(str::to_string));
+    let mut csv = csv_row(&["id", "name", "short_name", "role", "parent", "url", "page"].map(str::to_string));
     for company in &site.companies {
         csv.push_str(&csv_row(&[
             company.id.clone(),
@@ -219,12 +198,7 @@ pub fn series_csv(series: &Series) -> String {
     for period in series.periods() {
         let mut row = vec![period.key()];
         for line in &series.lines {
-            row.push(number(
-                line.points
-                    .iter()
-                    .find(|p| p.period == period)
-                    .map(|p| p.value),
-            ));
+            row.push(number(line.points.iter().find(|p| p.period == period).map(|p| p.value)));
         }
         csv.push_str(&csv_row(&row));
     }

@@ -54,13 +54,9 @@ pub fn expand(
     diagnostics: &mut Diagnostics,
 ) -> Expansion {
     let (found, errors) = shortcode::find(document.body);
-    let at = |span: &Range<usize>| {
-        Some(span.start + document.body_offset..span.end + document.body_offset)
-    };
+    let at = |span: &Range<usize>| Some(span.start + document.body_offset..span.end + document.body_offset);
     for error in errors {
-        diagnostics.push(
-            Diagnostic::error(document.file, at(&error.span), error.message).with_help(error.help),
-        );
+        diagnostics.push(Diagnostic::error(document.file, at(&error.span), error.message).with_help(error.help));
     }
     let mut expansion = Expansion::default();
     for shortcode in found {
@@ -89,19 +85,10 @@ pub fn expand(
                     Some(row) => match cards.deal_card(&row, document.page_path) {
                         Ok(html) => {
                             expansion.deals.insert(id.to_string());
-                            Some(Insert {
-                                span: shortcode.span.clone(),
-                                html,
-                                text: String::new(),
-                                block: true,
-                            })
+                            Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
                         }
                         Err(problem) => {
-                            report(
-                                &shortcode.span,
-                                format!("the deal card template failed: {problem}"),
-                                None,
-                            );
+                            report(&shortcode.span, format!("the deal card template failed: {problem}"), None);
                             None
                         }
                     },
@@ -125,20 +112,13 @@ type Report<'r> = dyn FnMut(&Range<usize>, String, Option<String>) + 'r;
 
 /// Checks the name and the arguments against [`SHORTCODES`].
 fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
-    let Some((_, required, optional)) = SHORTCODES
-        .iter()
-        .find(|(name, _, _)| *name == shortcode.name)
-    else {
+    let Some((_, required, optional)) = SHORTCODES.iter().find(|(name, _, _)| *name == shortcode.name) else {
         let names: Vec<&str> = SHORTCODES.iter().map(|(name, _, _)| *name).collect();
         let help = match suggest(&shortcode.name, names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("the shortcodes are: {}", names.join(", ")),
         };
-        report(
-            &shortcode.name_span,
-            format!("unknown shortcode `{}`", shortcode.name),
-            Some(help),
-        );
+        report(&shortcode.name_span, format!("unknown shortcode `{}`", shortcode.name), Some(help));
         return false;
     };
     let mut ok = true;
@@ -149,11 +129,7 @@ fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!("`{}` takes: {}", shortcode.name, known.join(", ")),
             };
-            report(
-                &arg.key_span,
-                format!("unknown argument `{}` for `{}`", arg.key, shortcode.name),
-                Some(help),
-            );
+            report(&arg.key_span, format!("unknown argument `{}` for `{}`", arg.key, shortcode.name), Some(help));
             ok = false;
         } else if !matches!(arg.value, ArgValue::Text(_)) {
             report(
@@ -164,11 +140,7 @@ fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
             ok = false;
         }
         if shortcode.args.iter().filter(|a| a.key == arg.key).count() > 1 {
-            report(
-                &arg.key_span,
-                format!("argument `{}` is given twice", arg.key),
-                None,
-            );
+            report(&arg.key_span, format!("argument `{}` is given twice", arg.key), None);
             ok = false;
         }
     }
@@ -177,10 +149,7 @@ fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
             report(
                 &shortcode.span,
                 format!("`{}` needs the argument `{key}`", shortcode.name),
-                Some(format!(
-                    "write `{{{{ {}({key}=\"...\") }}}}`",
-                    shortcode.name
-                )),
+                Some(format!("write `{{{{ {}({key}=\"...\") }}}}`", shortcode.name)),
             );
             ok = false;
         }
@@ -196,9 +165,7 @@ fn text_arg<'s>(shortcode: &'s Shortcode, key: &str) -> Option<&'s str> {
 }
 
 fn value_span(shortcode: &Shortcode, key: &str) -> Range<usize> {
-    shortcode
-        .arg(key)
-        .map_or(shortcode.span.clone(), |a| a.value_span.clone())
+    shortcode.arg(key).map_or(shortcode.span.clone(), |a| a.value_span.clone())
 }
 
 fn unknown_deal(site: &Site, shortcode: &Shortcode, key: &str, report: &mut Report<'_>) {
@@ -207,19 +174,10 @@ fn unknown_deal(site: &Site, shortcode: &Shortcode, key: &str, report: &mut Repo
         Some(close) => format!("did you mean `{close}`?"),
         None => "add the deal to content/deals.toml, or fix the id".to_string(),
     };
-    report(
-        &value_span(shortcode, key),
-        format!("unknown deal `{id}`"),
-        Some(help),
-    );
+    report(&value_span(shortcode, key), format!("unknown deal `{id}`"), Some(help));
 }
 
-fn value(
-    site: &Site,
-    shortcode: &Shortcode,
-    page_path: &str,
-    report: &mut Report<'_>,
-) -> Option<Insert> {
+fn value(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
     let id = text_arg(shortcode, "deal")?;
     let Some(deal) = site.deal(id) else {
         unknown_deal(site, shortcode, "deal", report);
@@ -236,11 +194,7 @@ fn value(
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!("fields: {}", VALUE_FIELDS.join(", ")),
             };
-            report(
-                &value_span(shortcode, "field"),
-                format!("unknown field `{field}`"),
-                Some(help),
-            );
+            report(&value_span(shortcode, "field"), format!("unknown field `{field}`"), Some(help));
             return None;
         }
     };
@@ -248,18 +202,12 @@ fn value(
         report(
             &value_span(shortcode, "field"),
             format!("deal `{id}` has no {field} in the registry"),
-            Some(format!(
-                "add it to the deal in content/deals.toml, or leave the {field} out of the prose"
-            )),
+            Some(format!("add it to the deal in content/deals.toml, or leave the {field} out of the prose")),
         );
         return None;
     };
     let note = match (field, deal.is_active()) {
-        ("value", false) => format!(
-            "{} ({}; not counted in totals)",
-            deal.title,
-            deal.status.label().to_lowercase()
-        ),
+        ("value", false) => format!("{} ({}; not counted in totals)", deal.title, deal.status.label().to_lowercase()),
         ("value", true) => format!("{} ({})", deal.title, deal.basis.label().to_lowercase()),
         _ => deal.title.clone(),
     };
@@ -271,65 +219,33 @@ fn value(
         escape_html(&note),
         escape_html(&text)
     );
-    Some(Insert {
-        span: shortcode.span.clone(),
-        html,
-        text,
-        block: false,
-    })
+    Some(Insert { span: shortcode.span.clone(), html, text, block: false })
 }
 
-fn company(
-    site: &Site,
-    shortcode: &Shortcode,
-    page_path: &str,
-    report: &mut Report<'_>,
-) -> Option<Insert> {
+fn company(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
     let id = text_arg(shortcode, "id")?;
     let Some(company) = site.company(id) else {
         let help = match suggest(id, site.companies.iter().map(|c| c.id.as_str())) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "add the company to content/companies.toml, or fix the id".to_string(),
         };
-        report(
-            &value_span(shortcode, "id"),
-            format!("unknown company `{id}`"),
-            Some(help),
-        );
+        report(&value_span(shortcode, "id"), format!("unknown company `{id}`"), Some(help));
         return None;
     };
     let text = text_arg(shortcode, "text").map_or_else(|| company.name.clone(), str::to_string);
     let href = paths::relative(page_path, &paths::company(&company.id));
-    let html = format!(
-        "<a class=\"company\" href=\"{}\">{}</a>",
-        escape_html(&href),
-        escape_html(&text)
-    );
-    Some(Insert {
-        span: shortcode.span.clone(),
-        html,
-        text,
-        block: false,
-    })
+    let html = format!("<a class=\"company\" href=\"{}\">{}</a>", escape_html(&href), escape_html(&text));
+    Some(Insert { span: shortcode.span.clone(), html, text, block: false })
 }
 
-fn point(
-    site: &Site,
-    shortcode: &Shortcode,
-    page_path: &str,
-    report: &mut Report<'_>,
-) -> Option<Insert> {
+fn point(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
     let id = text_arg(shortcode, "series")?;
     let Some(series) = site.series_by_id(id) else {
         let help = match suggest(id, site.series.iter().map(|s| s.id.as_str())) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "series are the files of content/series/, named without .toml".to_string(),
         };
-        report(
-            &value_span(shortcode, "series"),
-            format!("unknown series `{id}`"),
-            Some(help),
-        );
+        report(&value_span(shortcode, "series"), format!("unknown series `{id}`"), Some(help));
         return None;
     };
     let label = text_arg(shortcode, "line")?;
@@ -339,17 +255,12 @@ fn point(
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("lines of this series: {}", labels.join(", ")),
         };
-        report(
-            &value_span(shortcode, "line"),
-            format!("series `{id}` has no line `{label}`"),
-            Some(help),
-        );
+        report(&value_span(shortcode, "line"), format!("series `{id}` has no line `{label}`"), Some(help));
         return None;
     };
     let period_text = text_arg(shortcode, "period")?;
-    let point = crate::model::Period::parse(period_text)
-        .ok()
-        .and_then(|p| line.points.iter().find(|point| point.period == p));
+    let point =
+        crate::model::Period::parse(period_text).ok().and_then(|p| line.points.iter().find(|point| point.period == p));
     let Some(point) = point else {
         let periods: Vec<String> = line.points.iter().map(|p| p.period.key()).collect();
         report(
@@ -368,10 +279,5 @@ fn point(
         escape_html(&note),
         escape_html(&text)
     );
-    Some(Insert {
-        span: shortcode.span.clone(),
-        html,
-        text,
-        block: false,
-    })
+    Some(Insert { span: shortcode.span.clone(), html, text, block: false })
 }

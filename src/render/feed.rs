@@ -15,10 +15,7 @@ pub fn atom(site: &Site, briefs: &[BriefRef]) -> String {
     let site_id = slugify(&config.title);
     let id_for = |path: &str| match &config.base_url {
         Some(base) => format!("{base}{path}"),
-        None => format!(
-            "urn:infrabrief:{site_id}:{}",
-            path.trim_end_matches(".html").replace('/', ":")
-        ),
+        None => format!("urn:infrabrief:{site_id}:{}", path.trim_end_matches(".html").replace('/', ":")),
     };
     let updated = site
         .briefs
@@ -31,77 +28,33 @@ pub fn atom(site: &Site, briefs: &[BriefRef]) -> String {
     xml.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\"{}>\n",
         escape_html(&config.language),
-        config
-            .base_url
-            .as_ref()
-            .map(|b| format!(" xml:base=\"{}\"", escape_html(b)))
-            .unwrap_or_default()
+        config.base_url.as_ref().map(|b| format!(" xml:base=\"{}\"", escape_html(b))).unwrap_or_default()
     ));
-    xml.push_str(&format!(
-        "  <title>{}</title>\n",
-        escape_html(&config.title)
-    ));
+    xml.push_str(&format!("  <title>{}</title>\n", escape_html(&config.title)));
     if !config.description.is_empty() {
-        xml.push_str(&format!(
-            "  <subtitle>{}</subtitle>\n",
-            escape_html(&config.description)
-        ));
+        xml.push_str(&format!("  <subtitle>{}</subtitle>\n", escape_html(&config.description)));
     }
-    xml.push_str(&format!(
-        "  <id>{}</id>\n",
-        escape_html(&id_for(paths::HOME))
-    ));
-    xml.push_str(&format!(
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        paths::HOME
-    ));
-    xml.push_str(&format!(
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        paths::FEED
-    ));
+    xml.push_str(&format!("  <id>{}</id>\n", escape_html(&id_for(paths::HOME))));
+    xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", paths::HOME));
+    xml.push_str(&format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", paths::FEED));
     xml.push_str(&format!("  <updated>{updated}</updated>\n"));
-    let author = if config.author.is_empty() {
-        config.title.as_str()
-    } else {
-        config.author.as_str()
-    };
-    xml.push_str(&format!(
-        "  <author><name>{}</name></author>\n",
-        escape_html(author)
-    ));
+    let author = if config.author.is_empty() { config.title.as_str() } else { config.author.as_str() };
+    xml.push_str(&format!("  <author><name>{}</name></author>\n", escape_html(author)));
     xml.push_str("  <generator>infrabrief</generator>\n");
     for (brief, view) in site.briefs.iter().zip(briefs).take(30) {
         let path = paths::brief(&brief.slug);
         xml.push_str("  <entry>\n");
-        xml.push_str(&format!(
-            "    <title>{}</title>\n",
-            escape_html(&brief.title)
-        ));
+        xml.push_str(&format!("    <title>{}</title>\n", escape_html(&brief.title)));
         xml.push_str(&format!("    <id>{}</id>\n", escape_html(&id_for(&path))));
-        xml.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{path}\"/>\n"
-        ));
-        xml.push_str(&format!(
-            "    <published>{}</published>\n",
-            brief.date.rfc3339()
-        ));
+        xml.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{path}\"/>\n"));
+        xml.push_str(&format!("    <published>{}</published>\n", brief.date.rfc3339()));
         xml.push_str(&format!(
             "    <updated>{}</updated>\n",
-            brief
-                .updated
-                .unwrap_or(brief.date)
-                .max(brief.date)
-                .rfc3339()
+            brief.updated.unwrap_or(brief.date).max(brief.date).rfc3339()
         ));
-        xml.push_str(&format!(
-            "    <summary>{}</summary>\n",
-            escape_html(&brief.summary)
-        ));
+        xml.push_str(&format!("    <summary>{}</summary>\n", escape_html(&brief.summary)));
         for tag in &view.tags {
-            xml.push_str(&format!(
-                "    <category term=\"{}\"/>\n",
-                escape_html(&tag.name)
-            ));
+            xml.push_str(&format!("    <category term=\"{}\"/>\n", escape_html(&tag.name)));
         }
         xml.push_str("  </entry>\n");
     }
@@ -118,10 +71,7 @@ pub fn sitemap(base_url: &str, pages: &[&str]) -> String {
         if *page == paths::NOT_FOUND {
             continue;
         }
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            escape_html(&format!("{base_url}{page}"))
-        ));
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_html(&format!("{base_url}{page}"))));
     }
     xml.push_str("</urlset>\n");
     xml

@@ -13,10 +13,7 @@ pub fn usd(millions: UsdMillions) -> String {
     if m >= 1_000_000 {
         format!("{sign}${}tn", decimal(m as f64 / 1_000_000.0, 2))
     } else if m >= 1_000 {
-        format!(
-            "{sign}${}bn",
-            decimal(m as f64 / 1_000.0, if m >= 100_000 { 0 } else { 1 })
-        )
+        format!("{sign}${}bn", decimal(m as f64 / 1_000.0, if m < 10_000 { 2 } else { 1 }))
     } else {
         format!("{sign}${m}m")
     }
@@ -25,11 +22,7 @@ pub fn usd(millions: UsdMillions) -> String {
 /// A number with at most `places` decimals, trailing zeros dropped: `4.5`, `38`, `1.25`.
 pub fn decimal(value: f64, places: usize) -> String {
     let text = format!("{value:.places$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 /// A number with thousands separators: `500,000`.
@@ -71,11 +64,7 @@ pub fn gigawatts(gw: f64) -> String {
 
 pub fn years(years: f64) -> String {
     let text = decimal(years, 1);
-    if text == "1" {
-        "1 year".to_string()
-    } else {
-        format!("{text} years")
-    }
+    if text == "1" { "1 year".to_string() } else { format!("{text} years") }
 }
 
 /// A series value with its unit: `29%`, `$131.8bn`, `4.5 GW`.

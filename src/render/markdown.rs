@@ -63,16 +63,8 @@ pub trait Resolver {
 const PLACEHOLDER_OPEN: char = '\u{E000}';
 const PLACEHOLDER_CLOSE: char = '\u{E001}';
 /// Ids the page layout uses; headings never take them.
-const RESERVED_IDS: [&str; 8] = [
-    "top",
-    "main",
-    "content",
-    "toc",
-    "footnotes",
-    "search",
-    "site-search",
-    "search-results",
-];
+const RESERVED_IDS: [&str; 8] =
+    ["top", "main", "content", "toc", "footnotes", "search", "site-search", "search-results"];
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -96,9 +88,7 @@ pub fn render(body: &str, inserts: &[Insert], resolver: &dyn Resolver) -> Render
         footnote_refs: BTreeMap::new(),
         footnotes: BTreeMap::new(),
     };
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&text, options())
-        .into_offset_iter()
-        .collect();
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&text, options()).into_offset_iter().collect();
     let main = state.transform(events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, main.into_iter());
@@ -176,13 +166,7 @@ enum LinkEnd {
 }
 
 impl<'a> State<'a> {
-    fn problem(
-        &mut self,
-        severity: Severity,
-        range: &Range<usize>,
-        message: impl Into<String>,
-        help: Option<&str>,
-    ) {
+    fn problem(&mut self, severity: Severity, range: &Range<usize>, message: impl Into<String>, help: Option<&str>) {
         let span = self.offsets.range(range);
         self.rendered.problems.push(Problem {
             severity,
@@ -245,11 +229,7 @@ impl<'a> State<'a> {
                         target.push(Event::Html(CowStr::from(format!(
                             " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
                         ))));
-                        self.rendered.headings.push(Heading {
-                            level: n,
-                            id,
-                            text: text.trim().to_string(),
-                        });
+                        self.rendered.headings.push(Heading { level: n, id, text: text.trim().to_string() });
                         continue;
                     }
                 }
@@ -286,28 +266,16 @@ impl<'a> State<'a> {
                 }
                 Event::FootnoteReference(label) => {
                     let next = self.footnote_numbers.len() + 1;
-                    let number = *self
-                        .footnote_numbers
-                        .entry(label.to_string())
-                        .or_insert(next);
+                    let number = *self.footnote_numbers.entry(label.to_string()).or_insert(next);
                     let count = self.footnote_refs.entry(label.to_string()).or_insert(0);
                     *count += 1;
                     let slug = footnote_slug(&label);
-                    let id = if *count == 1 {
-                        format!("fnref-{slug}")
-                    } else {
-                        format!("fnref-{slug}-{count}")
-                    };
+                    let id = if *count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
                     emitted.push(Event::Html(CowStr::from(format!(
                         "<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{id}\" aria-label=\"Note {number}\">{number}</a></sup>"
                     ))));
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    ..
-                }) => {
+                Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
                     let (open, end) = self.link(link_type, &dest_url, &title, &range);
                     links.push(end);
                     if let Some(open) = open {
@@ -315,26 +283,15 @@ impl<'a> State<'a> {
                     }
                 }
                 Event::End(TagEnd::Link) => match links.pop() {
-                    Some(LinkEnd::External) => emitted.push(Event::Html(CowStr::from(
-                        "<span class=\"visually-hidden\"> (external link)</span></a>",
-                    ))),
+                    Some(LinkEnd::External) => emitted
+                        .push(Event::Html(CowStr::from("<span class=\"visually-hidden\"> (external link)</span></a>"))),
                     Some(LinkEnd::Dropped) => {}
                     _ => emitted.push(Event::Html(CowStr::from("</a>"))),
                 },
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                     let href = self.image(&dest_url, &range);
                     image_alt = Some((String::new(), range.clone()));
-                    emitted.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: CowStr::from(href),
-                        title,
-                        id,
-                    }));
+                    emitted.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from(href), title, id }));
                 }
                 Event::End(TagEnd::Image) => {
                     if let Some((alt, range)) = image_alt.take()
@@ -367,10 +324,7 @@ impl<'a> State<'a> {
 
     /// The insert whose placeholder is the whole of `text`, if any.
     fn sole_placeholder(&self, text: &str) -> Option<&'a Insert> {
-        let inner = text
-            .trim()
-            .strip_prefix(PLACEHOLDER_OPEN)?
-            .strip_suffix(PLACEHOLDER_CLOSE)?;
+        let inner = text.trim().strip_prefix(PLACEHOLDER_OPEN)?.strip_suffix(PLACEHOLDER_CLOSE)?;
         let index: usize = inner.parse().ok()?;
         self.inserts.get(index)
     }
@@ -384,11 +338,7 @@ impl<'a> State<'a> {
             let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
             match after.find(PLACEHOLDER_CLOSE) {
                 Some(close) => {
-                    if let Some(insert) = after[..close]
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|i| self.inserts.get(i))
-                    {
+                    if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| self.inserts.get(i)) {
                         out.push_str(&insert.text);
                     }
                     rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
@@ -419,18 +369,13 @@ impl<'a> State<'a> {
                 rest = after;
                 continue;
             };
-            if let Some(insert) = after[..close]
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| self.inserts.get(i))
-            {
+            if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| self.inserts.get(i)) {
                 if insert.block {
                     let span = insert.span.clone();
                     self.rendered.problems.push(Problem {
                         severity: Severity::Error,
                         span,
-                        message: "this shortcode makes a block and must stand on a line of its own"
-                            .to_string(),
+                        message: "this shortcode makes a block and must stand on a line of its own".to_string(),
                         help: Some("put a blank line before and after it".to_string()),
                     });
                 }
@@ -450,11 +395,7 @@ impl<'a> State<'a> {
             Some(id) if crate::model::is_slug(id) => id.to_string(),
             _ => {
                 let slug = slugify(text);
-                if slug.is_empty() {
-                    "section".to_string()
-                } else {
-                    slug
-                }
+                if slug.is_empty() { "section".to_string() } else { slug }
             }
         };
         let mut id = base.clone();
@@ -475,11 +416,7 @@ impl<'a> State<'a> {
         title: &str,
         range: &Range<usize>,
     ) -> (Option<String>, LinkEnd) {
-        let title_attr = if title.is_empty() {
-            String::new()
-        } else {
-            format!(" title=\"{}\"", escape_html(title))
-        };
+        let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(title)) };
         let dest = dest.trim();
         if matches!(link_type, LinkType::Email) {
             self.problem(
@@ -494,11 +431,7 @@ impl<'a> State<'a> {
             let (path, fragment) = split_fragment(path);
             return match self.resolver.content_link(path) {
                 Ok(href) => (
-                    Some(format!(
-                        "<a href=\"{}{}\"{title_attr}>",
-                        escape_html(&href),
-                        escape_html(fragment)
-                    )),
+                    Some(format!("<a href=\"{}{}\"{title_attr}>", escape_html(&href), escape_html(fragment))),
                     LinkEnd::Plain,
                 ),
                 Err(message) => {
@@ -527,28 +460,18 @@ impl<'a> State<'a> {
             );
         }
         if dest.starts_with('#') {
-            return (
-                Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))),
-                LinkEnd::Plain,
-            );
+            return (Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))), LinkEnd::Plain);
         }
         if has_scheme(dest) || dest.starts_with("//") {
             self.problem(
                 Severity::Error,
                 range,
-                format!(
-                    "the link `{}` uses a scheme that is not allowed",
-                    shorten(dest)
-                ),
+                format!("the link `{}` uses a scheme that is not allowed", shorten(dest)),
                 Some("only http(s) links, #anchors and `@/` links within the site are kept"),
             );
             return (None, LinkEnd::Dropped);
         }
-        if dest
-            .split(['#', '?'])
-            .next()
-            .is_some_and(|p| p.ends_with(".md"))
-        {
+        if dest.split(['#', '?']).next().is_some_and(|p| p.ends_with(".md")) {
             self.problem(
                 Severity::Error,
                 range,
@@ -566,10 +489,7 @@ impl<'a> State<'a> {
             );
             return (None, LinkEnd::Dropped);
         }
-        (
-            Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))),
-            LinkEnd::Plain,
-        )
+        (Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))), LinkEnd::Plain)
     }
 
     fn image(&mut self, dest: &str, range: &Range<usize>) -> String {
@@ -589,10 +509,7 @@ impl<'a> State<'a> {
                 self.problem(
                     Severity::Error,
                     range,
-                    format!(
-                        "no file `static/{}` for this image",
-                        dest.trim_start_matches('/')
-                    ),
+                    format!("no file `static/{}` for this image", dest.trim_start_matches('/')),
                     Some("image paths are relative to static/, for example `img/map.png`"),
                 );
                 String::new()
@@ -604,11 +521,7 @@ impl<'a> State<'a> {
         if self.footnote_numbers.is_empty() {
             return String::new();
         }
-        let mut ordered: Vec<(&usize, &String)> = self
-            .footnote_numbers
-            .iter()
-            .map(|(label, n)| (n, label))
-            .collect();
+        let mut ordered: Vec<(&usize, &String)> = self.footnote_numbers.iter().map(|(label, n)| (n, label)).collect();
         ordered.sort();
         let mut html = String::from(
             "<section class=\"footnotes\" id=\"footnotes\" aria-label=\"Notes\">\n<h2 class=\"footnotes-title\">Notes</h2>\n<ol>\n",
@@ -643,11 +556,7 @@ fn heading_number(level: HeadingLevel) -> u8 {
 
 fn footnote_slug(label: &str) -> String {
     let slug = slugify(label);
-    if slug.is_empty() {
-        format!("n{}", label.len())
-    } else {
-        slug
-    }
+    if slug.is_empty() { format!("n{}", label.len()) } else { slug }
 }
 
 fn split_fragment(path: &str) -> (&str, &str) {
@@ -663,13 +572,8 @@ fn has_scheme(dest: &str) -> bool {
         Some(colon) => {
             let scheme = &dest[..colon];
             !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
         }
         None => false,
     }
@@ -709,42 +613,23 @@ mod tests {
     fn headings_get_unique_ids_and_self_links() {
         let out = md("## Who pays\n\n## Who pays\n\n### Top\n");
         assert!(
-            out.html
-                .contains("<h2 id=\"who-pays\">Who pays <a class=\"anchor\" href=\"#who-pays\""),
+            out.html.contains("<h2 id=\"who-pays\">Who pays <a class=\"anchor\" href=\"#who-pays\""),
             "{}",
             out.html
         );
         assert!(out.html.contains("<h2 id=\"who-pays-2\">"));
         // `top` is reserved by the layout.
         assert!(out.html.contains("<h3 id=\"top-2\">"));
-        assert_eq!(
-            out.headings
-                .iter()
-                .map(|h| h.id.as_str())
-                .collect::<Vec<_>>(),
-            ["who-pays", "who-pays-2", "top-2"]
-        );
+        assert_eq!(out.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["who-pays", "who-pays-2", "top-2"]);
     }
 
     #[test]
     fn footnotes_become_numbered_notes_with_back_links() {
-        let out =
-            md("First[^b] and second[^a] and first again[^b].\n\n[^a]: Note A.\n[^b]: Note B.\n");
-        assert!(
-            out.html
-                .contains("<a href=\"#fn-b\" id=\"fnref-b\" aria-label=\"Note 1\">1</a>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html
-                .contains("<a href=\"#fn-a\" id=\"fnref-a\" aria-label=\"Note 2\">2</a>")
-        );
+        let out = md("First[^b] and second[^a] and first again[^b].\n\n[^a]: Note A.\n[^b]: Note B.\n");
+        assert!(out.html.contains("<a href=\"#fn-b\" id=\"fnref-b\" aria-label=\"Note 1\">1</a>"), "{}", out.html);
+        assert!(out.html.contains("<a href=\"#fn-a\" id=\"fnref-a\" aria-label=\"Note 2\">2</a>"));
         assert!(out.html.contains("id=\"fnref-b-2\""));
-        let notes = &out.html[out
-            .html
-            .find("<section class=\"footnotes\"")
-            .expect("notes section")..];
+        let notes = &out.html[out.html.find("<section class=\"footnotes\"").expect("notes section")..];
         let b = notes.find("id=\"fn-b\"").expect("note b");
         let a = notes.find("id=\"fn-a\"").expect("note a");
         assert!(b < a, "notes are numbered in order of first reference");
@@ -763,16 +648,10 @@ mod tests {
         let messages: Vec<&str> = out.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
             messages,
-            [
-                "no content file `briefs/nope.md`",
-                "the link `javascript:alert(1)` uses a scheme that is not allowed"
-            ]
+            ["no content file `briefs/nope.md`", "the link `javascript:alert(1)` uses a scheme that is not allowed"]
         );
         let bad = &out.problems[0];
-        assert_eq!(
-            bad.span.start,
-            "[ext](https://example.com) [in](@/briefs/known.md#x) ".len()
-        );
+        assert_eq!(bad.span.start, "[ext](https://example.com) [in](@/briefs/known.md#x) ".len());
     }
 
     #[test]
@@ -785,14 +664,8 @@ mod tests {
 
     #[test]
     fn images_must_be_local_and_described() {
-        let out = md(
-            "![map](img/a.png) ![](img/a.png) ![x](https://cdn.example/x.png) ![y](img/missing.png)",
-        );
-        assert!(
-            out.html.contains("<img src=\"../img/a.png\" alt=\"map\""),
-            "{}",
-            out.html
-        );
+        let out = md("![map](img/a.png) ![](img/a.png) ![x](https://cdn.example/x.png) ![y](img/missing.png)");
+        assert!(out.html.contains("<img src=\"../img/a.png\" alt=\"map\""), "{}", out.html);
         let messages: Vec<&str> = out.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -822,12 +695,7 @@ mod tests {
             },
         ];
         let out = render(body, &inserts, &TestResolver);
-        assert!(
-            out.html
-                .contains("<p>Worth <a href=\"d.html\">$38bn</a> today.</p>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<p>Worth <a href=\"d.html\">$38bn</a> today.</p>"), "{}", out.html);
         assert!(out.html.contains("<aside class=\"card\">card</aside>"));
         assert!(!out.html.contains("<p><aside"));
         assert!(out.problems.is_empty());
@@ -836,12 +704,8 @@ mod tests {
     #[test]
     fn block_insert_inline_is_a_problem_at_its_span() {
         let body = "See SC1 here.";
-        let inserts = vec![Insert {
-            span: 4..7,
-            html: "<aside>card</aside>".to_string(),
-            text: String::new(),
-            block: true,
-        }];
+        let inserts =
+            vec![Insert { span: 4..7, html: "<aside>card</aside>".to_string(), text: String::new(), block: true }];
         let out = render(body, &inserts, &TestResolver);
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].span, 4..7);
@@ -858,11 +722,7 @@ mod tests {
     #[test]
     fn tables_tasklists_strikethrough() {
         let out = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~\n");
-        assert!(
-            out.html.contains("<div class=\"table-wrap\"><table>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<div class=\"table-wrap\"><table>"), "{}", out.html);
         assert!(out.html.contains("type=\"checkbox\""));
         assert!(out.html.contains("<del>old</del>"));
     }

@@ -40,10 +40,7 @@ impl Output {
     }
 
     pub fn html_pages(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".html"))
-            .map(|(p, b)| (p.as_str(), b.as_slice()))
+        self.files.iter().filter(|(p, _)| p.ends_with(".html")).map(|(p, b)| (p.as_str(), b.as_slice()))
     }
 
     pub fn total_bytes(&self) -> usize {

@@ -13,9 +13,7 @@ use tera::{Context, Tera};
 use super::expand::{self, CardRenderer, Document};
 use super::markdown::{self, Heading, Resolver};
 use super::theme::Theme;
-use super::views::{
-    AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, TagRef, counting_note,
-};
+use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, TagRef, counting_note};
 use super::{BriefFacts, Output, Rendered, Stats, data, feed, format, paths};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::totals::{self, Amounts};
@@ -37,31 +35,11 @@ struct NavItem {
 }
 
 const NAV: [NavItem; 5] = [
-    NavItem {
-        title: "Briefs",
-        path: paths::BRIEFS,
-        section: "briefs",
-    },
-    NavItem {
-        title: "Deals",
-        path: paths::REGISTRY,
-        section: "deals",
-    },
-    NavItem {
-        title: "Companies",
-        path: paths::COMPANIES,
-        section: "companies",
-    },
-    NavItem {
-        title: "Data",
-        path: paths::SERIES,
-        section: "series",
-    },
-    NavItem {
-        title: "Topics",
-        path: paths::TAGS,
-        section: "tags",
-    },
+    NavItem { title: "Briefs", path: paths::BRIEFS, section: "briefs" },
+    NavItem { title: "Deals", path: paths::REGISTRY, section: "deals" },
+    NavItem { title: "Companies", path: paths::COMPANIES, section: "companies" },
+    NavItem { title: "Data", path: paths::SERIES, section: "series" },
+    NavItem { title: "Topics", path: paths::TAGS, section: "tags" },
 ];
 
 /// A rendered Markdown body.
@@ -79,11 +57,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         Ok(tera) => tera,
         Err(problems) => return (None, problems),
     };
-    let rows: BTreeMap<String, DealRow> = site
-        .deals
-        .iter()
-        .map(|d| (d.id.clone(), DealRow::of(site, d)))
-        .collect();
+    let rows: BTreeMap<String, DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
     let cards = TeraCards { tera: &tera, theme };
 
     let brief_bodies: Vec<Body> = site
@@ -91,12 +65,8 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         .iter()
         .map(|brief| {
             let path = paths::brief(&brief.slug);
-            let document = Document {
-                file: &brief.file,
-                body: &brief.body,
-                body_offset: brief.body_offset,
-                page_path: &path,
-            };
+            let document =
+                Document { file: &brief.file, body: &brief.body, body_offset: brief.body_offset, page_path: &path };
             render_body(site, theme, &rows, &cards, &document, &mut diagnostics)
         })
         .collect();
@@ -105,12 +75,8 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         .iter()
         .map(|page| {
             let path = paths::page(&page.slug);
-            let document = Document {
-                file: &page.file,
-                body: &page.body,
-                body_offset: page.body_offset,
-                page_path: &path,
-            };
+            let document =
+                Document { file: &page.file, body: &page.body, body_offset: page.body_offset, page_path: &path };
             render_body(site, theme, &rows, &cards, &document, &mut diagnostics)
         })
         .collect();
@@ -118,45 +84,24 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         return (None, diagnostics);
     }
 
-    let mut pages = Pages {
-        tera: &tera,
-        site,
-        theme,
-        output: Output::default(),
-        diagnostics: &mut diagnostics,
-        count: 0,
-    };
-    let brief_refs: Vec<BriefRef> = site
-        .briefs
-        .iter()
-        .zip(&brief_bodies)
-        .map(|(b, body)| BriefRef::of(b, body.words))
-        .collect();
+    let mut pages =
+        Pages { tera: &tera, site, theme, output: Output::default(), diagnostics: &mut diagnostics, count: 0 };
+    let brief_refs: Vec<BriefRef> =
+        site.briefs.iter().zip(&brief_bodies).map(|(b, body)| BriefRef::of(b, body.words)).collect();
 
     // Cross-references, computed once.
     let mut briefs_by_deal: BTreeMap<&str, Vec<&BriefRef>> = BTreeMap::new();
     let mut briefs_by_company: BTreeMap<&str, Vec<&BriefRef>> = BTreeMap::new();
     for ((brief, body), brief_ref) in site.briefs.iter().zip(&brief_bodies).zip(&brief_refs) {
-        let deals: BTreeSet<&str> = brief
-            .deals
-            .iter()
-            .map(String::as_str)
-            .chain(body.deals.iter().map(String::as_str))
-            .collect();
+        let deals: BTreeSet<&str> =
+            brief.deals.iter().map(String::as_str).chain(body.deals.iter().map(String::as_str)).collect();
         for deal in deals {
             briefs_by_deal.entry(deal).or_default().push(brief_ref);
         }
-        let companies: BTreeSet<&str> = brief
-            .companies
-            .iter()
-            .map(String::as_str)
-            .chain(body.companies.iter().map(String::as_str))
-            .collect();
+        let companies: BTreeSet<&str> =
+            brief.companies.iter().map(String::as_str).chain(body.companies.iter().map(String::as_str)).collect();
         for company in companies {
-            briefs_by_company
-                .entry(company)
-                .or_default()
-                .push(brief_ref);
+            briefs_by_company.entry(company).or_default().push(brief_ref);
         }
     }
     let totals = totals::totals(&site.deals);
@@ -169,41 +114,17 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
     context.insert("headline", &headline(site, &totals));
     context.insert("top_providers", &ranking(site, &totals.by_provider, 8));
     context.insert("top_buyers", &ranking(site, &totals.by_buyer, 8));
-    pages.page(
-        "index.html",
-        paths::HOME,
-        "home",
-        &site.config.title,
-        &site.config.description,
-        context,
-    );
+    pages.page("index.html", paths::HOME, "home", &site.config.title, &site.config.description, context);
 
     // Briefs.
-    for (index, ((brief, body), brief_ref)) in site
-        .briefs
-        .iter()
-        .zip(&brief_bodies)
-        .zip(&brief_refs)
-        .enumerate()
-    {
+    for (index, ((brief, body), brief_ref)) in site.briefs.iter().zip(&brief_bodies).zip(&brief_refs).enumerate() {
         let path = paths::brief(&brief.slug);
         let mut context = Context::new();
         context.insert("brief", brief_ref);
         context.insert("content", &body.html);
-        context.insert(
-            "toc",
-            &body
-                .headings
-                .iter()
-                .filter(|h| h.level == 2 || h.level == 3)
-                .collect::<Vec<_>>(),
-        );
+        context.insert("toc", &body.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
         context.insert("words", &body.words);
-        let mut companies: Vec<CompanyRef> = brief
-            .companies
-            .iter()
-            .map(|id| CompanyRef::new(site, id))
-            .collect();
+        let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
         companies.sort_by(|a, b| a.name.cmp(&b.name));
         context.insert("companies", &companies);
         let deal_rows: Vec<&DealRow> = brief.deals.iter().filter_map(|id| rows.get(id)).collect();
@@ -212,35 +133,15 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         let newer = index
             .checked_sub(1)
             .and_then(|i| brief_refs.get(i))
-            .map(|b| Link {
-                title: b.title.clone(),
-                path: b.path.clone(),
-            });
-        let older = brief_refs.get(index + 1).map(|b| Link {
-            title: b.title.clone(),
-            path: b.path.clone(),
-        });
+            .map(|b| Link { title: b.title.clone(), path: b.path.clone() });
+        let older = brief_refs.get(index + 1).map(|b| Link { title: b.title.clone(), path: b.path.clone() });
         context.insert("newer", &newer);
         context.insert("older", &older);
-        pages.page(
-            "brief.html",
-            &path,
-            "briefs",
-            &brief.title,
-            &brief.summary,
-            context,
-        );
+        pages.page("brief.html", &path, "briefs", &brief.title, &brief.summary, context);
     }
     let mut context = Context::new();
     context.insert("briefs", &brief_refs);
-    pages.page(
-        "briefs.html",
-        paths::BRIEFS,
-        "briefs",
-        "Briefs",
-        "Every brief, newest first.",
-        context,
-    );
+    pages.page("briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", context);
 
     // Deals.
     for deal in &site.deals {
@@ -249,18 +150,8 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         };
         let mut context = Context::new();
         context.insert("deal", row);
-        context.insert(
-            "partners",
-            &deal
-                .partners
-                .iter()
-                .map(|id| CompanyRef::new(site, id))
-                .collect::<Vec<_>>(),
-        );
-        context.insert(
-            "sources",
-            &deal.sources.iter().map(SourceView::of).collect::<Vec<_>>(),
-        );
+        context.insert("partners", &deal.partners.iter().map(|id| CompanyRef::new(site, id)).collect::<Vec<_>>());
+        context.insert("sources", &deal.sources.iter().map(SourceView::of).collect::<Vec<_>>());
         context.insert("notes", &deal.notes);
         context.insert("chip_count", &deal.chip_count.map(format::thousands));
         context.insert("counting_note", &counting_note(deal));
@@ -268,36 +159,17 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             .superseded_by
             .as_ref()
             .and_then(|id| rows.get(id))
-            .map(|r| Link {
-                title: r.title.clone(),
-                path: r.path.clone(),
-            });
+            .map(|r| Link { title: r.title.clone(), path: r.path.clone() });
         context.insert("superseded_by", &superseded_by);
         let supersedes: Vec<Link> = site
             .deals
             .iter()
             .filter(|d| d.superseded_by.as_deref() == Some(deal.id.as_str()))
-            .map(|d| Link {
-                title: d.title.clone(),
-                path: paths::deal(&d.id),
-            })
+            .map(|d| Link { title: d.title.clone(), path: paths::deal(&d.id) })
             .collect();
         context.insert("supersedes", &supersedes);
-        context.insert(
-            "briefs",
-            &briefs_by_deal
-                .get(deal.id.as_str())
-                .cloned()
-                .unwrap_or_default(),
-        );
-        pages.page(
-            "deal.html",
-            &paths::deal(&deal.id),
-            "deals",
-            &deal.title,
-            &deal.summary,
-            context,
-        );
+        context.insert("briefs", &briefs_by_deal.get(deal.id.as_str()).cloned().unwrap_or_default());
+        pages.page("deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context);
     }
     let mut context = Context::new();
     context.insert("deals", &all_rows);
@@ -314,78 +186,32 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
     // Companies.
     for company in &site.companies {
         let mut context = Context::new();
-        let as_buyer: Vec<&DealRow> = site
-            .deals
-            .iter()
-            .filter(|d| d.buyer == company.id)
-            .filter_map(|d| rows.get(&d.id))
-            .collect();
-        let as_provider: Vec<&DealRow> = site
-            .deals
-            .iter()
-            .filter(|d| d.provider == company.id)
-            .filter_map(|d| rows.get(&d.id))
-            .collect();
-        let as_partner: Vec<&DealRow> = site
-            .deals
-            .iter()
-            .filter(|d| d.partners.contains(&company.id))
-            .filter_map(|d| rows.get(&d.id))
-            .collect();
+        let as_buyer: Vec<&DealRow> =
+            site.deals.iter().filter(|d| d.buyer == company.id).filter_map(|d| rows.get(&d.id)).collect();
+        let as_provider: Vec<&DealRow> =
+            site.deals.iter().filter(|d| d.provider == company.id).filter_map(|d| rows.get(&d.id)).collect();
+        let as_partner: Vec<&DealRow> =
+            site.deals.iter().filter(|d| d.partners.contains(&company.id)).filter_map(|d| rows.get(&d.id)).collect();
         context.insert("company", &CompanyView::of(site, company));
         context.insert("as_buyer", &as_buyer);
         context.insert("as_provider", &as_provider);
         context.insert("as_partner", &as_partner);
-        context.insert(
-            "buyer_totals",
-            &AmountsView::of(
-                &totals
-                    .by_buyer
-                    .get(&company.id)
-                    .copied()
-                    .unwrap_or_default(),
-            ),
-        );
+        context
+            .insert("buyer_totals", &AmountsView::of(&totals.by_buyer.get(&company.id).copied().unwrap_or_default()));
         context.insert(
             "provider_totals",
-            &AmountsView::of(
-                &totals
-                    .by_provider
-                    .get(&company.id)
-                    .copied()
-                    .unwrap_or_default(),
-            ),
+            &AmountsView::of(&totals.by_provider.get(&company.id).copied().unwrap_or_default()),
         );
-        context.insert(
-            "briefs",
-            &briefs_by_company
-                .get(company.id.as_str())
-                .cloned()
-                .unwrap_or_default(),
-        );
+        context.insert("briefs", &briefs_by_company.get(company.id.as_str()).cloned().unwrap_or_default());
         let description = first_sentence(&company.description);
-        pages.page(
-            "company.html",
-            &paths::company(&company.id),
-            "companies",
-            &company.name,
-            &description,
-            context,
-        );
+        pages.page("company.html", &paths::company(&company.id), "companies", &company.name, &description, context);
     }
     let mut groups = Vec::new();
     for (_, role) in Role::ALL {
-        let members: Vec<CompanyView> = site
-            .companies
-            .iter()
-            .filter(|c| c.role == role)
-            .map(|c| CompanyView::of(site, c))
-            .collect();
+        let members: Vec<CompanyView> =
+            site.companies.iter().filter(|c| c.role == role).map(|c| CompanyView::of(site, c)).collect();
         if !members.is_empty() {
-            groups.push(RoleGroup {
-                role: role.label(),
-                companies: members,
-            });
+            groups.push(RoleGroup { role: role.label(), companies: members });
         }
     }
     let mut context = Context::new();
@@ -401,14 +227,11 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
 
     // Tags.
     let tags = site.tags();
-    let brief_ref_by_slug: BTreeMap<&str, &BriefRef> =
-        brief_refs.iter().map(|b| (b.slug.as_str(), b)).collect();
+    let brief_ref_by_slug: BTreeMap<&str, &BriefRef> = brief_refs.iter().map(|b| (b.slug.as_str(), b)).collect();
     let mut tag_list = Vec::new();
     for (tag, briefs) in &tags {
-        let refs: Vec<&BriefRef> = briefs
-            .iter()
-            .filter_map(|b| brief_ref_by_slug.get(b.slug.as_str()).copied())
-            .collect();
+        let refs: Vec<&BriefRef> =
+            briefs.iter().filter_map(|b| brief_ref_by_slug.get(b.slug.as_str()).copied()).collect();
         let mut context = Context::new();
         context.insert("tag", tag);
         context.insert("briefs", &refs);
@@ -420,22 +243,11 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             &format!("Briefs on {tag}."),
             context,
         );
-        tag_list.push(TagCount {
-            name: tag.to_string(),
-            path: paths::tag(tag),
-            count: briefs.len(),
-        });
+        tag_list.push(TagCount { name: tag.to_string(), path: paths::tag(tag), count: briefs.len() });
     }
     let mut context = Context::new();
     context.insert("tags", &tag_list);
-    pages.page(
-        "tags.html",
-        paths::TAGS,
-        "tags",
-        "Topics",
-        "Every topic the briefs cover.",
-        context,
-    );
+    pages.page("tags.html", paths::TAGS, "tags", "Topics", "Every topic the briefs cover.", context);
 
     // Series.
     let mut series_list = Vec::new();
@@ -443,27 +255,12 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         let mut context = Context::new();
         let view = SeriesView::of(series);
         context.insert("series", &view);
-        pages.page(
-            "series.html",
-            &paths::series(&series.id),
-            "series",
-            &series.title,
-            &series.summary,
-            context,
-        );
-        pages
-            .output
-            .insert(paths::series_csv(&series.id), data::series_csv(series));
-        series_list.push(Link {
-            title: series.title.clone(),
-            path: paths::series(&series.id),
-        });
+        pages.page("series.html", &paths::series(&series.id), "series", &series.title, &series.summary, context);
+        pages.output.insert(paths::series_csv(&series.id), data::series_csv(series));
+        series_list.push(Link { title: series.title.clone(), path: paths::series(&series.id) });
     }
     let mut context = Context::new();
-    context.insert(
-        "series",
-        &site.series.iter().map(SeriesView::of).collect::<Vec<_>>(),
-    );
+    context.insert("series", &site.series.iter().map(SeriesView::of).collect::<Vec<_>>());
     pages.page(
         "series_index.html",
         paths::SERIES,
@@ -479,35 +276,15 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         context.insert("content", &body.html);
         context.insert("summary", &page.summary);
         let description = page.summary.clone().unwrap_or_default();
-        pages.page(
-            "page.html",
-            &paths::page(&page.slug),
-            "page",
-            &page.title,
-            &description,
-            context,
-        );
+        pages.page("page.html", &paths::page(&page.slug), "page", &page.title, &description, context);
     }
-    pages.page(
-        "404.html",
-        paths::NOT_FOUND,
-        "none",
-        "Page not found",
-        "This page does not exist.",
-        Context::new(),
-    );
+    pages.page("404.html", paths::NOT_FOUND, "none", "Page not found", "This page does not exist.", Context::new());
 
     // Feeds, data, static files.
-    pages
-        .output
-        .insert(paths::FEED, feed::atom(site, &brief_refs));
+    pages.output.insert(paths::FEED, feed::atom(site, &brief_refs));
     pages.output.insert(paths::DEALS_CSV, data::deals_csv(site));
-    pages
-        .output
-        .insert(paths::DEALS_JSON, data::deals_json(site));
-    pages
-        .output
-        .insert(paths::COMPANIES_CSV, data::companies_csv(site));
+    pages.output.insert(paths::DEALS_JSON, data::deals_json(site));
+    pages.output.insert(paths::COMPANIES_CSV, data::companies_csv(site));
     let page_count = pages.count;
     let mut output = pages.output;
     if let Some(base_url) = &site.config.base_url {
@@ -536,35 +313,16 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         pages: page_count,
         briefs: site.briefs.len(),
         deals: site.deals.len(),
-        data_files: output
-            .files
-            .keys()
-            .filter(|p| p.starts_with("data/"))
-            .count(),
+        data_files: output.files.keys().filter(|p| p.starts_with("data/")).count(),
         static_files: theme.static_files.len(),
     };
     let briefs = site
         .briefs
         .iter()
         .zip(brief_bodies)
-        .map(|(brief, body)| {
-            (
-                brief.slug.clone(),
-                BriefFacts {
-                    words: body.words,
-                    headings: body.headings,
-                },
-            )
-        })
+        .map(|(brief, body)| (brief.slug.clone(), BriefFacts { words: body.words, headings: body.headings }))
         .collect();
-    (
-        Some(Rendered {
-            output,
-            stats,
-            briefs,
-        }),
-        diagnostics,
-    )
+    (Some(Rendered { output, stats, briefs }), diagnostics)
 }
 
 fn first_sentence(text: &str) -> String {
@@ -578,11 +336,7 @@ fn first_sentence(text: &str) -> String {
 fn build_tera(theme: &Theme) -> Result<Tera, Diagnostics> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
-    let templates: Vec<(&str, &str)> = theme
-        .templates
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
+    let templates: Vec<(&str, &str)> = theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     match tera.add_raw_templates(templates) {
         Ok(()) => Ok(tera),
         Err(error) => Err(Diagnostics::from(vec![template_diagnostic(&error, None)])),
@@ -591,20 +345,15 @@ fn build_tera(theme: &Theme) -> Result<Tera, Diagnostics> {
 
 fn template_diagnostic(error: &tera::Error, template: Option<&str>) -> Diagnostic {
     match error.kind() {
-        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
-            Diagnostic::error(
-                format!("templates/{}", report.filename()),
-                Some(report.span().range.clone()),
-                format!("template error: {}", report.message().trim_end_matches('.')),
-            )
-        }
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => Diagnostic::error(
+            format!("templates/{}", report.filename()),
+            Some(report.span().range.clone()),
+            format!("template error: {}", report.message().trim_end_matches('.')),
+        ),
         _ => Diagnostic::error(
             format!("templates/{}", template.unwrap_or("")),
             None,
-            format!(
-                "template error: {}",
-                error.to_string().trim_end_matches('.')
-            ),
+            format!("template error: {}", error.to_string().trim_end_matches('.')),
         ),
     }
 }
@@ -621,9 +370,7 @@ impl CardRenderer for TeraCards<'_> {
         let mut context = Context::new();
         context.insert("deal", row);
         context.insert("root", &paths::root_prefix(page_path));
-        self.tera
-            .render("shortcodes/deal.html", &context)
-            .map_err(|e| e.to_string())
+        self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())
     }
 }
 
@@ -636,36 +383,25 @@ struct PageResolver<'a> {
 
 impl Resolver for PageResolver<'_> {
     fn content_link(&self, path: &str) -> Result<String, String> {
-        if let Some(slug) = path
-            .strip_prefix("briefs/")
-            .and_then(|p| p.strip_suffix(".md"))
-        {
+        if let Some(slug) = path.strip_prefix("briefs/").and_then(|p| p.strip_suffix(".md")) {
             if self.site.briefs.iter().any(|b| b.slug == slug) {
                 return Ok(paths::relative(self.from, &paths::brief(slug)));
             }
-            return Err(format!(
-                "no brief `content/briefs/{slug}.md` (or it is a draft)"
-            ));
+            return Err(format!("no brief `content/briefs/{slug}.md` (or it is a draft)"));
         }
-        if let Some(slug) = path
-            .strip_prefix("pages/")
-            .and_then(|p| p.strip_suffix(".md"))
-        {
+        if let Some(slug) = path.strip_prefix("pages/").and_then(|p| p.strip_suffix(".md")) {
             if self.site.pages.iter().any(|p| p.slug == slug) {
                 return Ok(paths::relative(self.from, &paths::page(slug)));
             }
-            return Err(format!(
-                "no page `content/pages/{slug}.md` (or it is a draft)"
-            ));
+            return Err(format!("no page `content/pages/{slug}.md` (or it is a draft)"));
         }
         Err(format!("`@/{path}` is not a brief or a page"))
     }
 
     fn asset(&self, path: &str) -> Option<String> {
         let clean = path.split(['?', '#']).next().unwrap_or(path);
-        (!clean.split('/').any(|part| part == ".." || part == ".")
-            && self.theme.static_files.contains_key(clean))
-        .then(|| paths::relative(self.from, clean))
+        (!clean.split('/').any(|part| part == ".." || part == ".") && self.theme.static_files.contains_key(clean))
+            .then(|| paths::relative(self.from, clean))
     }
 }
 
@@ -679,15 +415,10 @@ fn render_body(
 ) -> Body {
     let lookup = |id: &str| rows.get(id).cloned();
     let expansion = expand::expand(site, &lookup, cards, document, diagnostics);
-    let resolver = PageResolver {
-        site,
-        theme,
-        from: document.page_path,
-    };
+    let resolver = PageResolver { site, theme, from: document.page_path };
     let rendered = markdown::render(document.body, &expansion.inserts, &resolver);
     for problem in rendered.problems {
-        let span =
-            problem.span.start + document.body_offset..problem.span.end + document.body_offset;
+        let span = problem.span.start + document.body_offset..problem.span.end + document.body_offset;
         let mut diagnostic = match problem.severity {
             Severity::Error => Diagnostic::error(document.file, Some(span), problem.message),
             Severity::Warning => Diagnostic::warning(document.file, Some(span), problem.message),
@@ -740,29 +471,17 @@ impl Pages<'_> {
         context.insert("page_title", title);
         context.insert("description", description);
         context.insert("nav", &NAV);
-        let footer: Vec<Link> = self
-            .site
-            .pages
-            .iter()
-            .map(|p| Link {
-                title: p.title.clone(),
-                path: paths::page(&p.slug),
-            })
-            .collect();
+        let footer: Vec<Link> =
+            self.site.pages.iter().map(|p| Link { title: p.title.clone(), path: paths::page(&p.slug) }).collect();
         context.insert("footer_pages", &footer);
-        context.insert(
-            "canonical",
-            &config.base_url.as_ref().map(|base| format!("{base}{path}")),
-        );
+        context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
         let _ = self.theme;
         match self.tera.render(template, &context) {
             Ok(html) => {
                 self.output.insert(path, tidy_whitespace(&html));
                 self.count += 1;
             }
-            Err(error) => self
-                .diagnostics
-                .push(template_diagnostic(&error, Some(template))),
+            Err(error) => self.diagnostics.push(template_diagnostic(&error, Some(template))),
         }
     }
 }
@@ -821,6 +540,7 @@ fn headline(site: &Site, totals: &totals::Totals) -> Headline {
 #[derive(Serialize)]
 struct Ranked {
     company: CompanyRef,
+    has_committed: bool,
     committed: String,
     ceiling: String,
     has_ceiling: bool,
@@ -834,6 +554,7 @@ fn ranking(site: &Site, groups: &BTreeMap<String, Amounts>, top: usize) -> Vec<R
         .take(top)
         .map(|(id, a)| Ranked {
             company: CompanyRef::new(site, id),
+            has_committed: a.committed() > 0,
             committed: format::usd(a.committed()),
             ceiling: format::usd(a.ceiling),
             has_ceiling: a.ceiling > 0,
@@ -875,11 +596,7 @@ impl CompanyView {
                 .filter(|c| c.parent.as_deref() == Some(&company.id))
                 .map(CompanyRef::of)
                 .collect(),
-            deal_count: site
-                .deals
-                .iter()
-                .filter(|d| d.parties().any(|p| p == company.id))
-                .count(),
+            deal_count: site.deals.iter().filter(|d| d.parties().any(|p| p == company.id)).count(),
         }
     }
 }
@@ -948,10 +665,7 @@ impl SeriesView {
                             line.points
                                 .iter()
                                 .find(|p| p.period == *period)
-                                .map_or_else(
-                                    || "–".to_string(),
-                                    |p| format::series_value(p.value, series.unit),
-                                )
+                                .map_or_else(|| "–".to_string(), |p| format::series_value(p.value, series.unit))
                         })
                         .collect(),
                 })
@@ -970,8 +684,5 @@ impl SeriesView {
 
 #[allow(dead_code)]
 fn tag_ref(name: &str) -> TagRef {
-    TagRef {
-        name: name.to_string(),
-        path: paths::tag(name),
-    }
+    TagRef { name: name.to_string(), path: paths::tag(name) }
 }

@@ -80,8 +80,7 @@ pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
 
 /// Byte ranges of inline code and code blocks.
 fn code_ranges(body: &str) -> Vec<Range<usize>> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let mut ranges = Vec::new();
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
@@ -91,6 +90,8 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
     }
     ranges
 }
+
+const UNTERMINATED_HELP: &str = "a shortcode ends with `) }}` on the line where it starts";
 
 enum Parsed {
     NotShortcode,
@@ -115,10 +116,15 @@ impl Cursor<'_> {
         Some(ch)
     }
 
+    /// Skips spaces and tabs: a shortcode never spans lines.
     fn skip_space(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
+        while self.peek().is_some_and(|c| c == ' ' || c == '\t') {
             self.bump();
         }
+    }
+
+    fn at_line_end(&self) -> bool {
+        matches!(self.peek(), None | Some('\n' | '\r'))
     }
 
     fn eat(&mut self, token: &str) -> bool {
@@ -136,10 +142,7 @@ impl Cursor<'_> {
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
             _ => return None,
         }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             self.bump();
         }
         Some(start..self.pos)
@@ -147,10 +150,7 @@ impl Cursor<'_> {
 }
 
 fn parse_at(body: &str, start: usize) -> Parsed {
-    let mut cursor = Cursor {
-        text: body,
-        pos: start + 2,
-    };
+    let mut cursor = Cursor { text: body, pos: start + 2 };
     cursor.skip_space();
     let Some(name_span) = cursor.ident() else {
         return Parsed::NotShortcode;
@@ -161,14 +161,7 @@ fn parse_at(body: &str, start: usize) -> Parsed {
     }
     let name = body[name_span.clone()].to_string();
     let fail = |span: Range<usize>, message: &str, help: &str, resume: usize| {
-        Parsed::Error(
-            SyntaxError {
-                span,
-                message: message.to_string(),
-                help: help.to_string(),
-            },
-            resume,
-        )
+        Parsed::Error(SyntaxError { span, message: message.to_string(), help: help.to_string() }, resume)
     };
     let example = "write shortcodes as `{{ name(key=\"value\") }}`";
     let mut args = Vec::new();
@@ -177,32 +170,17 @@ fn parse_at(body: &str, start: usize) -> Parsed {
         if cursor.eat(")") {
             break;
         }
-        if cursor.peek().is_none() {
-            return fail(
-                start..start + 2,
-                "unterminated shortcode",
-                "close it with `) }}`",
-                body.len(),
-            );
+        if cursor.at_line_end() {
+            return fail(start..start + 2, "unterminated shortcode", UNTERMINATED_HELP, cursor.pos);
         }
         let Some(key_span) = cursor.ident() else {
             let at = cursor.pos;
-            return fail(
-                at..at + 1,
-                "expected an argument name",
-                example,
-                at.max(start + 2),
-            );
+            return fail(at..at + 1, "expected an argument name", example, at.max(start + 2));
         };
         cursor.skip_space();
         if !cursor.eat("=") {
             let at = cursor.pos;
-            return fail(
-                at..at + 1,
-                "expected `=` after the argument name",
-                example,
-                at,
-            );
+            return fail(at..at + 1, "expected `=` after the argument name", example, at);
         }
         cursor.skip_space();
         let value_start = cursor.pos;
@@ -249,15 +227,13 @@ fn parse_at(body: &str, start: usize) -> Parsed {
                 ArgValue::Text(text)
             }
             Some(c) if c.is_ascii_digit() || c == '-' || c == '.' => {
-                while cursor.peek().is_some_and(|c| {
-                    c.is_ascii_digit() || c == '-' || c == '.' || c == 'e' || c == 'E' || c == '_'
-                }) {
+                while cursor
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '.' || c == 'e' || c == 'E' || c == '_')
+                {
                     cursor.bump();
                 }
-                match body[value_start..cursor.pos]
-                    .replace('_', "")
-                    .parse::<f64>()
-                {
+                match body[value_start..cursor.pos].replace('_', "").parse::<f64>() {
                     Ok(n) if n.is_finite() => ArgValue::Number(n),
                     _ => {
                         return fail(
@@ -286,12 +262,7 @@ fn parse_at(body: &str, start: usize) -> Parsed {
             }
         };
         let value_span = value_start..cursor.pos;
-        args.push(Arg {
-            key: body[key_span.clone()].to_string(),
-            key_span,
-            value,
-            value_span,
-        });
+        args.push(Arg { key: body[key_span.clone()].to_string(), key_span, value, value_span });
         cursor.skip_space();
         if cursor.eat(",") {
             continue;
@@ -299,13 +270,8 @@ fn parse_at(body: &str, start: usize) -> Parsed {
         if cursor.eat(")") {
             break;
         }
-        if cursor.peek().is_none() {
-            return fail(
-                start..start + 2,
-                "unterminated shortcode",
-                "close it with `) }}`",
-                body.len(),
-            );
+        if cursor.at_line_end() {
+            return fail(start..start + 2, "unterminated shortcode", UNTERMINATED_HELP, cursor.pos);
         }
         let at = cursor.pos;
         return fail(at..at + 1, "expected `,` or `)` in shortcode", example, at);
@@ -313,19 +279,9 @@ fn parse_at(body: &str, start: usize) -> Parsed {
     cursor.skip_space();
     if !cursor.eat("}}") {
         let at = cursor.pos;
-        return fail(
-            start..at,
-            "unterminated shortcode",
-            "close it with `}}`",
-            at,
-        );
+        return fail(start..start + 2, "unterminated shortcode", UNTERMINATED_HELP, at.max(start + 2));
     }
-    Parsed::Shortcode(Shortcode {
-        name,
-        name_span,
-        args,
-        span: start..cursor.pos,
-    })
+    Parsed::Shortcode(Shortcode { name, name_span, args, span: start..cursor.pos })
 }
 
 #[cfg(test)]
@@ -340,26 +296,18 @@ mod tests {
         assert_eq!(found.len(), 1);
         let shortcode = &found[0];
         assert_eq!(shortcode.name, "value");
-        assert_eq!(
-            &body[shortcode.span.clone()],
-            "{{ value(deal=\"openai-aws-2025\", field = \"term\") }}"
-        );
-        assert_eq!(
-            shortcode.args[0].value,
-            ArgValue::Text("openai-aws-2025".to_string())
-        );
+        assert_eq!(&body[shortcode.span.clone()], "{{ value(deal=\"openai-aws-2025\", field = \"term\") }}");
+        assert_eq!(shortcode.args[0].value, ArgValue::Text("openai-aws-2025".to_string()));
         assert_eq!(&body[shortcode.args[1].value_span.clone()], "\"term\"");
     }
 
     #[test]
     fn skips_code_spans_and_blocks() {
-        let body = "Use `{{ value(deal=\"x\") }}` like this:\n\n```\n{{ deal(id=\"y\") }}\n```\n\n{{ company(id=\"aws\") }}\n";
+        let body =
+            "Use `{{ value(deal=\"x\") }}` like this:\n\n```\n{{ deal(id=\"y\") }}\n```\n\n{{ company(id=\"aws\") }}\n";
         let (found, errors) = find(body);
         assert!(errors.is_empty());
-        assert_eq!(
-            found.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
-            vec!["company"]
-        );
+        assert_eq!(found.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["company"]);
     }
 
     #[test]
@@ -381,6 +329,9 @@ mod tests {
         assert_eq!(errors[0].message, "unterminated string in shortcode");
         let (_, errors) = find("{{ value(deal=\"x\") ");
         assert_eq!(errors[0].message, "unterminated shortcode");
+        let (_, errors) = find("{{ value(deal=\"x\"\nmore text) }}");
+        assert_eq!(errors[0].message, "unterminated shortcode");
+        assert_eq!(errors[0].span, 0..2);
     }
 
     #[test]

@@ -14,52 +14,25 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("brief.html", include_str!("../../templates/brief.html")),
     ("briefs.html", include_str!("../../templates/briefs.html")),
     ("deal.html", include_str!("../../templates/deal.html")),
-    (
-        "registry.html",
-        include_str!("../../templates/registry.html"),
-    ),
+    ("registry.html", include_str!("../../templates/registry.html")),
     ("company.html", include_str!("../../templates/company.html")),
-    (
-        "companies.html",
-        include_str!("../../templates/companies.html"),
-    ),
+    ("companies.html", include_str!("../../templates/companies.html")),
     ("tag.html", include_str!("../../templates/tag.html")),
     ("tags.html", include_str!("../../templates/tags.html")),
     ("series.html", include_str!("../../templates/series.html")),
-    (
-        "series_index.html",
-        include_str!("../../templates/series_index.html"),
-    ),
+    ("series_index.html", include_str!("../../templates/series_index.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("404.html", include_str!("../../templates/404.html")),
-    (
-        "partials/deal_table.html",
-        include_str!("../../templates/partials/deal_table.html"),
-    ),
-    (
-        "partials/brief_list.html",
-        include_str!("../../templates/partials/brief_list.html"),
-    ),
-    (
-        "partials/sources.html",
-        include_str!("../../templates/partials/sources.html"),
-    ),
-    (
-        "shortcodes/deal.html",
-        include_str!("../../templates/shortcodes/deal.html"),
-    ),
+    ("partials/deal_table.html", include_str!("../../templates/partials/deal_table.html")),
+    ("partials/brief_list.html", include_str!("../../templates/partials/brief_list.html")),
+    ("partials/sources.html", include_str!("../../templates/partials/sources.html")),
+    ("shortcodes/deal.html", include_str!("../../templates/shortcodes/deal.html")),
 ];
 
 /// Built-in static files by output path.
 pub const STATIC: &[(&str, &[u8])] = &[
-    (
-        "assets/style.css",
-        include_bytes!("../../static/assets/style.css"),
-    ),
-    (
-        "assets/favicon.svg",
-        include_bytes!("../../static/assets/favicon.svg"),
-    ),
+    ("assets/style.css", include_bytes!("../../static/assets/style.css")),
+    ("assets/favicon.svg", include_bytes!("../../static/assets/favicon.svg")),
 ];
 
 /// The templates and static files a build uses: built-in, overridden by the site's.
@@ -72,28 +45,17 @@ pub struct Theme {
 }
 
 impl Theme {
-    pub fn new(
-        site_templates: &BTreeMap<String, String>,
-        site_static: &BTreeMap<String, Vec<u8>>,
-    ) -> Theme {
-        let mut templates: BTreeMap<String, String> = TEMPLATES
-            .iter()
-            .map(|(name, text)| (name.to_string(), text.to_string()))
-            .collect();
-        let mut static_files: BTreeMap<String, Vec<u8>> = STATIC
-            .iter()
-            .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
-            .collect();
+    pub fn new(site_templates: &BTreeMap<String, String>, site_static: &BTreeMap<String, Vec<u8>>) -> Theme {
+        let mut templates: BTreeMap<String, String> =
+            TEMPLATES.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect();
+        let mut static_files: BTreeMap<String, Vec<u8>> =
+            STATIC.iter().map(|(name, bytes)| (name.to_string(), bytes.to_vec())).collect();
         for (name, text) in site_templates {
             templates.insert(name.clone(), text.clone());
         }
         for (name, bytes) in site_static {
             static_files.insert(name.clone(), bytes.clone());
         }
-        Theme {
-            templates,
-            static_files,
-            site_templates: site_templates.keys().cloned().collect(),
-        }
+        Theme { templates, static_files, site_templates: site_templates.keys().cloned().collect() }
     }
 }

@@ -29,12 +29,9 @@ impl CompanyRef {
     pub fn new(site: &Site, id: &str) -> CompanyRef {
         match site.company(id) {
             Some(company) => CompanyRef::of(company),
-            None => CompanyRef {
-                id: id.to_string(),
-                name: id.to_string(),
-                label: id.to_string(),
-                path: paths::company(id),
-            },
+            None => {
+                CompanyRef { id: id.to_string(), name: id.to_string(), label: id.to_string(), path: paths::company(id) }
+            }
         }
     }
 
@@ -152,14 +149,8 @@ impl DealRow {
 pub fn counting_note(deal: &Deal) -> String {
     use crate::model::{Bucket, Status};
     if !deal.is_active() {
-        let why = if deal.status == Status::Superseded {
-            "superseded"
-        } else {
-            "cancelled"
-        };
-        return format!(
-            "Not counted: the deal was {why}, so its value is left out of every total."
-        );
+        let why = if deal.status == Status::Superseded { "superseded" } else { "cancelled" };
+        return format!("Not counted: the deal was {why}, so its value is left out of every total.");
     }
     if !deal.kind.is_compute() {
         return format!(
@@ -169,12 +160,9 @@ pub fn counting_note(deal: &Deal) -> String {
     }
     match deal.bucket() {
         Some(Bucket::Firm) => "Counted as a firm commitment.".to_string(),
-        Some(Bucket::Estimate) => {
-            "Counted apart as an estimate, never added to firm commitments.".to_string()
-        }
+        Some(Bucket::Estimate) => "Counted apart as an estimate, never added to firm commitments.".to_string(),
         Some(Bucket::Ceiling) => {
-            "Counted apart as a ceiling or non-binding figure, never added to firm commitments."
-                .to_string()
+            "Counted apart as a ceiling or non-binding figure, never added to firm commitments.".to_string()
         }
         None => "Counted as a deal, but its value is undisclosed.".to_string(),
     }
@@ -234,14 +222,7 @@ impl BriefRef {
             updated: brief.updated.map(|d| d.long()),
             updated_iso: brief.updated.map(|d| d.iso()),
             summary: brief.summary.clone(),
-            tags: brief
-                .tags
-                .iter()
-                .map(|t| TagRef {
-                    name: t.clone(),
-                    path: paths::tag(t),
-                })
-                .collect(),
+            tags: brief.tags.iter().map(|t| TagRef { name: t.clone(), path: paths::tag(t) }).collect(),
             reading_minutes: format::reading_minutes(words),
             draft: brief.draft,
         }

@@ -1,0 +1,231 @@
+//! `infrabrief build` on valid sites: the output contract, determinism, atomic replacement and
+//! the guards on the output folder.
+
+use std::path::Path;
+
+use infrabrief::check::check_output;
+use infrabrief::render::Output;
+
+use crate::common::{Scratch, copy_tree, fixture, infrabrief, repo, snapshot, text};
+
+fn output_of(folder: &Path) -> Output {
+    let mut output = Output::default();
+    for (path, bytes) in snapshot(folder) {
+        output.insert(path, bytes);
+    }
+    output
+}
+
+fn build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["build", "--root", root.to_str().expect("utf-8 path"), "-o", out.to_str().expect("utf-8 path")];
+    args.extend_from_slice(extra);
+    infrabrief(&args)
+}
+
+fn base_site(label: &str) -> Scratch {
+    let scratch = Scratch::new(label);
+    copy_tree(&fixture("base"), &scratch.path.join("site"));
+    scratch
+}
+
+#[test]
+fn fixture_site_builds_and_every_reference_resolves() {
+    let scratch = base_site("contract");
+    let out = scratch.path.join("out");
+    let result = build(&scratch.path.join("site"), &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stdout).starts_with("built "), "{}", text(&result.stdout));
+    let output = output_of(&out);
+    assert_eq!(check_output(&output), vec![], "every internal reference resolves, nothing external loads");
+    for expected in [
+        "index.html",
+        "404.html",
+        "registry.html",
+        "briefs/first-brief.html",
+        "deals/lab-cloud-2025.html",
+        "companies/labco.html",
+        "tags/cloud.html",
+        "series/cloud-share.html",
+        "methodology.html",
+        "feed.xml",
+        "data/deals.csv",
+        "data/deals.json",
+        "assets/style.css",
+    ] {
+        assert!(output.get(expected).is_some(), "missing {expected}");
+    }
+    assert!(output.get("sitemap.xml").is_none(), "no sitemap without base_url");
+    assert!(output.get("briefs/draft-brief.html").is_none(), "drafts are left out by default");
+}
+
+#[test]
+fn every_html_file_is_checked_by_the_walker() {
+    // Guard against a walker that silently skips pages: break one link and expect one finding.
+    let scratch = base_site("walker");
+    let out = scratch.path.join("out");
+    assert!(build(&scratch.path.join("site"), &out, &[]).status.success());
+    let mut output = output_of(&out);
+    let page = "deals/lab-cloud-2025.html";
+    let html = text(output.get(page).expect("deal page")).replace("../index.html", "../gone.html");
+    output.insert(page, html.into_bytes());
+    let findings = check_output(&output);
+    assert!(!findings.is_empty());
+    assert!(findings.iter().all(|f| f.file == page && f.message.contains("gone.html")), "{findings:?}");
+}
+
+#[test]
+fn shipped_site_builds_and_honours_the_output_contract() {
+    let scratch = Scratch::new("shipped");
+    let out = scratch.path.join("public");
+    let result = build(&repo(), &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stderr).is_empty(), "the shipped site builds without warnings:\n{}", text(&result.stderr));
+    let output = output_of(&out);
+    assert_eq!(check_output(&output), vec![]);
+    assert!(output.html_pages().count() > 20);
+}
+
+#[test]
+fn rendered_brief_has_markdown_features() {
+    let scratch = base_site("markdown");
+    let out = scratch.path.join("out");
+    assert!(build(&scratch.path.join("site"), &out, &[]).status.success());
+    let html = text(&std::fs::read(out.join("briefs/first-brief.html")).expect("brief page"));
+    assert!(html.contains("<h2 id=\"why-it-matters\">Why it matters <a class=\"anchor\" href=\"#why-it-matters\""));
+    assert!(html.contains("<a href=\"#why-it-matters\">Why it matters</a>"), "table of contents");
+    assert!(html.contains("<section class=\"footnotes\" id=\"footnotes\""));
+    assert!(html.contains("href=\"#fnref-share\""), "footnote back-link");
+    assert!(html.contains("min read"));
+    assert!(html.contains("<code>{{ value(deal=\"nope\") }}</code>"), "shortcodes in code spans are left as they are");
+    assert!(html.contains("<a href=\"../briefs/second-brief.html\">the second brief</a>"));
+    assert!(html.contains("<a href=\"../methodology.html#counting\">methodology</a>"));
+    assert!(html.contains(">$38bn</a>"), "value shortcode");
+    assert!(html.contains(">7 years</a>"), "term field");
+    assert!(html.contains(">29%</a>"), "series point");
+    assert!(html.contains("<aside class=\"deal-card"), "deal card");
+    assert!(html.contains("<div class=\"table-wrap\"><table>"));
+}
+
+#[test]
+fn builds_are_byte_identical_in_different_folders() {
+    let first = base_site("determinism-a");
+    let second = Scratch::new("determinism-b-other-name");
+    copy_tree(&fixture("base"), &second.path.join("elsewhere/site"));
+    let out_a = first.path.join("out");
+    let out_b = second.path.join("public-b");
+    assert!(build(&first.path.join("site"), &out_a, &[]).status.success());
+    assert!(build(&second.path.join("elsewhere/site"), &out_b, &[]).status.success());
+    let (a, b) = (snapshot(&out_a), snapshot(&out_b));
+    assert_eq!(a.iter().map(|(p, _)| p).collect::<Vec<_>>(), b.iter().map(|(p, _)| p).collect::<Vec<_>>());
+    for ((path, bytes_a), (_, bytes_b)) in a.iter().zip(&b) {
+        assert!(bytes_a == bytes_b, "{path} differs between the two builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let scratch = base_site("atomic");
+    let site = scratch.path.join("site");
+    let out = scratch.path.join("out");
+    assert!(build(&site, &out, &[]).status.success());
+    let before = snapshot(&out);
+    let deals = site.join("content/deals.toml");
+    let mut broken = std::fs::read_to_string(&deals).expect("deals");
+    broken.push_str("\n[[deal]]\nid = \"broken\"\n");
+    std::fs::write(&deals, broken).expect("write");
+    let result = build(&site, &out, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(text(&result.stderr).contains("nothing was written"));
+    assert_eq!(snapshot(&out), before, "previous output is intact");
+    let leftovers: Vec<_> = std::fs::read_dir(&scratch.path)
+        .expect("list")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".out."))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folders left behind");
+}
+
+#[test]
+fn a_rebuild_replaces_its_own_output_and_drops_stale_files() {
+    let scratch = base_site("replace");
+    let site = scratch.path.join("site");
+    let out = scratch.path.join("out");
+    assert!(build(&site, &out, &[]).status.success());
+    assert!(out.join("briefs/second-brief.html").exists());
+    std::fs::remove_file(site.join("content/briefs/second-brief.md")).expect("remove brief");
+    std::fs::write(
+        site.join("content/briefs/first-brief.md"),
+        std::fs::read_to_string(site.join("content/briefs/first-brief.md"))
+            .expect("brief")
+            .replace("See [the second brief](@/briefs/second-brief.md) and the", "See the"),
+    )
+    .expect("write");
+    let result = build(&site, &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(!out.join("briefs/second-brief.html").exists(), "stale page removed");
+}
+
+#[test]
+fn refuses_output_folders_that_would_destroy_the_site() {
+    let scratch = base_site("guards");
+    let site = scratch.path.join("site");
+    std::fs::create_dir_all(site.join("templates")).expect("templates folder");
+    std::fs::create_dir_all(site.join("static")).expect("static folder");
+    std::fs::write(site.join("static/keep.txt"), "keep").expect("write");
+    let before = snapshot(&scratch.path);
+    for target in [
+        site.clone(),
+        site.join("content"),
+        site.join("content/public"),
+        site.join("templates"),
+        site.join("static"),
+        scratch.path.clone(),
+        std::path::PathBuf::from("/"),
+    ] {
+        let result = build(&site, &target, &[]);
+        assert_eq!(result.status.code(), Some(2), "{} must be refused", target.display());
+        assert!(text(&result.stderr).contains("refusing to write the site"), "{}", text(&result.stderr));
+    }
+    assert_eq!(snapshot(&scratch.path), before, "nothing was deleted or written");
+}
+
+#[test]
+fn refuses_a_folder_it_did_not_write() {
+    let scratch = base_site("foreign");
+    let out = scratch.path.join("documents");
+    std::fs::create_dir_all(&out).expect("folder");
+    std::fs::write(out.join("precious.txt"), "mine").expect("write");
+    let result = build(&scratch.path.join("site"), &out, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(out.join("precious.txt")).expect("still there"), "mine");
+}
+
+#[test]
+fn drafts_flag_and_base_url() {
+    let scratch = base_site("drafts");
+    let site = scratch.path.join("site");
+    let config = site.join("content/site.toml");
+    let with_base = std::fs::read_to_string(&config).expect("config") + "base_url = \"https://briefs.example/sub\"\n";
+    std::fs::write(&config, with_base).expect("write");
+    let out = scratch.path.join("out");
+    assert!(build(&site, &out, &["--drafts"]).status.success());
+    assert!(out.join("briefs/draft-brief.html").exists());
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).expect("sitemap with base_url");
+    assert!(sitemap.contains("<loc>https://briefs.example/sub/briefs/first-brief.html</loc>"));
+    assert!(!sitemap.contains("404.html"));
+    let feed = std::fs::read_to_string(out.join("feed.xml")).expect("feed");
+    assert!(feed.contains("<id>https://briefs.example/sub/briefs/first-brief.html</id>"));
+}
+
+#[test]
+fn exit_codes_for_usage_and_io_problems() {
+    let scratch = Scratch::new("not-a-site");
+    let result = infrabrief(&["build", "--root", scratch.path.to_str().expect("utf-8")]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(text(&result.stderr).contains("has no content/ folder"));
+    let result = infrabrief(&["build", "--no-such-flag"]);
+    assert_eq!(result.status.code(), Some(2));
+    let help = infrabrief(&["build", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help.stdout).contains("--output"));
+}

@@ -1,0 +1,7 @@
+//! The integration suite: one test binary (faster to link than one per file), one module per
+//! area. Fixture sites live in `tests/fixtures/`; see `invalid.rs` for how snapshots update.
+
+mod build;
+mod common;
+mod invalid;
+mod tidy;
