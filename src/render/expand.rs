@@ -1,4 +1,4 @@
-//! What each shortcode means: registry figures, company links, deal cards, series points.
+//! What each shortcode means: registry figures, company links, deal cards, series points, charts.
 //!
 //! `render::shortcode` finds the shortcodes of a document; this turns each into HTML for the
 //! Markdown renderer to splice in, or into a diagnostic at the shortcode's `path:line:column`
@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use super::charts::Chart;
 use super::format::{self, escape_html};
 use super::markdown::Insert;
 use super::paths;
@@ -22,6 +23,7 @@ const SHORTCODES: &[(&str, &[&str], &[&str])] = &[
     ("company", &["id"], &["text"]),
     ("deal", &["id"], &[]),
     ("point", &["series", "line", "period"], &[]),
+    ("chart", &["name"], &[]),
 ];
 const VALUE_FIELDS: [&str; 4] = ["value", "capacity", "term", "announced"];
 
@@ -34,9 +36,16 @@ pub struct Document<'a> {
     pub page_path: &'a str,
 }
 
-/// Renders block shortcodes (the deal card) through a template.
-pub trait CardRenderer {
+/// What shortcodes draw on besides the model: deal rows, charts, and the templates that render
+/// block shortcodes (so a theme can restyle cards and chart figures).
+pub trait Blocks {
+    fn deal_row(&self, id: &str) -> Option<DealRow>;
+    /// The chart of that name (site charts, `company-<id>`, `deal-<id>`), or why there is none.
+    fn chart(&self, name: &str) -> Result<Chart, String>;
+    /// Names a brief may use, for "did you mean" help.
+    fn chart_names(&self) -> Vec<String>;
     fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String>;
+    fn chart_figure(&self, chart: &Chart, page_path: &str) -> Result<String, String>;
 }
 
 #[derive(Debug, Default)]
@@ -44,15 +53,11 @@ pub struct Expansion {
     pub inserts: Vec<Insert>,
     pub deals: BTreeSet<String>,
     pub companies: BTreeSet<String>,
+    /// Charts placed in the document, in order; their CSV files must be written.
+    pub charts: Vec<Chart>,
 }
 
-pub fn expand(
-    site: &Site,
-    rows: &dyn Fn(&str) -> Option<DealRow>,
-    cards: &dyn CardRenderer,
-    document: &Document<'_>,
-    diagnostics: &mut Diagnostics,
-) -> Expansion {
+pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnostics: &mut Diagnostics) -> Expansion {
     let (found, errors) = shortcode::find(document.body);
     let at = |span: &Range<usize>| Some(span.start + document.body_offset..span.end + document.body_offset);
     for error in errors {
@@ -81,8 +86,8 @@ pub fn expand(
             }),
             "deal" => {
                 let id = text_arg(&shortcode, "id").unwrap_or_default();
-                match rows(id) {
-                    Some(row) => match cards.deal_card(&row, document.page_path) {
+                match blocks.deal_row(id) {
+                    Some(row) => match blocks.deal_card(&row, document.page_path) {
                         Ok(html) => {
                             expansion.deals.insert(id.to_string());
                             Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
@@ -99,6 +104,47 @@ pub fn expand(
                 }
             }
             "point" => point(site, &shortcode, document.page_path, &mut report),
+            "chart" => {
+                let name = text_arg(&shortcode, "name").unwrap_or_default();
+                if expansion.charts.iter().any(|c| c.name == name) {
+                    report(
+                        &value_span(&shortcode, "name"),
+                        format!("the chart `{name}` is already on this page"),
+                        Some("each chart may appear once per page".to_string()),
+                    );
+                    None
+                } else {
+                    match blocks.chart(name) {
+                        Ok(chart) => match blocks.chart_figure(&chart, document.page_path) {
+                            Ok(html) => {
+                                expansion.charts.push(chart);
+                                Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
+                            }
+                            Err(problem) => {
+                                report(&shortcode.span, format!("the chart template failed: {problem}"), None);
+                                None
+                            }
+                        },
+                        Err(problem) => {
+                            let names = blocks.chart_names();
+                            let help = match suggest(name, names.iter().map(String::as_str)) {
+                                Some(close) => format!("did you mean `{close}`?"),
+                                None => format!(
+                                    "charts: {}, company-<id>, deal-<id>",
+                                    names
+                                        .iter()
+                                        .filter(|n| !n.starts_with("company-") && !n.starts_with("deal-"))
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            };
+                            report(&value_span(&shortcode, "name"), problem, Some(help));
+                            None
+                        }
+                    }
+                }
+            }
             _ => None,
         };
         if let Some(insert) = expanded {

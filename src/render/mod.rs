@@ -7,6 +7,7 @@
 //! nothing of the model; `expand` gives shortcodes their meaning; `views` shapes the model for
 //! templates; `pages` drives tera; `feed` and `data` write the feed, sitemap, CSV and JSON.
 
+pub mod charts;
 pub mod data;
 pub mod expand;
 pub mod feed;

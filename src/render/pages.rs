@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::expand::{self, CardRenderer, Document};
+use super::charts::{self, Chart};
+use super::expand::{self, Blocks, Document};
 use super::markdown::{self, Heading, Resolver};
 use super::theme::Theme;
 use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, TagRef, counting_note};
@@ -49,6 +50,7 @@ struct Body {
     words: usize,
     deals: BTreeSet<String>,
     companies: BTreeSet<String>,
+    charts: Vec<Chart>,
 }
 
 pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
@@ -58,7 +60,12 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         Err(problems) => return (None, problems),
     };
     let rows: BTreeMap<String, DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
-    let cards = TeraCards { tera: &tera, theme };
+    let site_charts = match charts::site_charts(site) {
+        Ok(charts) => charts,
+        Err(error) => return (None, chart_failure(&error)),
+    };
+    let distribution = charts::aggregate::distribution(site);
+    let cards = TeraBlocks { tera: &tera, site, rows: &rows, charts: &site_charts, distribution: &distribution };
 
     let brief_bodies: Vec<Body> = site
         .briefs
@@ -67,7 +74,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             let path = paths::brief(&brief.slug);
             let document =
                 Document { file: &brief.file, body: &brief.body, body_offset: brief.body_offset, page_path: &path };
-            render_body(site, theme, &rows, &cards, &document, &mut diagnostics)
+            render_body(site, theme, &cards, &document, &mut diagnostics)
         })
         .collect();
     let page_bodies: Vec<Body> = site
@@ -77,7 +84,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             let path = paths::page(&page.slug);
             let document =
                 Document { file: &page.file, body: &page.body, body_offset: page.body_offset, page_path: &path };
-            render_body(site, theme, &rows, &cards, &document, &mut diagnostics)
+            render_body(site, theme, &cards, &document, &mut diagnostics)
         })
         .collect();
     if diagnostics.has_errors() {
@@ -114,6 +121,9 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
     context.insert("headline", &headline(site, &totals));
     context.insert("top_providers", &ranking(site, &totals.by_provider, 8));
     context.insert("top_buyers", &ranking(site, &totals.by_buyer, 8));
+    let home_charts: Vec<&Chart> =
+        [charts::PROVIDERS, charts::FLOWS, charts::CUMULATIVE].iter().filter_map(|n| site_charts.get(*n)).collect();
+    context.insert("charts", &home_charts);
     pages.page("index.html", paths::HOME, "home", &site.config.title, &site.config.description, context);
 
     // Briefs.
@@ -169,6 +179,13 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             .collect();
         context.insert("supersedes", &supersedes);
         context.insert("briefs", &briefs_by_deal.get(deal.id.as_str()).cloned().unwrap_or_default());
+        match charts::deal_chart(site, deal, &distribution) {
+            Ok(chart) => {
+                context.insert("chart", &chart);
+                pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
+            }
+            Err(error) => pages.diagnostics.extend(chart_failure(&error)),
+        }
         pages.page("deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context);
     }
     let mut context = Context::new();
@@ -203,6 +220,13 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             &AmountsView::of(&totals.by_provider.get(&company.id).copied().unwrap_or_default()),
         );
         context.insert("briefs", &briefs_by_company.get(company.id.as_str()).cloned().unwrap_or_default());
+        match charts::company_chart(site, company) {
+            Ok(chart) => {
+                context.insert("chart", &chart);
+                pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
+            }
+            Err(error) => pages.diagnostics.extend(chart_failure(&error)),
+        }
         let description = first_sentence(&company.description);
         pages.page("company.html", &paths::company(&company.id), "companies", &company.name, &description, context);
     }
@@ -255,12 +279,19 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         let mut context = Context::new();
         let view = SeriesView::of(series);
         context.insert("series", &view);
+        context.insert("chart", &site_charts.get(&charts::series_chart_name(&series.id)));
         pages.page("series.html", &paths::series(&series.id), "series", &series.title, &series.summary, context);
         pages.output.insert(paths::series_csv(&series.id), data::series_csv(series));
         series_list.push(Link { title: series.title.clone(), path: paths::series(&series.id) });
     }
     let mut context = Context::new();
     context.insert("series", &site.series.iter().map(SeriesView::of).collect::<Vec<_>>());
+    let registry_charts: Vec<&Chart> =
+        [charts::PROVIDERS, charts::BUYERS, charts::CUMULATIVE, charts::TIMELINE, charts::FLOWS]
+            .iter()
+            .filter_map(|n| site_charts.get(*n))
+            .collect();
+    context.insert("charts", &registry_charts);
     pages.page(
         "series_index.html",
         paths::SERIES,
@@ -279,6 +310,11 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         pages.page("page.html", &paths::page(&page.slug), "page", &page.title, &description, context);
     }
     pages.page("404.html", paths::NOT_FOUND, "none", "Page not found", "This page does not exist.", Context::new());
+
+    // Chart data: every site chart, and the charts briefs and pages placed.
+    for chart in site_charts.values().chain(brief_bodies.iter().chain(&page_bodies).flat_map(|b| b.charts.iter())) {
+        pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
+    }
 
     // Feeds, data, static files.
     pages.output.insert(paths::FEED, feed::atom(site, &brief_refs));
@@ -358,19 +394,61 @@ fn template_diagnostic(error: &tera::Error, template: Option<&str>) -> Diagnosti
     }
 }
 
-/// Renders deal cards through `shortcodes/deal.html`.
-struct TeraCards<'a> {
-    tera: &'a Tera,
-    theme: &'a Theme,
+fn chart_failure(error: &charts::canvas::DrawError) -> Diagnostics {
+    Diagnostics::from(vec![Diagnostic::error(
+        "content/deals.toml",
+        None,
+        format!("a chart could not be drawn: {}", error.0),
+    )])
 }
 
-impl CardRenderer for TeraCards<'_> {
+/// What block shortcodes draw on: deal rows, charts, and the templates that render them.
+struct TeraBlocks<'a> {
+    tera: &'a Tera,
+    site: &'a Site,
+    rows: &'a BTreeMap<String, DealRow>,
+    charts: &'a BTreeMap<String, Chart>,
+    distribution: &'a [usize; 8],
+}
+
+impl Blocks for TeraBlocks<'_> {
+    fn deal_row(&self, id: &str) -> Option<DealRow> {
+        self.rows.get(id).cloned()
+    }
+
+    fn chart(&self, name: &str) -> Result<Chart, String> {
+        if let Some(chart) = self.charts.get(name) {
+            return Ok(chart.clone());
+        }
+        let drawn = if let Some(company) = name.strip_prefix("company-").and_then(|id| self.site.company(id)) {
+            charts::company_chart(self.site, company)
+        } else if let Some(deal) = name.strip_prefix("deal-").and_then(|id| self.site.deal(id)) {
+            charts::deal_chart(self.site, deal, self.distribution)
+        } else {
+            return Err(format!("unknown chart `{name}`"));
+        };
+        drawn.map_err(|e| e.0)
+    }
+
+    fn chart_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.charts.keys().cloned().collect();
+        names.extend(self.site.companies.iter().map(|c| format!("company-{}", c.id)));
+        names.extend(self.site.deals.iter().map(|d| format!("deal-{}", d.id)));
+        names
+    }
+
     fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String> {
-        let _ = self.theme;
         let mut context = Context::new();
         context.insert("deal", row);
         context.insert("root", &paths::root_prefix(page_path));
         self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())
+    }
+
+    fn chart_figure(&self, chart: &Chart, page_path: &str) -> Result<String, String> {
+        let mut context = Context::new();
+        context.insert("chart", chart);
+        context.insert("root", &paths::root_prefix(page_path));
+        self.tera.render("partials/chart.html", &context).map_err(|e| e.to_string())
     }
 }
 
@@ -408,13 +486,11 @@ impl Resolver for PageResolver<'_> {
 fn render_body(
     site: &Site,
     theme: &Theme,
-    rows: &BTreeMap<String, DealRow>,
-    cards: &TeraCards<'_>,
+    blocks: &TeraBlocks<'_>,
     document: &Document<'_>,
     diagnostics: &mut Diagnostics,
 ) -> Body {
-    let lookup = |id: &str| rows.get(id).cloned();
-    let expansion = expand::expand(site, &lookup, cards, document, diagnostics);
+    let expansion = expand::expand(site, blocks, document, diagnostics);
     let resolver = PageResolver { site, theme, from: document.page_path };
     let rendered = markdown::render(document.body, &expansion.inserts, &resolver);
     for problem in rendered.problems {
@@ -432,6 +508,7 @@ fn render_body(
         words: rendered.words,
         deals: expansion.deals,
         companies: expansion.companies,
+        charts: expansion.charts,
     }
 }
 

@@ -26,6 +26,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("partials/deal_table.html", include_str!("../../templates/partials/deal_table.html")),
     ("partials/brief_list.html", include_str!("../../templates/partials/brief_list.html")),
     ("partials/sources.html", include_str!("../../templates/partials/sources.html")),
+    ("partials/chart.html", include_str!("../../templates/partials/chart.html")),
     ("shortcodes/deal.html", include_str!("../../templates/shortcodes/deal.html")),
 ];
 

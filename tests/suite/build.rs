@@ -103,6 +103,9 @@ fn rendered_brief_has_markdown_features() {
     assert!(html.contains(">7 years</a>"), "term field");
     assert!(html.contains(">29%</a>"), "series point");
     assert!(html.contains("<aside class=\"deal-card"), "deal card");
+    assert!(html.contains("<figure class=\"chart\" id=\"chart-commitments-by-provider\">"), "chart shortcode");
+    assert!(html.contains("<figure class=\"chart\" id=\"chart-company-labco\">"), "company chart by name");
+    assert!(out.join("data/charts/company-labco.csv").exists(), "placed charts write their CSV");
     assert!(html.contains("<div class=\"table-wrap\"><table>"));
 }
 

@@ -2,6 +2,7 @@
 //! area. Fixture sites live in `tests/fixtures/`; see `invalid.rs` for how snapshots update.
 
 mod build;
+mod charts;
 mod common;
 mod invalid;
 mod tidy;
