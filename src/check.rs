@@ -1,10 +1,13 @@
-//! Checks over a rendered [`Output`]: the output contract, verified on the bytes themselves.
+//! Checks over a rendered [`Output`] and the site's prose: what `infrabrief check` adds to a build.
 //!
+//! Output checks verify the contract on the bytes themselves.
 //! Every internal link and asset reference must be relative, name a file, and resolve to a file
 //! of the output (and its `#anchor` to an element id of that page); no page or stylesheet may
 //! load anything from the network (scripts, styles, fonts, images, frames, media, CSS `url()`).
 //! Only `<a href>` and `<link rel="canonical|alternate">` may point outside, and only to
-//! http(s). Works on the in-memory output, so `build`, `check` and the tests share it.
+//! http(s). Pages that nothing links to are orphans. Prose checks find money figures typed by
+//! hand where the registry should supply them. Everything works in memory, so `build`, `check`
+//! and the tests share it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -53,6 +56,13 @@ pub fn check_output(output: &Output) -> Vec<Finding> {
         };
         if path.ends_with(".html") {
             let page = scan_html(text);
+            for offset in &page.images_without_alt {
+                findings.push(Finding {
+                    file: path.to_string(),
+                    offset: *offset,
+                    message: "<img> without alt text".to_string(),
+                });
+            }
             ids.insert(path, page.ids);
             references.push((path, page.references));
         } else if path.ends_with(".css") {
@@ -132,6 +142,139 @@ fn check_anchor(ids: &BTreeMap<&str, BTreeSet<String>>, page: &str, fragment: &s
     }
 }
 
+/// How many other pages link to each page (`<a href>` only), for finding orphans.
+pub fn inbound_links(output: &Output) -> BTreeMap<String, usize> {
+    let mut inbound: BTreeMap<String, usize> = output.html_pages().map(|(p, _)| (p.to_string(), 0)).collect();
+    for (path, bytes) in output.html_pages() {
+        let Ok(text) = std::str::from_utf8(bytes) else { continue };
+        let mut targets = BTreeSet::new();
+        for reference in scan_html(text).references.into_iter().filter(|r| r.element == "a" && r.attribute == "href") {
+            let value = reference.value.split(['#', '?']).next().unwrap_or("");
+            if value.is_empty() || has_scheme(&value.to_ascii_lowercase()) || value.starts_with('/') {
+                continue;
+            }
+            if let Some(target) = resolve(path, value)
+                && target != path
+            {
+                targets.insert(percent_decode(&target));
+            }
+        }
+        for target in targets {
+            if let Some(count) = inbound.get_mut(&target) {
+                *count += 1;
+            }
+        }
+    }
+    inbound
+}
+
+/// Pages nothing links to, except the home page and the 404 page.
+pub fn orphans(output: &Output) -> Vec<String> {
+    inbound_links(output)
+        .into_iter()
+        .filter(|(path, count)| {
+            *count == 0 && path != crate::render::paths::HOME && path != crate::render::paths::NOT_FOUND
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// Byte ranges of hand-typed money figures in Markdown prose: `$38bn`, `US$ 1.4 trillion`,
+/// `£29bn`, `€5m`, `38 billion dollars`. Code, shortcodes and link targets are not prose.
+pub fn money_figures(body: &str) -> Vec<std::ops::Range<usize>> {
+    use pulldown_cmark::{Event, Parser};
+    let shortcodes: Vec<std::ops::Range<usize>> =
+        crate::render::shortcode::find(body).0.into_iter().map(|s| s.span).collect();
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter() {
+        if !matches!(event, Event::Text(_)) {
+            continue;
+        }
+        let text = &body[range.clone()];
+        for figure in figures_in(text) {
+            let absolute = range.start + figure.start..range.start + figure.end;
+            if !shortcodes.iter().any(|s| s.start <= absolute.start && absolute.end <= s.end)
+                && !found.contains(&absolute)
+            {
+                found.push(absolute);
+            }
+        }
+    }
+    found
+}
+
+const SCALE_WORDS: [&str; 12] = ["trillion", "billion", "million", "bn", "tn", "mn", "m", "b", "t", "k", "bln", "mln"];
+const CURRENCY_WORDS: [&str; 8] = ["dollars", "us dollars", "usd", "euros", "pounds", "sterling", "yen", "dollar"];
+
+/// Money figures in a run of plain text, as byte ranges of that text.
+fn figures_in(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let lower = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let number_at = |from: usize| -> Option<usize> {
+        let mut i = from;
+        let mut digits = 0;
+        while i < bytes.len()
+            && (bytes[i].is_ascii_digit()
+                || ((bytes[i] == b'.' || bytes[i] == b',')
+                    && digits > 0
+                    && i + 1 < bytes.len()
+                    && bytes[i + 1].is_ascii_digit()))
+        {
+            if bytes[i].is_ascii_digit() {
+                digits += 1;
+            }
+            i += 1;
+        }
+        (digits > 0).then_some(i)
+    };
+    let skip_space = |mut i: usize| {
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        i
+    };
+    let word_at = |i: usize, words: &[&str]| -> Option<usize> {
+        words
+            .iter()
+            .filter_map(|w| {
+                let end = i + w.len();
+                (lower.get(i..end) == Some(*w) && !lower[end..].chars().next().is_some_and(|c| c.is_alphanumeric()))
+                    .then_some(end)
+            })
+            .max()
+    };
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        // A currency sign, possibly after "US", "A", "C" or "HK", then a number.
+        let sign_len = ["$", "£", "€"].iter().find(|s| rest.starts_with(**s)).map(|s| s.len());
+        let code_len = word_at(i, &["usd", "eur", "gbp"]).map(|end| end - i);
+        if let Some(len) = sign_len.or(code_len) {
+            let start = if sign_len.is_some() && i >= 2 && &lower[i - 2..i] == "us" { i - 2 } else { i };
+            if let Some(end) = number_at(skip_space(i + len)) {
+                let with_scale = word_at(skip_space(end), &SCALE_WORDS).unwrap_or(end);
+                found.push(start..with_scale);
+                i = with_scale;
+                continue;
+            }
+        }
+        // A number, a scale word and a currency word: "38 billion dollars".
+        if bytes[i].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && let Some(end) = number_at(i)
+            && let Some(scaled) = word_at(skip_space(end), &SCALE_WORDS)
+            && let Some(with_currency) = word_at(skip_space(scaled), &CURRENCY_WORDS)
+        {
+            found.push(i..with_currency);
+            i = with_currency;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    found
+}
+
 /// Resolves `relative` against the folder of `page`; `None` if it climbs above the root.
 pub fn resolve(page: &str, relative: &str) -> Option<String> {
     let mut parts: Vec<&str> = page.split('/').collect();
@@ -184,11 +327,13 @@ fn hex(byte: u8) -> Option<u8> {
     (byte as char).to_digit(16).map(|d| d as u8)
 }
 
-/// What a page holds: its element ids and its references.
+/// What a page holds: its element ids, its references, and images without alt text.
 #[derive(Debug, Default)]
 pub struct ScannedPage {
     pub ids: BTreeSet<String>,
     pub references: Vec<Reference>,
+    /// Offsets of `<img>` tags that have no `alt` attribute.
+    pub images_without_alt: Vec<usize>,
 }
 
 const URL_ATTRIBUTES: [&str; 7] = ["href", "src", "srcset", "poster", "data", "action", "formaction"];
@@ -213,6 +358,9 @@ pub fn scan_html(html: &str) -> ScannedPage {
             continue;
         }
         let rel = tag.attributes.iter().find(|(n, _, _)| n == "rel").map(|(_, v, _)| v.clone()).unwrap_or_default();
+        if tag.name == "img" && !tag.attributes.iter().any(|(n, _, _)| n == "alt") {
+            page.images_without_alt.push(start);
+        }
         for (name, value, offset) in &tag.attributes {
             if name == "id" {
                 page.ids.insert(value.clone());
@@ -439,6 +587,28 @@ mod tests {
         let output =
             site(&[("index.html", "<!-- <a href=\"x.html\"> --><script>var a = '<a href=\"y.html\">';</script>")]);
         assert_eq!(check_output(&output), vec![]);
+    }
+
+    #[test]
+    fn finds_hand_typed_money_figures() {
+        let body = "OpenAI pays $38bn, or US$ 1.4 trillion, £29bn and 38 billion dollars; about $0.01 a share.\n\nNot `$5bn` in code, nor {{ value(deal=\"x\") }}, nor 38 GW or 2025.\n";
+        let found: Vec<&str> = money_figures(body).into_iter().map(|r| &body[r]).collect();
+        assert_eq!(found, ["$38bn", "US$ 1.4 trillion", "£29bn", "38 billion dollars", "$0.01"]);
+    }
+
+    #[test]
+    fn finds_orphans_and_images_without_alt() {
+        let output = site(&[
+            ("index.html", "<a href=\"a.html\">a</a><img src=\"x.png\">"),
+            ("a.html", "<a href=\"index.html\">home</a>"),
+            ("lonely.html", "<a href=\"a.html\">a</a>"),
+            ("404.html", ""),
+            ("x.png", ""),
+        ]);
+        assert_eq!(orphans(&output), ["lonely.html"]);
+        let findings = check_output(&output);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].message, "<img> without alt text");
     }
 
     #[test]

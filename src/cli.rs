@@ -21,6 +21,68 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (public/ under the root by default)
     Build(BuildArgs),
+    /// Check the site without writing anything: content, links, anchors, external resources, figures
+    Check(CheckArgs),
+    /// Preview the site on 127.0.0.1, rebuilding and reloading the browser on every change
+    Serve(ServeArgs),
+    /// Create new content
+    New(NewArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site folder: the one holding content/, templates/ and static/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Output format: human-readable diagnostics or a JSON report (shape documented in README)
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Include briefs and pages marked `draft = true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print nothing but problems
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder: the one holding content/, templates/ and static/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Port on 127.0.0.1; when it is busy the next ones are tried. 0 picks a free port
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Include briefs and pages marked `draft = true`
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[command(subcommand)]
+    pub what: NewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Write content/briefs/<slug>.md with front matter and today's date
+    Brief {
+        /// The brief's title; the file name is made from it
+        title: String,
+        /// The site folder
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

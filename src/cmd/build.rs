@@ -50,12 +50,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if !args.report.quiet {
         let stats = &rendered.stats;
         println!(
-            "built {} pages ({} briefs, {} deals), {} data files, {} static files, {:.1} MB in {} ms -> {}",
+            "built {} pages ({} briefs, {} deals), {} data files, {} static files, search index {} KB, {:.1} MB in {} ms -> {}",
             stats.pages,
             stats.briefs,
             stats.deals,
             stats.data_files,
             stats.static_files,
+            stats.search_index_bytes.div_ceil(1024),
             rendered.output.total_bytes() as f64 / 1_000_000.0,
             started.elapsed().as_millis(),
             target.display()

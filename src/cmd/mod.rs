@@ -4,6 +4,9 @@
 //! IO problem. Printing happens here and in `main`, nowhere else.
 
 pub mod build;
+pub mod check;
+pub mod new;
+pub mod serve;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -47,6 +47,8 @@ pub struct Problem {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
+    /// The visible text, words separated by spaces: for the search index.
+    pub text: String,
     pub headings: Vec<Heading>,
     pub words: usize,
     pub problems: Vec<Problem>,
@@ -245,6 +247,8 @@ impl<'a> State<'a> {
                     if !in_code_block {
                         self.rendered.words += text.split_whitespace().count();
                     }
+                    self.rendered.text.push_str(&self.plain_text(&text));
+                    self.rendered.text.push(' ');
                     if let Some((alt, _)) = image_alt.as_mut() {
                         alt.push_str(&text);
                     }
@@ -255,6 +259,8 @@ impl<'a> State<'a> {
                 }
                 Event::Code(code) => {
                     self.rendered.words += code.split_whitespace().count();
+                    self.rendered.text.push_str(&code);
+                    self.rendered.text.push(' ');
                     if let Some((_, _, _, heading_text)) = heading.as_mut() {
                         heading_text.push_str(&code);
                     }

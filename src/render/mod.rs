@@ -15,6 +15,7 @@ pub mod format;
 pub mod markdown;
 pub mod pages;
 pub mod paths;
+pub mod search;
 pub mod shortcode;
 pub mod theme;
 pub mod views;
@@ -57,6 +58,7 @@ pub struct Stats {
     pub deals: usize,
     pub data_files: usize,
     pub static_files: usize,
+    pub search_index_bytes: usize,
 }
 
 /// Per-brief facts the review report and the search index need besides the HTML.

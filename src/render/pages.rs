@@ -15,7 +15,7 @@ use super::expand::{self, Blocks, Document};
 use super::markdown::{self, Heading, Resolver};
 use super::theme::Theme;
 use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, TagRef, counting_note};
-use super::{BriefFacts, Output, Rendered, Stats, data, feed, format, paths};
+use super::{BriefFacts, Output, Rendered, Stats, data, feed, format, paths, search};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::totals::{self, Amounts};
 use crate::model::{Role, Site};
@@ -51,6 +51,8 @@ struct Body {
     deals: BTreeSet<String>,
     companies: BTreeSet<String>,
     charts: Vec<Chart>,
+    /// Plain text, for the search index.
+    text: String,
 }
 
 pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
@@ -316,6 +318,17 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
     }
 
+    // Search index.
+    let texts: Vec<search::BriefText<'_>> = site
+        .briefs
+        .iter()
+        .zip(&brief_bodies)
+        .map(|(brief, body)| search::BriefText { brief, text: &body.text, headings: &body.headings })
+        .collect();
+    let search_script = search::build(site, &texts).to_script();
+    let search_index_bytes = search_script.len();
+    pages.output.insert(paths::SEARCH_INDEX, search_script);
+
     // Feeds, data, static files.
     pages.output.insert(paths::FEED, feed::atom(site, &brief_refs));
     pages.output.insert(paths::DEALS_CSV, data::deals_csv(site));
@@ -351,6 +364,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
         deals: site.deals.len(),
         data_files: output.files.keys().filter(|p| p.starts_with("data/")).count(),
         static_files: theme.static_files.len(),
+        search_index_bytes,
     };
     let briefs = site
         .briefs
@@ -509,6 +523,7 @@ fn render_body(
         deals: expansion.deals,
         companies: expansion.companies,
         charts: expansion.charts,
+        text: rendered.text,
     }
 }
 
@@ -552,6 +567,7 @@ impl Pages<'_> {
             self.site.pages.iter().map(|p| Link { title: p.title.clone(), path: paths::page(&p.slug) }).collect();
         context.insert("footer_pages", &footer);
         context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
+        context.insert("breadcrumbs", &breadcrumbs(section, path, title));
         let _ = self.theme;
         match self.tera.render(template, &context) {
             Ok(html) => {
@@ -561,6 +577,28 @@ impl Pages<'_> {
             Err(error) => self.diagnostics.push(template_diagnostic(&error, Some(template))),
         }
     }
+}
+
+/// A step of the breadcrumb trail; the current page has no path.
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    path: Option<String>,
+}
+
+/// Home › Section › Page, from the page's section; none on the home page and the 404.
+fn breadcrumbs(section: &str, path: &str, title: &str) -> Vec<Crumb> {
+    if path == paths::HOME || section == "none" {
+        return Vec::new();
+    }
+    let mut trail = vec![Crumb { title: "Home".to_string(), path: Some(paths::HOME.to_string()) }];
+    if let Some(item) = NAV.iter().find(|item| item.section == section)
+        && item.path != path
+    {
+        trail.push(Crumb { title: item.title.to_string(), path: Some(item.path.to_string()) });
+    }
+    trail.push(Crumb { title: title.to_string(), path: None });
+    trail
 }
 
 /// Drops the blank lines template tags leave behind and trailing spaces, outside `<pre>`.

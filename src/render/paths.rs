@@ -16,6 +16,7 @@ pub const SITEMAP: &str = "sitemap.xml";
 pub const DEALS_CSV: &str = "data/deals.csv";
 pub const DEALS_JSON: &str = "data/deals.json";
 pub const COMPANIES_CSV: &str = "data/companies.csv";
+pub const SEARCH_INDEX: &str = "search-index.js";
 
 pub fn brief(slug: &str) -> String {
     format!("briefs/{slug}.html")

@@ -34,6 +34,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../static/assets/style.css")),
     ("assets/favicon.svg", include_bytes!("../../static/assets/favicon.svg")),
+    ("assets/search.js", include_bytes!("../../static/assets/search.js")),
 ];
 
 /// The templates and static files a build uses: built-in, overridden by the site's.

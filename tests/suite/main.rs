@@ -3,6 +3,7 @@
 
 mod build;
 mod charts;
+mod commands;
 mod common;
 mod invalid;
 mod tidy;
