@@ -27,6 +27,34 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create new content
     New(NewArgs),
+    /// Report what a change does to the registry, totals, briefs, pages and charts
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The state before: a git revision (branch, tag, commit) or a site folder
+    pub base: String,
+    /// The state after: a git revision or a site folder [default: the working tree at --root]
+    pub head: Option<String>,
+    /// The site folder (inside the git repository for revisions)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Report format: Markdown for a pull-request comment, or JSON (shape documented in README)
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write the before and after SVG of every changed chart, and an index.html, into DIR
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Exit 1 when HEAD does not build cleanly
+    #[arg(long)]
+    pub fail_on_error: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod diff;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -13,5 +13,6 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::New(args) => cmd::new::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
     }
 }

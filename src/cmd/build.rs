@@ -70,7 +70,17 @@ pub fn run(args: &BuildArgs) -> ExitCode {
                 t.render.as_secs_f64() * 1e3,
                 write_time.as_secs_f64() * 1e3
             );
+            if let Some(peak) = peak_rss_kb() {
+                println!("  peak RSS {:.1} MB", peak as f64 / 1024.0);
+            }
         }
     }
     exit(SUCCESS)
+}
+
+/// The process's peak resident set size in KiB, where the system tells it (Linux `/proc`).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod new;
 pub mod serve;
 

@@ -40,6 +40,26 @@ pub struct Site {
 }
 
 impl Site {
+    /// A site with nothing in it: the "before" of a site that did not exist yet.
+    pub fn empty() -> Site {
+        Site {
+            config: SiteConfig {
+                title: String::new(),
+                description: String::new(),
+                language: "en".to_string(),
+                author: String::new(),
+                base_url: None,
+            },
+            companies: Vec::new(),
+            deals: Vec::new(),
+            briefs: Vec::new(),
+            pages: Vec::new(),
+            series: Vec::new(),
+            company_index: BTreeMap::new(),
+            deal_index: BTreeMap::new(),
+        }
+    }
+
     pub fn company(&self, id: &str) -> Option<&Company> {
         self.company_index.get(id).map(|&i| &self.companies[i])
     }

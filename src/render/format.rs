@@ -14,6 +14,8 @@ pub fn usd(millions: UsdMillions) -> String {
         format!("{sign}${}tn", decimal(m as f64 / 1_000_000.0, 2))
     } else if m >= 1_000 {
         format!("{sign}${}bn", decimal(m as f64 / 1_000.0, if m < 10_000 { 2 } else { 1 }))
+    } else if m == 0 {
+        "$0".to_string()
     } else {
         format!("{sign}${m}m")
     }
@@ -110,7 +112,7 @@ mod tests {
         assert_eq!(usd(350), "$350m");
         assert_eq!(usd(1_400_000), "$1.4tn");
         assert_eq!(usd(-4_000), "-$4bn");
-        assert_eq!(usd(0), "$0m");
+        assert_eq!(usd(0), "$0");
     }
 
     #[test]

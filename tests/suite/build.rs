@@ -232,3 +232,42 @@ fn exit_codes_for_usage_and_io_problems() {
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help.stdout).contains("--output"));
 }
+
+#[test]
+fn shipped_site_is_reproducible_across_folders_clocks_locales_and_threads() {
+    let copies = [Scratch::new("repro-a"), Scratch::new("repro-b-longer-folder-name")];
+    for (i, copy) in copies.iter().enumerate() {
+        for folder in ["content", "templates", "static"] {
+            copy_tree(&repo().join(folder), &copy.path.join("site").join(folder));
+        }
+        if i == 1 {
+            // Different modification times on every file of the second copy.
+            let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+            for file in crate::common::walk(&copy.path.join("site")).into_iter().filter(|p| p.is_file()) {
+                let handle = std::fs::File::options().append(true).open(&file).expect("open");
+                handle.set_modified(old).expect("set mtime");
+            }
+        }
+    }
+    let run = |copy: &Scratch, tz: &str, lang: &str, threads: &str| {
+        let site = copy.path.join("site");
+        let out = copy.path.join("out");
+        let result = std::process::Command::new(env!("CARGO_BIN_EXE_infrabrief"))
+            .args(["build", "--root", site.to_str().expect("utf-8"), "-o", out.to_str().expect("utf-8")])
+            .env("TZ", tz)
+            .env("LC_ALL", lang)
+            .env("LANG", lang)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("run build");
+        assert!(result.status.success(), "{}", text(&result.stderr));
+        snapshot(&out)
+    };
+    let first = run(&copies[0], "UTC", "C", "1");
+    let second = run(&copies[1], "Asia/Kolkata", "de_DE.UTF-8", "2");
+    assert_eq!(first.len(), second.len());
+    for ((path_a, bytes_a), (path_b, bytes_b)) in first.iter().zip(&second) {
+        assert_eq!(path_a, path_b);
+        assert!(bytes_a == bytes_b, "{path_a} differs between the two builds");
+    }
+}

@@ -5,5 +5,7 @@ mod build;
 mod charts;
 mod commands;
 mod common;
+mod diff;
 mod invalid;
 mod tidy;
+mod workflow;
