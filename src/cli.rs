@@ -29,6 +29,12 @@ pub enum Command {
     New(NewArgs),
     /// Report what a change does to the registry, totals, briefs, pages and charts
     Diff(DiffArgs),
+    /// Remove a previous output that a build moved aside (run by `build` in the background)
+    #[command(hide = true)]
+    RemoveOldOutput {
+        /// The moved-aside folder (`.NAME.old-PID` beside the output)
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// How bad a problem is: errors fail the build, warnings are reported and let it pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -81,19 +82,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-/// The text of every file the loader read, by path relative to the root.
+/// The text of every file the loader read, by path relative to the root. Texts are shared
+/// (`Arc<str>`) with the model, so a brief's Markdown is held in memory once.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    files: BTreeMap<String, String>,
+    files: BTreeMap<String, Arc<str>>,
 }
 
 impl Sources {
-    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
+    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) {
         self.files.insert(path.into(), text.into());
     }
 
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
+        self.files.get(path).map(|text| &**text)
     }
 }
 

@@ -451,7 +451,7 @@ fn brief_changes(base: &Side<'_>, head: &Side<'_>) -> BriefChanges {
     let words = |side: &Side<'_>, slug: &str, brief: &Brief| {
         side.rendered
             .and_then(|r| r.briefs.get(slug))
-            .map_or_else(|| brief.body.split_whitespace().count(), |f| f.words)
+            .map_or_else(|| brief.body().split_whitespace().count(), |f| f.words)
     };
     let mut changes = BriefChanges::default();
     for (slug, brief) in &after {
@@ -459,8 +459,8 @@ fn brief_changes(base: &Side<'_>, head: &Side<'_>) -> BriefChanges {
             changes.added.push(brief_entity(brief));
             continue;
         };
-        let old_sections = sections(&old.body);
-        let new_sections = sections(&brief.body);
+        let old_sections = sections(old.body());
+        let new_sections = sections(brief.body());
         let old_map: BTreeMap<&str, &str> = old_sections.iter().map(|(h, t)| (h.as_str(), t.as_str())).collect();
         let mut changed_sections: Vec<String> = new_sections
             .iter()
@@ -527,8 +527,9 @@ fn output_changes(before: &Output, after: &Output) -> (OutputChanges, OutputChan
 fn chart_changes(base: &Site, head: &Site) -> (Vec<ChartChange>, Vec<ChartPair>) {
     let draw = |site: &Site| -> BTreeMap<String, Chart> {
         let mut all = charts::site_charts(site).unwrap_or_default();
+        let registry = totals::totals(&site.deals);
         for company in &site.companies {
-            if let Ok(chart) = charts::company_chart(site, company) {
+            if let Ok(chart) = charts::company_chart(site, company, &registry) {
                 all.insert(chart.name.clone(), chart);
             }
         }

@@ -14,5 +14,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args),
         Command::New(args) => cmd::new::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::RemoveOldOutput { path } => cmd::build::remove_old_output(path),
     }
 }

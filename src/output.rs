@@ -1,18 +1,22 @@
 //! Stage 4, output: the only writer. An [`Output`] goes to disk atomically, or not at all.
 //!
-//! The site is written into a temporary folder beside the target, then swapped in with two
-//! renames; the previous tree is moved aside and deleted only after the swap, so a build that
-//! fails or is killed at any point leaves the previous output complete. Leftovers of a killed
+//! The site is written into a temporary folder beside the target ([`Staging`], filled by the
+//! renderer from many threads), then swapped in with two renames; the previous tree is moved
+//! aside and removed after the swap, by a separate process so the build does not wait for it.
+//! A build that fails or is killed at any point leaves the previous output complete. Leftovers of a killed
 //! build (`.NAME.tmp-*`, `.NAME.old-*` beside the target) are removed by the next build.
 //! Guards: the target may not be the site root, one of its source folders, an ancestor of the
 //! root or `/`; an existing non-empty folder is replaced only if it carries our marker file.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::render::Output;
+use crate::render::{Output, Sink};
 
 /// Written into every output folder; its presence is what allows a later build to replace it.
 pub const MARKER: &str = ".infrabrief-output";
@@ -111,60 +115,148 @@ pub fn check_target(root: &Path, target: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Writes `output` to `target` atomically. `root` is the site folder, for the guards.
-pub fn write(root: &Path, target: &Path, output: &Output) -> Result<(), OutputError> {
-    check_target(root, target)?;
-    let parent = target.parent().ok_or_else(|| OutputError::Refused {
-        target: target.to_path_buf(),
-        reason: "it has no parent folder".to_string(),
-    })?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".to_string());
-    fs::create_dir_all(parent).map_err(io_error(parent))?;
-    remove_leftovers(parent, &name);
-
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.tmp-{pid}"));
-    if let Err(error) = write_tree(&staging, output) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    let had_previous = target.exists();
-    if had_previous {
-        fs::rename(target, &old).map_err(|error| {
-            let _ = fs::remove_dir_all(&staging);
-            OutputError::Io { path: target.to_path_buf(), error }
-        })?;
-    }
-    if let Err(error) = fs::rename(&staging, target) {
-        // Put the previous output back before reporting.
-        if had_previous {
-            let _ = fs::rename(&old, target);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(OutputError::Io { path: target.to_path_buf(), error });
-    }
-    if had_previous {
-        let _ = fs::remove_dir_all(&old);
-    }
-    Ok(())
+/// A build's staging folder beside the target: rendered files go here (from many threads at
+/// once) and are swapped in by [`Staging::commit`]. Dropped without a commit, it removes itself,
+/// so a failed build leaves the previous output untouched.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    created: Mutex<BTreeSet<PathBuf>>,
+    error: Mutex<Option<OutputError>>,
+    /// Time spent writing, summed over threads.
+    write_nanos: AtomicU64,
+    committed: bool,
 }
 
-fn write_tree(staging: &Path, output: &Output) -> Result<(), OutputError> {
-    fs::create_dir_all(staging).map_err(io_error(staging))?;
-    for (relative, bytes) in &output.files {
-        let path = safe_join(staging, relative).ok_or_else(|| OutputError::Refused {
-            target: staging.join(relative),
+/// The previous output, moved aside by a commit; remove it off the critical path.
+#[derive(Debug)]
+pub struct OldTree(pub PathBuf);
+
+impl Staging {
+    /// Checks the target and creates the staging folder beside it.
+    pub fn create(root: &Path, target: &Path) -> Result<Staging, OutputError> {
+        check_target(root, target)?;
+        let parent = target.parent().ok_or_else(|| OutputError::Refused {
+            target: target.to_path_buf(),
+            reason: "it has no parent folder".to_string(),
+        })?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".to_string());
+        fs::create_dir_all(parent).map_err(io_error(parent))?;
+        remove_leftovers(parent, &name);
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir: dir.clone(),
+            created: Mutex::new(BTreeSet::from([dir])),
+            error: Mutex::new(None),
+            write_nanos: AtomicU64::new(0),
+            committed: false,
+        })
+    }
+
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = safe_join(&self.dir, relative).ok_or_else(|| OutputError::Refused {
+            target: self.dir.join(relative),
             reason: "an output path leaves the output folder".to_string(),
         })?;
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_error(dir))?;
+        if let Some(folder) = path.parent() {
+            let known = self.created.lock().map(|set| set.contains(folder)).unwrap_or(false);
+            if !known {
+                fs::create_dir_all(folder).map_err(io_error(folder))?;
+                if let Ok(mut set) = self.created.lock() {
+                    set.insert(folder.to_path_buf());
+                }
+            }
         }
         let mut file = fs::File::create(&path).map_err(io_error(&path))?;
-        file.write_all(bytes).map_err(io_error(&path))?;
+        file.write_all(bytes).map_err(io_error(&path))
     }
-    let marker = staging.join(MARKER);
-    fs::write(&marker, "written by infrabrief; a later build may replace this folder\n").map_err(io_error(&marker))?;
+
+    /// Time spent writing files, summed over all threads.
+    pub fn write_time(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(self.write_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Swaps the staged site in: the previous output is renamed aside (returned, for removal)
+    /// and the staging folder takes its place. Any write error is reported here instead.
+    pub fn commit(mut self) -> Result<Option<OldTree>, OutputError> {
+        if let Some(error) = self.error.lock().ok().and_then(|mut e| e.take()) {
+            return Err(error);
+        }
+        let marker = self.dir.join(MARKER);
+        fs::write(&marker, "written by infrabrief; a later build may replace this folder\n")
+            .map_err(io_error(&marker))?;
+        let parent = self.target.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let name = self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let had_previous = self.target.exists();
+        if had_previous {
+            fs::rename(&self.target, &old).map_err(io_error(&self.target))?;
+        }
+        if let Err(error) = fs::rename(&self.dir, &self.target) {
+            // Put the previous output back before reporting.
+            if had_previous {
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(OutputError::Io { path: self.target.clone(), error });
+        }
+        self.committed = true;
+        Ok(had_previous.then_some(OldTree(old)))
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: String, bytes: Vec<u8>) {
+        if self.error.lock().map(|e| e.is_some()).unwrap_or(true) {
+            return;
+        }
+        let started = std::time::Instant::now();
+        let result = self.write(&path, &bytes);
+        self.write_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        if let Err(error) = result
+            && let Ok(mut slot) = self.error.lock()
+            && slot.is_none()
+        {
+            *slot = Some(error);
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Whether `path` is an old tree a commit moved aside (`.NAME.old-PID`), safe to remove.
+pub fn is_old_tree(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    name.starts_with('.')
+        && name.rsplit_once(".old-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Removes an old tree; refuses anything that is not one.
+pub fn remove_old_tree(path: &Path) -> std::io::Result<()> {
+    if !is_old_tree(path) {
+        return Err(std::io::Error::other(format!("{} is not an old output tree", path.display())));
+    }
+    fs::remove_dir_all(path)
+}
+
+/// Writes `output` to `target` atomically (the in-memory path, used by tests and tools).
+pub fn write(root: &Path, target: &Path, output: &Output) -> Result<(), OutputError> {
+    let staging = Staging::create(root, target)?;
+    for (path, bytes) in &output.files {
+        staging.put(path.clone(), bytes.clone());
+    }
+    if let Some(old) = staging.commit()? {
+        let _ = remove_old_tree(&old.0);
+    }
     Ok(())
 }
 
@@ -210,6 +302,15 @@ mod tests {
         assert_eq!(safe_join(base, "a//b"), None);
         assert_eq!(safe_join(base, "a/./b"), None);
         assert_eq!(safe_join(base, "C:x"), None);
+    }
+
+    #[test]
+    fn only_old_trees_are_removable() {
+        assert!(is_old_tree(Path::new("/x/.public.old-1234")));
+        assert!(!is_old_tree(Path::new("/x/public")));
+        assert!(!is_old_tree(Path::new("/x/.public.old-")));
+        assert!(!is_old_tree(Path::new("/x/.public.old-12a")));
+        assert!(!is_old_tree(Path::new("/")));
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! `infrabrief build`: build in memory, then write the output folder atomically.
+//! `infrabrief build`: load and validate, render straight into a staging folder beside the
+//! output (many threads writing at once), then swap it in. The previous output is removed by a
+//! detached `infrabrief remove-old-output` process, so the build never waits for that.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use super::{CONTENT_ERRORS, SUCCESS, USAGE_OR_IO, exit, print_diagnostics};
 use crate::cli::BuildArgs;
-use crate::output;
+use crate::output::{self, OldTree, Staging};
 use crate::pipeline::{self, Options};
+use crate::render;
 
 pub fn run(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
@@ -18,64 +21,120 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             return exit(USAGE_OR_IO);
         }
     };
-    let build = match pipeline::build(&root, Options { drafts: args.drafts }) {
-        Ok(build) => build,
+    let target: PathBuf = match &args.output {
+        Some(path) => match output::normalize(path) {
+            Ok(target) => target,
+            Err(error) => {
+                eprintln!("error: cannot resolve the output folder: {error}");
+                return exit(USAGE_OR_IO);
+            }
+        },
+        None => root.join("public"),
+    };
+    let prepared = match pipeline::prepare(&root, Options { drafts: args.drafts }) {
+        Ok(prepared) => prepared,
         Err(error) => {
             eprintln!("error: {error}");
             return exit(USAGE_OR_IO);
         }
     };
-    print_diagnostics(&build.diagnostics, &build.sources);
-    let Some(rendered) = build.rendered.as_ref().filter(|_| !build.diagnostics.has_errors()) else {
+    let mut diagnostics = prepared.diagnostics;
+    let Some(site) = prepared.site.as_ref().filter(|_| !diagnostics.has_errors()) else {
+        diagnostics.sort();
+        print_diagnostics(&diagnostics, &prepared.sources);
         eprintln!("build failed: nothing was written");
         return exit(CONTENT_ERRORS);
     };
-    let target = match &args.output {
-        Some(path) => output::normalize(path),
-        None => Ok(root.join("public")),
-    };
-    let target: PathBuf = match target {
-        Ok(target) => target,
+    let staging = match Staging::create(&root, &target) {
+        Ok(staging) => staging,
         Err(error) => {
-            eprintln!("error: cannot resolve the output folder: {error}");
+            eprintln!("error: {error}");
             return exit(USAGE_OR_IO);
         }
     };
-    let write_started = Instant::now();
-    if let Err(error) = output::write(&root, &target, &rendered.output) {
-        eprintln!("error: {error}");
-        return exit(USAGE_OR_IO);
+    let render_started = Instant::now();
+    let (facts, problems) = render::render_into(site, &prepared.theme, &staging);
+    let render_time = render_started.elapsed();
+    diagnostics.extend(problems);
+    diagnostics.sort();
+    print_diagnostics(&diagnostics, &prepared.sources);
+    let Some(facts) = facts.filter(|_| !diagnostics.has_errors()) else {
+        drop(staging);
+        eprintln!("build failed: nothing was written");
+        return exit(CONTENT_ERRORS);
+    };
+    let write_time = staging.write_time();
+    let commit_started = Instant::now();
+    match staging.commit() {
+        Ok(old) => remove_in_background(old),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit(USAGE_OR_IO);
+        }
     }
-    let write_time = write_started.elapsed();
+    let commit_time = commit_started.elapsed();
     if !args.report.quiet {
-        let stats = &rendered.stats;
+        let stats = &facts.stats;
         println!(
-            "built {} pages ({} briefs, {} deals), {} data files, {} static files, search index {} KB, {:.1} MB in {} ms -> {}",
+            "built {} pages ({} briefs, {} deals), {} data files, {} static files, search index {} KB in {} ms -> {}",
             stats.pages,
             stats.briefs,
             stats.deals,
             stats.data_files,
             stats.static_files,
             stats.search_index_bytes.div_ceil(1024),
-            rendered.output.total_bytes() as f64 / 1_000_000.0,
             started.elapsed().as_millis(),
             target.display()
         );
         if args.report.verbose {
-            let t = &build.timings;
+            let t = &prepared.timings;
+            let r = &facts.timings;
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
             println!(
-                "  load {:.1} ms, validate {:.1} ms, render {:.1} ms, write {:.1} ms",
-                t.load.as_secs_f64() * 1e3,
-                t.validate.as_secs_f64() * 1e3,
-                t.render.as_secs_f64() * 1e3,
-                write_time.as_secs_f64() * 1e3
+                "  load {:.1} ms, validate {:.1} ms, charts {:.1} ms, markdown {:.1} ms, templates {:.1} ms, index {:.1} ms, render {:.1} ms, write {:.1} ms, commit {:.1} ms",
+                ms(t.load),
+                ms(t.validate),
+                ms(r.charts),
+                ms(r.markdown),
+                ms(r.templates),
+                ms(r.index),
+                ms(render_time),
+                ms(write_time),
+                ms(commit_time)
             );
+            println!("  (write is thread time spent writing files, overlapped with rendering)");
             if let Some(peak) = peak_rss_kb() {
                 println!("  peak RSS {:.1} MB", peak as f64 / 1024.0);
             }
         }
     }
     exit(SUCCESS)
+}
+
+/// Removes the previous output in a detached process; inline if that process cannot start.
+fn remove_in_background(old: Option<OldTree>) {
+    let Some(OldTree(path)) = old else { return };
+    let spawned = std::env::current_exe().ok().and_then(|exe| {
+        Command::new(exe)
+            .arg("remove-old-output")
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()
+    });
+    if spawned.is_none() {
+        let _ = output::remove_old_tree(&path);
+    }
+}
+
+/// `infrabrief remove-old-output PATH` (hidden): removes a tree a commit moved aside.
+pub fn remove_old_output(path: &Path) -> ExitCode {
+    match output::remove_old_tree(path) {
+        Ok(()) => exit(SUCCESS),
+        Err(_) => exit(USAGE_OR_IO),
+    }
 }
 
 /// The process's peak resident set size in KiB, where the system tells it (Linux `/proc`).

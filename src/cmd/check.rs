@@ -81,8 +81,8 @@ pub fn checks(site: &crate::model::Site, output: &crate::render::Output, sources
     let documents = site
         .briefs
         .iter()
-        .map(|b| (&b.file, &b.body, b.body_offset))
-        .chain(site.pages.iter().map(|p| (&p.file, &p.body, p.body_offset)));
+        .map(|b| (&b.file, b.body(), b.body_offset))
+        .chain(site.pages.iter().map(|p| (&p.file, p.body(), p.body_offset)));
     for (file, body, offset) in documents {
         for range in check::money_figures(body) {
             let figure = body[range.clone()].to_string();

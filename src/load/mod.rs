@@ -13,6 +13,9 @@ pub mod table;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use raw::{RawBrief, RawCompany, RawConfig, RawDeal, RawPage, RawSeries};
@@ -95,30 +98,17 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
         }
     }
 
-    for (file, stem) in folder_files(root, "content/briefs", "md", &mut diagnostics)? {
-        let Some(text) = read_text(root, &file, &mut site.sources, &mut diagnostics)? else {
-            continue;
-        };
-        let split = match front_matter::split(&file, &text) {
-            Ok(split) => split,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
-        let Some(table) = raw::parse_toml(&file, split.front_matter, split.front_matter_offset, &mut diagnostics)
-        else {
-            continue;
-        };
-        site.briefs.push(raw::read_brief(
-            &file,
-            &stem,
-            table.get_ref(),
-            split.front_matter_offset,
-            split.opening.clone(),
-            (split.body, split.body_offset),
-            &mut diagnostics,
-        ));
+    // Briefs are many: read and parse them in parallel, then merge in file-name order.
+    let brief_files = folder_files(root, "content/briefs", "md", &mut diagnostics)?;
+    let loaded: Vec<Result<LoadedBrief, LoadError>> =
+        brief_files.par_iter().map(|(file, stem)| load_brief(root, file, stem)).collect();
+    for result in loaded {
+        let brief = result?;
+        if let Some(text) = brief.text {
+            site.sources.insert(brief.file, text);
+        }
+        diagnostics.extend(brief.diagnostics);
+        site.briefs.extend(brief.raw);
     }
 
     for (file, stem) in folder_files(root, "content/pages", "md", &mut diagnostics)? {
@@ -142,7 +132,7 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
             table.get_ref(),
             split.front_matter_offset,
             split.opening.clone(),
-            (split.body, split.body_offset),
+            (&text, split.body_offset),
             &mut diagnostics,
         ));
     }
@@ -160,7 +150,7 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
         let file = format!("templates/{name}");
         match String::from_utf8(bytes) {
             Ok(text) => {
-                site.sources.insert(file, text.clone());
+                site.sources.insert(file, text.as_str());
                 site.templates.insert(name, text);
             }
             Err(error) => diagnostics.push(invalid_utf8(&file, error.utf8_error().valid_up_to())),
@@ -170,6 +160,47 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
     Ok((site, diagnostics))
 }
 
+/// One brief read and parsed on its own, for merging.
+struct LoadedBrief {
+    file: String,
+    text: Option<Arc<str>>,
+    raw: Option<RawBrief>,
+    diagnostics: Diagnostics,
+}
+
+fn load_brief(root: &Path, file: &str, stem: &str) -> Result<LoadedBrief, LoadError> {
+    let mut diagnostics = Diagnostics::default();
+    let mut sources = Sources::default();
+    let text = read_text(root, file, &mut sources, &mut diagnostics)?;
+    let mut loaded = LoadedBrief { file: file.to_string(), text: None, raw: None, diagnostics: Diagnostics::default() };
+    if let Some(text) = text {
+        match front_matter::split(file, &text) {
+            Ok(split) => {
+                if let Some(table) =
+                    raw::parse_toml(file, split.front_matter, split.front_matter_offset, &mut diagnostics)
+                {
+                    loaded.raw = Some(raw::read_brief(
+                        file,
+                        stem,
+                        table.get_ref(),
+                        split.front_matter_offset,
+                        split.opening.clone(),
+                        (&text, split.body_offset),
+                        &mut diagnostics,
+                    ));
+                }
+            }
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+        loaded.text = Some(text);
+    } else if let Some(lossy) = sources.get(file) {
+        // Not UTF-8: keep the lossy text so the diagnostic can show the line.
+        loaded.text = Some(Arc::from(lossy));
+    }
+    loaded.diagnostics = diagnostics;
+    Ok(loaded)
+}
+
 /// Reads a text file relative to the root. `Ok(None)` when it does not exist or is not UTF-8
 /// (the latter with a diagnostic). A UTF-8 byte-order mark is dropped.
 fn read_text(
@@ -177,7 +208,7 @@ fn read_text(
     file: &str,
     sources: &mut Sources,
     diagnostics: &mut Diagnostics,
-) -> Result<Option<String>, LoadError> {
+) -> Result<Option<Arc<str>>, LoadError> {
     let path = root.join(file);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -187,7 +218,8 @@ fn read_text(
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
         Ok(text) => {
-            sources.insert(file, text.clone());
+            let text: Arc<str> = Arc::from(text);
+            sources.insert(file, Arc::clone(&text));
             Ok(Some(text))
         }
         Err(error) => {

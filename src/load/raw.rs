@@ -5,6 +5,7 @@
 //! recorded). `model::validate` turns these into the typed model.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use toml::de::DeTable;
 
@@ -87,7 +88,8 @@ pub struct RawBrief {
     pub companies: Vec<Sp<String>>,
     pub deals: Vec<Sp<String>>,
     pub draft: Option<Sp<bool>>,
-    pub body: String,
+    /// The whole file; the body is `text[body_offset..]`.
+    pub text: Arc<str>,
     pub body_offset: usize,
 }
 
@@ -101,7 +103,7 @@ pub struct RawPage {
     pub summary: Option<Sp<String>>,
     pub order: Option<Sp<i64>>,
     pub draft: Option<Sp<bool>>,
-    pub body: String,
+    pub text: Arc<str>,
     pub body_offset: usize,
 }
 
@@ -257,7 +259,7 @@ pub fn read_brief(
     table: &DeTable<'_>,
     offset: usize,
     opening: Range<usize>,
-    body: (&str, usize),
+    body: (&Arc<str>, usize),
     diagnostics: &mut Diagnostics,
 ) -> RawBrief {
     let mut reader = TableReader::new(file, offset, table, 0..0, diagnostics);
@@ -274,7 +276,7 @@ pub fn read_brief(
         companies: reader.string_list("companies"),
         deals: reader.string_list("deals"),
         draft: reader.boolean("draft"),
-        body: body.0.to_string(),
+        text: Arc::clone(body.0),
         body_offset: body.1,
     };
     reader.finish();
@@ -287,7 +289,7 @@ pub fn read_page(
     table: &DeTable<'_>,
     offset: usize,
     opening: Range<usize>,
-    body: (&str, usize),
+    body: (&Arc<str>, usize),
     diagnostics: &mut Diagnostics,
 ) -> RawPage {
     let mut reader = TableReader::new(file, offset, table, 0..0, diagnostics);
@@ -300,7 +302,7 @@ pub fn read_page(
         summary: reader.string("summary"),
         order: reader.integer("order"),
         draft: reader.boolean("draft"),
-        body: body.0.to_string(),
+        text: Arc::clone(body.0),
         body_offset: body.1,
     };
     reader.finish();

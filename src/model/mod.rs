@@ -12,6 +12,7 @@ pub mod validate;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use date::{Date, Period};
 
@@ -37,6 +38,8 @@ pub struct Site {
     pub series: Vec<Series>,
     company_index: BTreeMap<String, usize>,
     deal_index: BTreeMap<String, usize>,
+    brief_index: BTreeMap<String, usize>,
+    page_index: BTreeMap<String, usize>,
 }
 
 impl Site {
@@ -57,7 +60,26 @@ impl Site {
             series: Vec::new(),
             company_index: BTreeMap::new(),
             deal_index: BTreeMap::new(),
+            brief_index: BTreeMap::new(),
+            page_index: BTreeMap::new(),
         }
+    }
+
+    /// Builds the lookup maps; the lists must already be in their final order.
+    pub(crate) fn index(mut self) -> Site {
+        self.company_index = self.companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        self.deal_index = self.deals.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
+        self.brief_index = self.briefs.iter().enumerate().map(|(i, b)| (b.slug.clone(), i)).collect();
+        self.page_index = self.pages.iter().enumerate().map(|(i, p)| (p.slug.clone(), i)).collect();
+        self
+    }
+
+    pub fn brief(&self, slug: &str) -> Option<&Brief> {
+        self.brief_index.get(slug).map(|&i| &self.briefs[i])
+    }
+
+    pub fn page(&self, slug: &str) -> Option<&Page> {
+        self.page_index.get(slug).map(|&i| &self.pages[i])
     }
 
     pub fn company(&self, id: &str) -> Option<&Company> {
@@ -398,10 +420,17 @@ pub struct Brief {
     pub companies: Vec<String>,
     pub deals: Vec<String>,
     pub draft: bool,
-    pub body: String,
+    /// The whole file, shared with `Sources`; the Markdown body is `text[body_offset..]`.
+    pub text: Arc<str>,
     /// Where the body starts in `file`: shortcode and link diagnostics add it to their spans.
     pub body_offset: usize,
     pub file: String,
+}
+
+impl Brief {
+    pub fn body(&self) -> &str {
+        self.text.get(self.body_offset..).unwrap_or("")
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -411,9 +440,15 @@ pub struct Page {
     pub summary: Option<String>,
     pub order: i64,
     pub draft: bool,
-    pub body: String,
+    pub text: Arc<str>,
     pub body_offset: usize,
     pub file: String,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        self.text.get(self.body_offset..).unwrap_or("")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -83,10 +83,8 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
     briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.slug.cmp(&b.slug)));
     series.sort_by(|a, b| a.id.cmp(&b.id));
-    let company_index = companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-    let deal_index = deals.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
     diagnostics.sort();
-    let site = Site { config, companies, deals, briefs, pages, series, company_index, deal_index };
+    let site = Site { config, companies, deals, briefs, pages, series, ..Site::empty() }.index();
     (Some(site), diagnostics)
 }
 
@@ -635,7 +633,7 @@ impl Validator<'_> {
             companies,
             deals,
             draft,
-            body: raw.body.clone(),
+            text: std::sync::Arc::clone(&raw.text),
             body_offset: raw.body_offset,
             file: raw.file.clone(),
         })
@@ -658,7 +656,7 @@ impl Validator<'_> {
             summary,
             order: raw.order.as_ref().map_or(i64::MAX, |o| o.value),
             draft: raw.draft.as_ref().is_some_and(|d| d.value),
-            body: raw.body.clone(),
+            text: std::sync::Arc::clone(&raw.text),
             body_offset: raw.body_offset,
             file: raw.file.clone(),
         })

@@ -178,16 +178,18 @@ impl<'a> State<'a> {
         });
     }
 
-    fn transform<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
+    fn transform<'e>(&mut self, mut events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
         let mut out: Vec<Event<'e>> = Vec::with_capacity(events.len());
         let mut footnote: Option<(String, Vec<Event<'e>>)> = None;
         let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
         let mut links: Vec<LinkEnd> = Vec::new();
         let mut image_alt: Option<(String, Range<usize>)> = None;
         let mut in_code_block = false;
+        let mut emitted: Vec<Event<'e>> = Vec::with_capacity(4);
         let mut index = 0;
         while index < events.len() {
-            let (event, range) = (events[index].0.clone(), events[index].1.clone());
+            let range = events[index].1.clone();
+            let event = std::mem::replace(&mut events[index].0, Event::SoftBreak);
             index += 1;
             // A block insert alone in its paragraph replaces the paragraph.
             if matches!(event, Event::Start(Tag::Paragraph))
@@ -201,7 +203,7 @@ impl<'a> State<'a> {
                 index += 2;
                 continue;
             }
-            let mut emitted: Vec<Event<'e>> = Vec::new();
+            emitted.clear();
             match event {
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     footnote = Some((label.to_string(), Vec::new()));
@@ -245,9 +247,14 @@ impl<'a> State<'a> {
                 }
                 Event::Text(text) => {
                     if !in_code_block {
-                        self.rendered.words += text.split_whitespace().count();
+                        self.rendered.words += count_words(&text);
                     }
-                    self.rendered.text.push_str(&self.plain_text(&text));
+                    if text.contains(PLACEHOLDER_OPEN) {
+                        let plain = self.plain_text(&text);
+                        self.rendered.text.push_str(&plain);
+                    } else {
+                        self.rendered.text.push_str(&text);
+                    }
                     self.rendered.text.push(' ');
                     if let Some((alt, _)) = image_alt.as_mut() {
                         alt.push_str(&text);
@@ -258,7 +265,7 @@ impl<'a> State<'a> {
                     self.splice(text, &range, &mut emitted);
                 }
                 Event::Code(code) => {
-                    self.rendered.words += code.split_whitespace().count();
+                    self.rendered.words += count_words(&code);
                     self.rendered.text.push_str(&code);
                     self.rendered.text.push(' ');
                     if let Some((_, _, _, heading_text)) = heading.as_mut() {
@@ -323,7 +330,7 @@ impl<'a> State<'a> {
                 other => emitted.push(other),
             }
             let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
-            target.extend(emitted);
+            target.append(&mut emitted);
         }
         out
     }
@@ -547,6 +554,20 @@ impl<'a> State<'a> {
         html.push_str("</ol>\n</section>\n");
         html
     }
+}
+
+/// Words as runs of non-space characters (ASCII spaces; other whitespace is rare in prose).
+fn count_words(text: &str) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    for &byte in text.as_bytes() {
+        let space = byte.is_ascii_whitespace();
+        if !space && !in_word {
+            words += 1;
+        }
+        in_word = !space;
+    }
+    words
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {

@@ -61,6 +61,33 @@ pub struct Stats {
     pub search_index_bytes: usize,
 }
 
+/// Where rendered files go: memory (for `check`, `diff`, `serve` and tests) or the staging
+/// folder of a build (`output::Staging`). Jobs on several threads put files at once; the
+/// result never depends on their order because files are keyed by path.
+pub trait Sink: Sync {
+    fn put(&self, path: String, bytes: Vec<u8>);
+}
+
+/// Collects rendered files in memory.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: std::sync::Mutex<Output>,
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: String, bytes: Vec<u8>) {
+        if let Ok(mut output) = self.files.lock() {
+            output.insert(path, bytes);
+        }
+    }
+}
+
+impl MemorySink {
+    pub fn into_output(self) -> Output {
+        self.files.into_inner().unwrap_or_default()
+    }
+}
+
 /// Per-brief facts the review report and the search index need besides the HTML.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BriefFacts {
@@ -68,14 +95,38 @@ pub struct BriefFacts {
     pub headings: Vec<markdown::Heading>,
 }
 
+/// What a render tells besides the files.
+#[derive(Debug, Default)]
+pub struct RenderFacts {
+    pub stats: Stats,
+    pub briefs: BTreeMap<String, BriefFacts>,
+    pub timings: pages::RenderTimings,
+}
+
+/// A render kept in memory.
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub output: Output,
     pub stats: Stats,
     pub briefs: BTreeMap<String, BriefFacts>,
+    pub timings: pages::RenderTimings,
 }
 
-/// Renders the whole site. `None` when any error was found (all of them are in the diagnostics).
+/// Renders the whole site into memory. `None` when any error was found (all of them are in the
+/// diagnostics).
 pub fn render(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
-    pages::render_site(site, theme)
+    let sink = MemorySink::default();
+    let (facts, diagnostics) = pages::render_site(site, theme, &sink);
+    let rendered = facts.map(|facts| Rendered {
+        output: sink.into_output(),
+        stats: facts.stats,
+        briefs: facts.briefs,
+        timings: facts.timings,
+    });
+    (rendered, diagnostics)
+}
+
+/// Renders the whole site into `sink` (a build's staging folder).
+pub fn render_into(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<RenderFacts>, Diagnostics) {
+    pages::render_site(site, theme, sink)
 }

@@ -1,24 +1,27 @@
 //! Every page of the site through tera, plus the feed, sitemap, data files and static files.
 //!
-//! Order of work: parse the templates once; render every brief and page body (shortcodes, then
-//! Markdown), collecting diagnostics; stop if any error was found; then fill each template with
-//! views. Cross-references (the briefs citing a deal, the deals of a company) are computed once
-//! here with maps, never by scanning per page.
+//! Order of work: parse the templates once; draw every chart (in parallel); render each brief's
+//! body and page in one job (in parallel), the HTML going straight to the [`Sink`]; stop if any
+//! error was found; compute cross-references once (the briefs citing a deal, the deals of a
+//! company: maps, never a scan per page); render every other page (in parallel); then the data
+//! files. Page order never depends on thread timing: the sink is keyed by path.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::{Context, Tera, Value};
 
 use super::charts::{self, Chart};
 use super::expand::{self, Blocks, Document};
 use super::markdown::{self, Heading, Resolver};
 use super::theme::Theme;
-use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, TagRef, counting_note};
-use super::{BriefFacts, Output, Rendered, Stats, data, feed, format, paths, search};
+use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, counting_note};
+use super::{BriefFacts, RenderFacts, Sink, Stats, data, feed, format, paths, search};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::totals::{self, Amounts};
-use crate::model::{Role, Site};
+use crate::model::{Brief, Role, Site};
 
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -43,306 +46,231 @@ const NAV: [NavItem; 5] = [
     NavItem { title: "Topics", path: paths::TAGS, section: "tags" },
 ];
 
-/// A rendered Markdown body.
-struct Body {
-    html: String,
+/// What rendering one brief or page body produced, besides its page.
+struct BodyFacts {
     headings: Vec<Heading>,
     words: usize,
     deals: BTreeSet<String>,
     companies: BTreeSet<String>,
-    charts: Vec<Chart>,
     /// Plain text, for the search index.
     text: String,
 }
 
-pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
+/// A body rendered to HTML, with its facts.
+struct Body {
+    html: String,
+    facts: BodyFacts,
+}
+
+/// Wall time of the render stages. The brief phase does Markdown and templates together on
+/// every thread; its wall time is split between the two in proportion to their thread time.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RenderTimings {
+    pub charts: Duration,
+    pub markdown: Duration,
+    pub templates: Duration,
+    pub index: Duration,
+}
+
+/// Everything shared by the page jobs of one render, computed once.
+struct Shared<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    tera: &'a Tera,
+    blocks: &'a TeraBlocks<'a>,
+    /// Every deal row as a template value, made once.
+    row_values: &'a BTreeMap<&'a str, Value>,
+    sink: &'a dyn Sink,
+}
+
+pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<RenderFacts>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
-    let tera = match build_tera(theme) {
+    let mut timings = RenderTimings::default();
+    let mut tera = match build_tera(theme) {
         Ok(tera) => tera,
         Err(problems) => return (None, problems),
     };
+    // What every page shows the same goes into the global context once, not into each page's.
+    let config = &site.config;
+    let footer: Vec<Link> =
+        site.pages.iter().map(|p| Link { title: p.title.clone(), path: paths::page(&p.slug) }).collect();
+    let globals = tera.global_context();
+    globals.insert(
+        "site",
+        &SiteView {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            author: &config.author,
+        },
+    );
+    globals.insert("nav", &NAV);
+    globals.insert("footer_pages", &footer);
+    let tera = tera;
+
+    // Charts: the site charts, and one per company and per deal, drawn once and in parallel.
+    let started = Instant::now();
     let rows: BTreeMap<String, DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
-    let site_charts = match charts::site_charts(site) {
-        Ok(charts) => charts,
+    let deal_charts = match charts::DealCharts::new(site) {
+        Ok(shared) => shared,
         Err(error) => return (None, chart_failure(&error)),
     };
-    let distribution = charts::aggregate::distribution(site);
-    let cards = TeraBlocks { tera: &tera, site, rows: &rows, charts: &site_charts, distribution: &distribution };
+    let registry_totals = totals::totals(&site.deals);
+    let drawn: Result<Vec<Chart>, _> = site
+        .companies
+        .par_iter()
+        .map(|c| charts::company_chart(site, c, &registry_totals))
+        .chain(site.deals.par_iter().map(|d| Ok(charts::deal_chart(d, &deal_charts))))
+        .collect();
+    let (mut all_charts, drawn) = match (charts::site_charts(site), drawn) {
+        (Ok(named), Ok(drawn)) => (named, drawn),
+        (Err(error), _) | (_, Err(error)) => return (None, chart_failure(&error)),
+    };
+    let site_chart_names: Vec<String> = all_charts.keys().cloned().collect();
+    for chart in drawn {
+        all_charts.insert(chart.name.clone(), chart);
+    }
+    timings.charts = started.elapsed();
 
-    let brief_bodies: Vec<Body> = site
+    let row_values: BTreeMap<&str, Value> =
+        rows.iter().map(|(id, row)| (id.as_str(), Value::from_serializable(row))).collect();
+    let blocks =
+        TeraBlocks { tera: &tera, site, rows: &rows, charts: &all_charts, site_chart_names: &site_chart_names };
+    let shared = Shared { site, theme, tera: &tera, blocks: &blocks, row_values: &row_values, sink };
+
+    // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
+    let started = Instant::now();
+    let brief_links: Vec<Link> =
+        site.briefs.iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
+    let briefs: Vec<(Option<BodyFacts>, Diagnostics, Duration, Duration)> = site
         .briefs
-        .iter()
-        .map(|brief| {
-            let path = paths::brief(&brief.slug);
-            let document =
-                Document { file: &brief.file, body: &brief.body, body_offset: brief.body_offset, page_path: &path };
-            render_body(site, theme, &cards, &document, &mut diagnostics)
-        })
+        .par_iter()
+        .enumerate()
+        .map(|(index, brief)| render_brief(&shared, &brief_links, index, brief))
         .collect();
-    let page_bodies: Vec<Body> = site
-        .pages
-        .iter()
-        .map(|page| {
-            let path = paths::page(&page.slug);
-            let document =
-                Document { file: &page.file, body: &page.body, body_offset: page.body_offset, page_path: &path };
-            render_body(site, theme, &cards, &document, &mut diagnostics)
-        })
-        .collect();
+    let pages_rendered: Vec<(Option<BodyFacts>, Diagnostics)> =
+        site.pages.par_iter().map(|page| render_page(&shared, page)).collect();
+    let brief_wall = started.elapsed();
+    let (markdown_thread, template_thread) =
+        briefs.iter().fold((Duration::ZERO, Duration::ZERO), |(m, t), b| (m + b.2, t + b.3));
+    let share = markdown_thread.as_secs_f64() / (markdown_thread + template_thread).as_secs_f64().max(1e-9);
+    timings.markdown = brief_wall.mul_f64(share);
+    timings.templates = brief_wall.saturating_sub(timings.markdown);
+    let mut facts: Vec<BodyFacts> = Vec::with_capacity(briefs.len());
+    for (body, problems, _, _) in briefs {
+        diagnostics.extend(problems);
+        facts.extend(body);
+    }
+    let mut page_facts: Vec<BodyFacts> = Vec::new();
+    for (body, problems) in pages_rendered {
+        diagnostics.extend(problems);
+        page_facts.extend(body);
+    }
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
 
-    let mut pages =
-        Pages { tera: &tera, site, theme, output: Output::default(), diagnostics: &mut diagnostics, count: 0 };
-    let brief_refs: Vec<BriefRef> =
-        site.briefs.iter().zip(&brief_bodies).map(|(b, body)| BriefRef::of(b, body.words)).collect();
-
-    // Cross-references, computed once.
-    let mut briefs_by_deal: BTreeMap<&str, Vec<&BriefRef>> = BTreeMap::new();
-    let mut briefs_by_company: BTreeMap<&str, Vec<&BriefRef>> = BTreeMap::new();
-    for ((brief, body), brief_ref) in site.briefs.iter().zip(&brief_bodies).zip(&brief_refs) {
+    // Every other page, from cross-references computed once.
+    let started = Instant::now();
+    let brief_refs: Vec<BriefRef> = site.briefs.iter().zip(&facts).map(|(b, f)| BriefRef::of(b, f.words)).collect();
+    // Views that many pages list are turned into template values once; lists clone cheaply.
+    let brief_values: Vec<Value> = brief_refs.par_iter().map(Value::from_serializable).collect();
+    let mut tag_briefs: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for (brief, value) in site.briefs.iter().zip(&brief_values) {
+        for tag in &brief.tags {
+            tag_briefs.entry(tag.as_str()).or_default().push(value.clone());
+        }
+    }
+    let mut briefs_by_deal: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut briefs_by_company: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for ((brief, body), brief_ref) in site.briefs.iter().zip(&facts).zip(&brief_values) {
         let deals: BTreeSet<&str> =
             brief.deals.iter().map(String::as_str).chain(body.deals.iter().map(String::as_str)).collect();
         for deal in deals {
-            briefs_by_deal.entry(deal).or_default().push(brief_ref);
+            briefs_by_deal.entry(deal).or_default().push(brief_ref.clone());
         }
         let companies: BTreeSet<&str> =
             brief.companies.iter().map(String::as_str).chain(body.companies.iter().map(String::as_str)).collect();
         for company in companies {
-            briefs_by_company.entry(company).or_default().push(brief_ref);
+            briefs_by_company.entry(company).or_default().push(brief_ref.clone());
+        }
+    }
+    let mut supersedes: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
+    let mut deals_of: BTreeMap<&str, CompanyDeals> = BTreeMap::new();
+    for deal in &site.deals {
+        if let Some(by) = &deal.superseded_by {
+            supersedes.entry(by).or_default().push(Link { title: deal.title.clone(), path: paths::deal(&deal.id) });
+        }
+        if let Some(row) = row_values.get(deal.id.as_str()) {
+            deals_of.entry(&deal.buyer).or_default().0.push(row.clone());
+            deals_of.entry(&deal.provider).or_default().1.push(row.clone());
+            for partner in &deal.partners {
+                deals_of.entry(partner).or_default().2.push(row.clone());
+            }
         }
     }
     let totals = totals::totals(&site.deals);
-    let all_rows: Vec<&DealRow> = site.deals.iter().filter_map(|d| rows.get(&d.id)).collect();
-
-    // Home.
-    let mut context = Context::new();
-    context.insert("briefs", &brief_refs.iter().take(6).collect::<Vec<_>>());
-    context.insert("deals", &all_rows.iter().take(8).collect::<Vec<_>>());
-    context.insert("headline", &headline(site, &totals));
-    context.insert("top_providers", &ranking(site, &totals.by_provider, 8));
-    context.insert("top_buyers", &ranking(site, &totals.by_buyer, 8));
-    let home_charts: Vec<&Chart> =
-        [charts::PROVIDERS, charts::FLOWS, charts::CUMULATIVE].iter().filter_map(|n| site_charts.get(*n)).collect();
-    context.insert("charts", &home_charts);
-    pages.page("index.html", paths::HOME, "home", &site.config.title, &site.config.description, context);
-
-    // Briefs.
-    for (index, ((brief, body), brief_ref)) in site.briefs.iter().zip(&brief_bodies).zip(&brief_refs).enumerate() {
-        let path = paths::brief(&brief.slug);
-        let mut context = Context::new();
-        context.insert("brief", brief_ref);
-        context.insert("content", &body.html);
-        context.insert("toc", &body.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
-        context.insert("words", &body.words);
-        let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
-        companies.sort_by(|a, b| a.name.cmp(&b.name));
-        context.insert("companies", &companies);
-        let deal_rows: Vec<&DealRow> = brief.deals.iter().filter_map(|id| rows.get(id)).collect();
-        context.insert("deals", &deal_rows);
-        // Briefs are listed newest first: "newer" is the previous index.
-        let newer = index
-            .checked_sub(1)
-            .and_then(|i| brief_refs.get(i))
-            .map(|b| Link { title: b.title.clone(), path: b.path.clone() });
-        let older = brief_refs.get(index + 1).map(|b| Link { title: b.title.clone(), path: b.path.clone() });
-        context.insert("newer", &newer);
-        context.insert("older", &older);
-        pages.page("brief.html", &path, "briefs", &brief.title, &brief.summary, context);
-    }
-    let mut context = Context::new();
-    context.insert("briefs", &brief_refs);
-    pages.page("briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", context);
-
-    // Deals.
-    for deal in &site.deals {
-        let Some(row) = rows.get(&deal.id) else {
-            continue;
-        };
-        let mut context = Context::new();
-        context.insert("deal", row);
-        context.insert("partners", &deal.partners.iter().map(|id| CompanyRef::new(site, id)).collect::<Vec<_>>());
-        context.insert("sources", &deal.sources.iter().map(SourceView::of).collect::<Vec<_>>());
-        context.insert("notes", &deal.notes);
-        context.insert("chip_count", &deal.chip_count.map(format::thousands));
-        context.insert("counting_note", &counting_note(deal));
-        let superseded_by = deal
-            .superseded_by
-            .as_ref()
-            .and_then(|id| rows.get(id))
-            .map(|r| Link { title: r.title.clone(), path: r.path.clone() });
-        context.insert("superseded_by", &superseded_by);
-        let supersedes: Vec<Link> = site
-            .deals
-            .iter()
-            .filter(|d| d.superseded_by.as_deref() == Some(deal.id.as_str()))
-            .map(|d| Link { title: d.title.clone(), path: paths::deal(&d.id) })
-            .collect();
-        context.insert("supersedes", &supersedes);
-        context.insert("briefs", &briefs_by_deal.get(deal.id.as_str()).cloned().unwrap_or_default());
-        match charts::deal_chart(site, deal, &distribution) {
-            Ok(chart) => {
-                context.insert("chart", &chart);
-                pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
-            }
-            Err(error) => pages.diagnostics.extend(chart_failure(&error)),
-        }
-        pages.page("deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context);
-    }
-    let mut context = Context::new();
-    context.insert("deals", &all_rows);
-    context.insert("headline", &headline(site, &totals));
-    pages.page(
-        "registry.html",
-        paths::REGISTRY,
-        "deals",
-        "Deal registry",
-        "Every deal in the registry, with its value, status and sources.",
-        context,
-    );
-
-    // Companies.
-    for company in &site.companies {
-        let mut context = Context::new();
-        let as_buyer: Vec<&DealRow> =
-            site.deals.iter().filter(|d| d.buyer == company.id).filter_map(|d| rows.get(&d.id)).collect();
-        let as_provider: Vec<&DealRow> =
-            site.deals.iter().filter(|d| d.provider == company.id).filter_map(|d| rows.get(&d.id)).collect();
-        let as_partner: Vec<&DealRow> =
-            site.deals.iter().filter(|d| d.partners.contains(&company.id)).filter_map(|d| rows.get(&d.id)).collect();
-        context.insert("company", &CompanyView::of(site, company));
-        context.insert("as_buyer", &as_buyer);
-        context.insert("as_provider", &as_provider);
-        context.insert("as_partner", &as_partner);
-        context
-            .insert("buyer_totals", &AmountsView::of(&totals.by_buyer.get(&company.id).copied().unwrap_or_default()));
-        context.insert(
-            "provider_totals",
-            &AmountsView::of(&totals.by_provider.get(&company.id).copied().unwrap_or_default()),
-        );
-        context.insert("briefs", &briefs_by_company.get(company.id.as_str()).cloned().unwrap_or_default());
-        match charts::company_chart(site, company) {
-            Ok(chart) => {
-                context.insert("chart", &chart);
-                pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
-            }
-            Err(error) => pages.diagnostics.extend(chart_failure(&error)),
-        }
-        let description = first_sentence(&company.description);
-        pages.page("company.html", &paths::company(&company.id), "companies", &company.name, &description, context);
-    }
-    let mut groups = Vec::new();
-    for (_, role) in Role::ALL {
-        let members: Vec<CompanyView> =
-            site.companies.iter().filter(|c| c.role == role).map(|c| CompanyView::of(site, c)).collect();
-        if !members.is_empty() {
-            groups.push(RoleGroup { role: role.label(), companies: members });
+    let cross = Cross {
+        brief_values: &brief_values,
+        row_values: &row_values,
+        tag_briefs,
+        briefs_by_deal,
+        briefs_by_company,
+        supersedes,
+        deals_of,
+        totals,
+        charts: &all_charts,
+    };
+    let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
+    jobs.extend((0..site.deals.len()).map(Job::Deal));
+    jobs.extend((0..site.companies.len()).map(Job::Company));
+    jobs.extend(site.tags().into_keys().map(|t| Job::Tag(t.to_string())));
+    jobs.extend((0..site.series.len()).map(Job::Series));
+    let results: Vec<Result<String, Diagnostic>> =
+        jobs.par_iter().map(|job| render_job(&shared, &cross, job)).collect();
+    let mut html_pages: Vec<String> = site.briefs.iter().map(|b| paths::brief(&b.slug)).collect();
+    html_pages.extend(site.pages.iter().map(|p| paths::page(&p.slug)));
+    for result in results {
+        match result {
+            Ok(path) => html_pages.push(path),
+            Err(problem) => diagnostics.push(problem),
         }
     }
-    let mut context = Context::new();
-    context.insert("groups", &groups);
-    pages.page(
-        "companies.html",
-        paths::COMPANIES,
-        "companies",
-        "Companies",
-        "The companies in the registry, by role.",
-        context,
-    );
+    timings.templates += started.elapsed();
 
-    // Tags.
-    let tags = site.tags();
-    let brief_ref_by_slug: BTreeMap<&str, &BriefRef> = brief_refs.iter().map(|b| (b.slug.as_str(), b)).collect();
-    let mut tag_list = Vec::new();
-    for (tag, briefs) in &tags {
-        let refs: Vec<&BriefRef> =
-            briefs.iter().filter_map(|b| brief_ref_by_slug.get(b.slug.as_str()).copied()).collect();
-        let mut context = Context::new();
-        context.insert("tag", tag);
-        context.insert("briefs", &refs);
-        pages.page(
-            "tag.html",
-            &paths::tag(tag),
-            "tags",
-            &format!("Topic: {tag}"),
-            &format!("Briefs on {tag}."),
-            context,
-        );
-        tag_list.push(TagCount { name: tag.to_string(), path: paths::tag(tag), count: briefs.len() });
+    // Data: chart CSVs, the search index, the feed, the registry files, the sitemap, static files.
+    let started = Instant::now();
+    let mut written: BTreeSet<String> = html_pages.iter().cloned().collect();
+    let mut put = |path: String, bytes: Vec<u8>| {
+        written.insert(path.clone());
+        sink.put(path, bytes);
+    };
+    for chart in all_charts.values() {
+        put(chart.csv_path.clone(), chart.csv.clone().into_bytes());
     }
-    let mut context = Context::new();
-    context.insert("tags", &tag_list);
-    pages.page("tags.html", paths::TAGS, "tags", "Topics", "Every topic the briefs cover.", context);
-
-    // Series.
-    let mut series_list = Vec::new();
     for series in &site.series {
-        let mut context = Context::new();
-        let view = SeriesView::of(series);
-        context.insert("series", &view);
-        context.insert("chart", &site_charts.get(&charts::series_chart_name(&series.id)));
-        pages.page("series.html", &paths::series(&series.id), "series", &series.title, &series.summary, context);
-        pages.output.insert(paths::series_csv(&series.id), data::series_csv(series));
-        series_list.push(Link { title: series.title.clone(), path: paths::series(&series.id) });
+        put(paths::series_csv(&series.id), data::series_csv(series).into_bytes());
     }
-    let mut context = Context::new();
-    context.insert("series", &site.series.iter().map(SeriesView::of).collect::<Vec<_>>());
-    let registry_charts: Vec<&Chart> =
-        [charts::PROVIDERS, charts::BUYERS, charts::CUMULATIVE, charts::TIMELINE, charts::FLOWS]
-            .iter()
-            .filter_map(|n| site_charts.get(*n))
-            .collect();
-    context.insert("charts", &registry_charts);
-    pages.page(
-        "series_index.html",
-        paths::SERIES,
-        "series",
-        "Data",
-        "Time series and downloads behind the briefs.",
-        context,
-    );
-
-    // Content pages and the 404.
-    for (page, body) in site.pages.iter().zip(&page_bodies) {
-        let mut context = Context::new();
-        context.insert("content", &body.html);
-        context.insert("summary", &page.summary);
-        let description = page.summary.clone().unwrap_or_default();
-        pages.page("page.html", &paths::page(&page.slug), "page", &page.title, &description, context);
-    }
-    pages.page("404.html", paths::NOT_FOUND, "none", "Page not found", "This page does not exist.", Context::new());
-
-    // Chart data: every site chart, and the charts briefs and pages placed.
-    for chart in site_charts.values().chain(brief_bodies.iter().chain(&page_bodies).flat_map(|b| b.charts.iter())) {
-        pages.output.insert(chart.csv_path.clone(), chart.csv.clone());
-    }
-
-    // Search index.
     let texts: Vec<search::BriefText<'_>> = site
         .briefs
         .iter()
-        .zip(&brief_bodies)
+        .zip(&facts)
         .map(|(brief, body)| search::BriefText { brief, text: &body.text, headings: &body.headings })
         .collect();
     let search_script = search::build(site, &texts).to_script();
     let search_index_bytes = search_script.len();
-    pages.output.insert(paths::SEARCH_INDEX, search_script);
-
-    // Feeds, data, static files.
-    pages.output.insert(paths::FEED, feed::atom(site, &brief_refs));
-    pages.output.insert(paths::DEALS_CSV, data::deals_csv(site));
-    pages.output.insert(paths::DEALS_JSON, data::deals_json(site));
-    pages.output.insert(paths::COMPANIES_CSV, data::companies_csv(site));
-    let page_count = pages.count;
-    let mut output = pages.output;
+    put(paths::SEARCH_INDEX.to_string(), search_script.into_bytes());
+    put(paths::FEED.to_string(), feed::atom(site, &brief_refs).into_bytes());
+    put(paths::DEALS_CSV.to_string(), data::deals_csv(site).into_bytes());
+    put(paths::DEALS_JSON.to_string(), data::deals_json(site).into_bytes());
+    put(paths::COMPANIES_CSV.to_string(), data::companies_csv(site).into_bytes());
     if let Some(base_url) = &site.config.base_url {
-        let html: Vec<&str> = output.html_pages().map(|(p, _)| p).collect();
-        let sitemap = feed::sitemap(base_url, &html);
-        output.insert(paths::SITEMAP, sitemap);
+        html_pages.sort();
+        let pages: Vec<&str> = html_pages.iter().map(String::as_str).collect();
+        put(paths::SITEMAP.to_string(), feed::sitemap(base_url, &pages).into_bytes());
     }
     for (path, bytes) in &theme.static_files {
-        if output.files.contains_key(path) {
+        if written.contains(path) {
             diagnostics.push(
                 Diagnostic::error(
                     format!("static/{path}"),
@@ -353,26 +281,288 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics
             );
             continue;
         }
-        output.insert(path.clone(), bytes.clone());
+        sink.put(path.clone(), bytes.clone());
     }
+    timings.index = started.elapsed();
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
     let stats = Stats {
-        pages: page_count,
+        pages: html_pages.len(),
         briefs: site.briefs.len(),
         deals: site.deals.len(),
-        data_files: output.files.keys().filter(|p| p.starts_with("data/")).count(),
+        data_files: written.iter().filter(|p| p.starts_with("data/")).count(),
         static_files: theme.static_files.len(),
         search_index_bytes,
     };
     let briefs = site
         .briefs
         .iter()
-        .zip(brief_bodies)
+        .zip(facts)
         .map(|(brief, body)| (brief.slug.clone(), BriefFacts { words: body.words, headings: body.headings }))
         .collect();
-    (Some(Rendered { output, stats, briefs }), diagnostics)
+    (Some(RenderFacts { stats, briefs, timings }), diagnostics)
+}
+
+/// Renders a brief's body and its page; returns the facts, the problems, and the time spent on
+/// Markdown and on templates.
+fn render_brief(
+    shared: &Shared<'_>,
+    links: &[Link],
+    index: usize,
+    brief: &Brief,
+) -> (Option<BodyFacts>, Diagnostics, Duration, Duration) {
+    let mut diagnostics = Diagnostics::default();
+    let started = Instant::now();
+    let path = paths::brief(&brief.slug);
+    let document = Document { file: &brief.file, body: brief.body(), body_offset: brief.body_offset, page_path: &path };
+    let body = render_body(shared, &document, &mut diagnostics);
+    let markdown = started.elapsed();
+    if diagnostics.has_errors() {
+        return (None, diagnostics, markdown, Duration::ZERO);
+    }
+    let started = Instant::now();
+    let site = shared.site;
+    let brief_ref = BriefRef::of(brief, body.facts.words);
+    let mut context = Context::new();
+    context.insert("brief", &brief_ref);
+    context.insert("content", &body.html);
+    context.insert("toc", &body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
+    context.insert("words", &body.facts.words);
+    let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
+    companies.sort_by(|a, b| a.name.cmp(&b.name));
+    context.insert("companies", &companies);
+    let deal_rows: Vec<Value> =
+        brief.deals.iter().filter_map(|id| shared.row_values.get(id.as_str()).cloned()).collect();
+    context.insert_value("deals", Value::from(deal_rows));
+    // Briefs are listed newest first: "newer" is the previous index.
+    context.insert("newer", &index.checked_sub(1).and_then(|i| links.get(i)));
+    context.insert("older", &links.get(index + 1));
+    if let Err(problem) = page(shared, "brief.html", &path, "briefs", &brief.title, &brief.summary, context) {
+        diagnostics.push(problem);
+    }
+    (Some(body.facts), diagnostics, markdown, started.elapsed())
+}
+
+fn render_page(shared: &Shared<'_>, page_model: &crate::model::Page) -> (Option<BodyFacts>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let path = paths::page(&page_model.slug);
+    let document = Document {
+        file: &page_model.file,
+        body: page_model.body(),
+        body_offset: page_model.body_offset,
+        page_path: &path,
+    };
+    let body = render_body(shared, &document, &mut diagnostics);
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+    let mut context = Context::new();
+    context.insert("content", &body.html);
+    context.insert("summary", &page_model.summary);
+    let description = page_model.summary.clone().unwrap_or_default();
+    if let Err(problem) = page(shared, "page.html", &path, "page", &page_model.title, &description, context) {
+        diagnostics.push(problem);
+    }
+    (Some(body.facts), diagnostics)
+}
+
+/// A company's deal rows as buyer, as provider and as partner.
+type CompanyDeals = (Vec<Value>, Vec<Value>, Vec<Value>);
+
+/// Cross-references between pages, computed once after the briefs.
+struct Cross<'a> {
+    brief_values: &'a [Value],
+    row_values: &'a BTreeMap<&'a str, Value>,
+    tag_briefs: BTreeMap<&'a str, Vec<Value>>,
+    briefs_by_deal: BTreeMap<&'a str, Vec<Value>>,
+    briefs_by_company: BTreeMap<&'a str, Vec<Value>>,
+    supersedes: BTreeMap<&'a str, Vec<Link>>,
+    /// Per company: deals as buyer, as provider, as partner.
+    deals_of: BTreeMap<&'a str, CompanyDeals>,
+    totals: totals::Totals,
+    charts: &'a BTreeMap<String, Chart>,
+}
+
+/// A page other than a brief or a content page.
+enum Job {
+    Home,
+    BriefIndex,
+    Deal(usize),
+    Registry,
+    Company(usize),
+    Companies,
+    Tag(String),
+    Tags,
+    Series(usize),
+    Data,
+    NotFound,
+}
+
+/// Renders one page and hands it to the sink; returns its path.
+fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<String, Diagnostic> {
+    let site = shared.site;
+    let mut context = Context::new();
+    match job {
+        Job::Home => {
+            let rows: Vec<Value> =
+                site.deals.iter().take(8).filter_map(|d| cross.row_values.get(d.id.as_str()).cloned()).collect();
+            context.insert_value("briefs", Value::from(cross.brief_values.iter().take(6).cloned().collect::<Vec<_>>()));
+            context.insert_value("deals", Value::from(rows));
+            context.insert("headline", &headline(site, &cross.totals));
+            context.insert("top_providers", &ranking(site, &cross.totals.by_provider, 8));
+            context.insert("top_buyers", &ranking(site, &cross.totals.by_buyer, 8));
+            let home: Vec<&Chart> = [charts::PROVIDERS, charts::FLOWS, charts::CUMULATIVE]
+                .iter()
+                .filter_map(|n| cross.charts.get(*n))
+                .collect();
+            context.insert("charts", &home);
+            page(shared, "index.html", paths::HOME, "home", &site.config.title, &site.config.description, context)
+        }
+        Job::BriefIndex => {
+            context.insert_value("briefs", Value::from(cross.brief_values.to_vec()));
+            page(shared, "briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", context)
+        }
+        Job::Deal(index) => {
+            let deal = &site.deals[*index];
+            context.insert_value("deal", cross.row_values.get(deal.id.as_str()).cloned().unwrap_or_else(Value::none));
+            context.insert("partners", &deal.partners.iter().map(|id| CompanyRef::new(site, id)).collect::<Vec<_>>());
+            context.insert("sources", &deal.sources.iter().map(SourceView::of).collect::<Vec<_>>());
+            context.insert("notes", &deal.notes);
+            context.insert("chip_count", &deal.chip_count.map(format::thousands));
+            context.insert("counting_note", &counting_note(deal));
+            let superseded_by = deal
+                .superseded_by
+                .as_ref()
+                .and_then(|id| shared.blocks.rows.get(id))
+                .map(|r| Link { title: r.title.clone(), path: r.path.clone() });
+            context.insert("superseded_by", &superseded_by);
+            context.insert("supersedes", &cross.supersedes.get(deal.id.as_str()).cloned().unwrap_or_default());
+            context.insert_value(
+                "briefs",
+                Value::from(cross.briefs_by_deal.get(deal.id.as_str()).cloned().unwrap_or_default()),
+            );
+            context.insert("chart", &cross.charts.get(&format!("deal-{}", deal.id)));
+            page(shared, "deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context)
+        }
+        Job::Registry => {
+            let rows: Vec<Value> =
+                site.deals.iter().filter_map(|d| cross.row_values.get(d.id.as_str()).cloned()).collect();
+            context.insert_value("deals", Value::from(rows));
+            context.insert("headline", &headline(site, &cross.totals));
+            page(
+                shared,
+                "registry.html",
+                paths::REGISTRY,
+                "deals",
+                "Deal registry",
+                "Every deal in the registry, with its value, status and sources.",
+                context,
+            )
+        }
+        Job::Company(index) => {
+            let company = &site.companies[*index];
+            let empty = (Vec::new(), Vec::new(), Vec::new());
+            let (as_buyer, as_provider, as_partner) = cross.deals_of.get(company.id.as_str()).unwrap_or(&empty);
+            context.insert("company", &CompanyView::of(site, company));
+            context.insert_value("as_buyer", Value::from(as_buyer.clone()));
+            context.insert_value("as_provider", Value::from(as_provider.clone()));
+            context.insert_value("as_partner", Value::from(as_partner.clone()));
+            context.insert(
+                "buyer_totals",
+                &AmountsView::of(&cross.totals.by_buyer.get(&company.id).copied().unwrap_or_default()),
+            );
+            context.insert(
+                "provider_totals",
+                &AmountsView::of(&cross.totals.by_provider.get(&company.id).copied().unwrap_or_default()),
+            );
+            context.insert_value(
+                "briefs",
+                Value::from(cross.briefs_by_company.get(company.id.as_str()).cloned().unwrap_or_default()),
+            );
+            context.insert("chart", &cross.charts.get(&format!("company-{}", company.id)));
+            let description = first_sentence(&company.description);
+            page(
+                shared,
+                "company.html",
+                &paths::company(&company.id),
+                "companies",
+                &company.name,
+                &description,
+                context,
+            )
+        }
+        Job::Companies => {
+            let mut groups = Vec::new();
+            for (_, role) in Role::ALL {
+                let members: Vec<CompanyView> =
+                    site.companies.iter().filter(|c| c.role == role).map(|c| CompanyView::of(site, c)).collect();
+                if !members.is_empty() {
+                    groups.push(RoleGroup { role: role.label(), companies: members });
+                }
+            }
+            context.insert("groups", &groups);
+            page(
+                shared,
+                "companies.html",
+                paths::COMPANIES,
+                "companies",
+                "Companies",
+                "The companies in the registry, by role.",
+                context,
+            )
+        }
+        Job::Tag(tag) => {
+            context.insert("tag", tag);
+            context
+                .insert_value("briefs", Value::from(cross.tag_briefs.get(tag.as_str()).cloned().unwrap_or_default()));
+            page(
+                shared,
+                "tag.html",
+                &paths::tag(tag),
+                "tags",
+                &format!("Topic: {tag}"),
+                &format!("Briefs on {tag}."),
+                context,
+            )
+        }
+        Job::Tags => {
+            let tags: Vec<TagCount> = site
+                .tags()
+                .iter()
+                .map(|(tag, briefs)| TagCount { name: tag.to_string(), path: paths::tag(tag), count: briefs.len() })
+                .collect();
+            context.insert("tags", &tags);
+            page(shared, "tags.html", paths::TAGS, "tags", "Topics", "Every topic the briefs cover.", context)
+        }
+        Job::Series(index) => {
+            let series = &site.series[*index];
+            context.insert("series", &SeriesView::of(series));
+            context.insert("chart", &cross.charts.get(&charts::series_chart_name(&series.id)));
+            page(shared, "series.html", &paths::series(&series.id), "series", &series.title, &series.summary, context)
+        }
+        Job::Data => {
+            context.insert("series", &site.series.iter().map(SeriesView::of).collect::<Vec<_>>());
+            let registry: Vec<&Chart> =
+                [charts::PROVIDERS, charts::BUYERS, charts::CUMULATIVE, charts::TIMELINE, charts::FLOWS]
+                    .iter()
+                    .filter_map(|n| cross.charts.get(*n))
+                    .collect();
+            context.insert("charts", &registry);
+            page(
+                shared,
+                "series_index.html",
+                paths::SERIES,
+                "series",
+                "Data",
+                "Time series and downloads behind the briefs.",
+                context,
+            )
+        }
+        Job::NotFound => {
+            page(shared, "404.html", paths::NOT_FOUND, "none", "Page not found", "This page does not exist.", context)
+        }
+    }
 }
 
 fn first_sentence(text: &str) -> String {
@@ -421,8 +611,10 @@ struct TeraBlocks<'a> {
     tera: &'a Tera,
     site: &'a Site,
     rows: &'a BTreeMap<String, DealRow>,
+    /// Every chart of the site, company and deal charts included.
     charts: &'a BTreeMap<String, Chart>,
-    distribution: &'a [usize; 8],
+    /// The names of the site-wide charts, for help lines.
+    site_chart_names: &'a [String],
 }
 
 impl Blocks for TeraBlocks<'_> {
@@ -431,21 +623,11 @@ impl Blocks for TeraBlocks<'_> {
     }
 
     fn chart(&self, name: &str) -> Result<Chart, String> {
-        if let Some(chart) = self.charts.get(name) {
-            return Ok(chart.clone());
-        }
-        let drawn = if let Some(company) = name.strip_prefix("company-").and_then(|id| self.site.company(id)) {
-            charts::company_chart(self.site, company)
-        } else if let Some(deal) = name.strip_prefix("deal-").and_then(|id| self.site.deal(id)) {
-            charts::deal_chart(self.site, deal, self.distribution)
-        } else {
-            return Err(format!("unknown chart `{name}`"));
-        };
-        drawn.map_err(|e| e.0)
+        self.charts.get(name).cloned().ok_or_else(|| format!("unknown chart `{name}`"))
     }
 
     fn chart_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.charts.keys().cloned().collect();
+        let mut names = self.site_chart_names.to_vec();
         names.extend(self.site.companies.iter().map(|c| format!("company-{}", c.id)));
         names.extend(self.site.deals.iter().map(|d| format!("deal-{}", d.id)));
         names
@@ -476,13 +658,13 @@ struct PageResolver<'a> {
 impl Resolver for PageResolver<'_> {
     fn content_link(&self, path: &str) -> Result<String, String> {
         if let Some(slug) = path.strip_prefix("briefs/").and_then(|p| p.strip_suffix(".md")) {
-            if self.site.briefs.iter().any(|b| b.slug == slug) {
+            if self.site.brief(slug).is_some() {
                 return Ok(paths::relative(self.from, &paths::brief(slug)));
             }
             return Err(format!("no brief `content/briefs/{slug}.md` (or it is a draft)"));
         }
         if let Some(slug) = path.strip_prefix("pages/").and_then(|p| p.strip_suffix(".md")) {
-            if self.site.pages.iter().any(|p| p.slug == slug) {
+            if self.site.page(slug).is_some() {
                 return Ok(paths::relative(self.from, &paths::page(slug)));
             }
             return Err(format!("no page `content/pages/{slug}.md` (or it is a draft)"));
@@ -497,15 +679,9 @@ impl Resolver for PageResolver<'_> {
     }
 }
 
-fn render_body(
-    site: &Site,
-    theme: &Theme,
-    blocks: &TeraBlocks<'_>,
-    document: &Document<'_>,
-    diagnostics: &mut Diagnostics,
-) -> Body {
-    let expansion = expand::expand(site, blocks, document, diagnostics);
-    let resolver = PageResolver { site, theme, from: document.page_path };
+fn render_body(shared: &Shared<'_>, document: &Document<'_>, diagnostics: &mut Diagnostics) -> Body {
+    let expansion = expand::expand(shared.site, shared.blocks, document, diagnostics);
+    let resolver = PageResolver { site: shared.site, theme: shared.theme, from: document.page_path };
     let rendered = markdown::render(document.body, &expansion.inserts, &resolver);
     for problem in rendered.problems {
         let span = problem.span.start + document.body_offset..problem.span.end + document.body_offset;
@@ -518,64 +694,40 @@ fn render_body(
     }
     Body {
         html: rendered.html,
-        headings: rendered.headings,
-        words: rendered.words,
-        deals: expansion.deals,
-        companies: expansion.companies,
-        charts: expansion.charts,
-        text: rendered.text,
+        facts: BodyFacts {
+            headings: rendered.headings,
+            words: rendered.words,
+            deals: expansion.deals,
+            companies: expansion.companies,
+            text: rendered.text,
+        },
     }
 }
 
-/// Renders templates into the output with the context every page shares.
-struct Pages<'a> {
-    tera: &'a Tera,
-    site: &'a Site,
-    theme: &'a Theme,
-    output: Output,
-    diagnostics: &'a mut Diagnostics,
-    count: usize,
-}
-
-impl Pages<'_> {
-    fn page(
-        &mut self,
-        template: &str,
-        path: &str,
-        section: &str,
-        title: &str,
-        description: &str,
-        mut context: Context,
-    ) {
-        let config = &self.site.config;
-        context.insert(
-            "site",
-            &SiteView {
-                title: &config.title,
-                description: &config.description,
-                language: &config.language,
-                author: &config.author,
-            },
-        );
-        context.insert("root", &paths::root_prefix(path));
-        context.insert("path", path);
-        context.insert("section", section);
-        context.insert("page_title", title);
-        context.insert("description", description);
-        context.insert("nav", &NAV);
-        let footer: Vec<Link> =
-            self.site.pages.iter().map(|p| Link { title: p.title.clone(), path: paths::page(&p.slug) }).collect();
-        context.insert("footer_pages", &footer);
-        context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
-        context.insert("breadcrumbs", &breadcrumbs(section, path, title));
-        let _ = self.theme;
-        match self.tera.render(template, &context) {
-            Ok(html) => {
-                self.output.insert(path, tidy_whitespace(&html));
-                self.count += 1;
-            }
-            Err(error) => self.diagnostics.push(template_diagnostic(&error, Some(template))),
+/// Renders a template with the context every page shares and hands the page to the sink.
+fn page(
+    shared: &Shared<'_>,
+    template: &str,
+    path: &str,
+    section: &str,
+    title: &str,
+    description: &str,
+    mut context: Context,
+) -> Result<String, Diagnostic> {
+    let config = &shared.site.config;
+    context.insert("root", &paths::root_prefix(path));
+    context.insert("path", path);
+    context.insert("section", section);
+    context.insert("page_title", title);
+    context.insert("description", description);
+    context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
+    context.insert("breadcrumbs", &breadcrumbs(section, path, title));
+    match shared.tera.render(template, &context) {
+        Ok(html) => {
+            shared.sink.put(path.to_string(), tidy_whitespace(&html).into_bytes());
+            Ok(path.to_string())
         }
+        Err(error) => Err(template_diagnostic(&error, Some(template))),
     }
 }
 
@@ -604,19 +756,23 @@ fn breadcrumbs(section: &str, path: &str, title: &str) -> Vec<Crumb> {
 /// Drops the blank lines template tags leave behind and trailing spaces, outside `<pre>`.
 fn tidy_whitespace(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
+    let has_pre = html.contains("<pre");
     let mut in_pre = false;
-    for line in html.lines() {
-        if line.contains("<pre") {
+    for line in html.split('\n') {
+        if has_pre && line.contains("<pre") {
             in_pre = true;
         }
         if in_pre {
             out.push_str(line);
             out.push('\n');
-        } else if !line.trim().is_empty() {
-            out.push_str(line.trim_end());
-            out.push('\n');
+        } else {
+            let trimmed = line.trim_end_matches([' ', '\t', '\r']);
+            if !trimmed.is_empty() && !trimmed.bytes().all(|b| b == b' ' || b == b'\t') {
+                out.push_str(trimmed);
+                out.push('\n');
+            }
         }
-        if line.contains("</pre>") {
+        if in_pre && line.contains("</pre>") {
             in_pre = false;
         }
     }
@@ -795,9 +951,4 @@ impl SeriesView {
                 .collect(),
         }
     }
-}
-
-#[allow(dead_code)]
-fn tag_ref(name: &str) -> TagRef {
-    TagRef { name: name.to_string(), path: paths::tag(name) }
 }

@@ -9,6 +9,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
 use serde::Serialize;
 
 use super::markdown::Heading;
@@ -41,20 +44,122 @@ const BODY: u32 = 1;
 const BODY_CAP: u32 = 5;
 const SNIPPET: usize = 160;
 
+/// Sorted, for binary search.
+/// The stop words, as a list for tests; `is_stopword` holds the same words.
+#[cfg(test)]
 const STOPWORDS: [&str; 42] = [
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it",
-    "its", "of", "on", "or", "over", "than", "that", "the", "their", "them", "there", "these", "they", "this", "to",
-    "up", "was", "were", "which", "while", "who", "will", "with", "would", "not",
+    "its", "not", "of", "on", "or", "over", "than", "that", "the", "their", "them", "there", "these", "they", "this",
+    "to", "up", "was", "were", "which", "while", "who", "will", "with", "would",
 ];
 
-/// Splits text into lowercase search terms: letters and digits, stop words and single letters dropped.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(|word| word.to_lowercase()).filter(
-        |word| {
-            (word.chars().count() > 1 || word.chars().all(|c| c.is_ascii_digit()))
-                && !STOPWORDS.contains(&word.as_str())
-        },
+fn is_stopword(word: &str) -> bool {
+    // A match compiles to a comparison by length first, much cheaper than a search.
+    matches!(
+        word,
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "but"
+            | "by"
+            | "for"
+            | "from"
+            | "has"
+            | "have"
+            | "in"
+            | "into"
+            | "is"
+            | "it"
+            | "its"
+            | "not"
+            | "of"
+            | "on"
+            | "or"
+            | "over"
+            | "than"
+            | "that"
+            | "the"
+            | "their"
+            | "them"
+            | "there"
+            | "these"
+            | "they"
+            | "this"
+            | "to"
+            | "up"
+            | "was"
+            | "were"
+            | "which"
+            | "while"
+            | "who"
+            | "will"
+            | "with"
+            | "would"
     )
+}
+
+/// Bytes that continue a word: ASCII letters and digits, and any byte of a non-ASCII character.
+const WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+        b += 1;
+    }
+    table
+};
+
+/// Calls `each` with every search term of `text`: lowercase runs of letters and digits, stop
+/// words and single letters dropped. ASCII is scanned byte by byte; other text goes through
+/// Unicode lowercasing. Reuses `buffer`, so nothing is allocated per word.
+fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !WORD_BYTE[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() && WORD_BYTE[usize::from(bytes[i])] {
+            ascii &= bytes[i] < 0x80;
+            i += 1;
+        }
+        let word = &text[start..i];
+        if ascii {
+            buffer.clear();
+            buffer.push_str(word);
+            buffer.make_ascii_lowercase();
+            emit(buffer, &mut each);
+        } else {
+            // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
+            for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+                buffer.clear();
+                buffer.extend(part.chars().flat_map(char::to_lowercase));
+                emit(buffer, &mut each);
+            }
+        }
+    }
+}
+
+fn emit(term: &str, each: &mut impl FnMut(&str)) {
+    let single = term.len() == 1 || (term.len() <= 4 && term.chars().nth(1).is_none());
+    if (single && !term.as_bytes()[0].is_ascii_digit()) || is_stopword(term) {
+        return;
+    }
+    each(term);
+}
+
+/// Splits text into lowercase search terms: letters and digits, stop words and single letters dropped.
+pub fn terms(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut buffer = String::new();
+    for_each_term(text, &mut buffer, |term| found.push(term.to_string()));
+    found
 }
 
 fn snippet(text: &str) -> String {
@@ -67,41 +172,96 @@ fn snippet(text: &str) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
+/// An index under construction: terms interned to numbers, postings in document order.
 #[derive(Default)]
 struct Builder {
-    index: SearchIndex,
+    /// Number of the first document of this builder (chunks of briefs are built in parallel).
+    first_doc: usize,
+    docs: Vec<SearchDoc>,
+    ids: HashMap<Box<str>, u32>,
+    terms: Vec<Box<str>>,
+    postings: Vec<Vec<(usize, u32)>>,
+    buffer: String,
+    /// Body counts of the current document, by term id, and the ids touched.
+    counts: Vec<u32>,
+    touched: Vec<u32>,
 }
 
 impl Builder {
+    fn starting_at(first_doc: usize) -> Builder {
+        Builder { first_doc, ..Builder::default() }
+    }
+
     fn doc(&mut self, doc: SearchDoc) -> usize {
-        self.index.docs.push(doc);
-        self.index.docs.len() - 1
+        self.docs.push(doc);
+        self.first_doc + self.docs.len() - 1
+    }
+
+    fn term_id(
+        ids: &mut HashMap<Box<str>, u32>,
+        terms: &mut Vec<Box<str>>,
+        postings: &mut Vec<Vec<(usize, u32)>>,
+        term: &str,
+    ) -> u32 {
+        if let Some(id) = ids.get(term) {
+            return *id;
+        }
+        let id = terms.len() as u32;
+        ids.insert(term.into(), id);
+        terms.push(term.into());
+        postings.push(Vec::new());
+        id
+    }
+
+    fn credit(postings: &mut [Vec<(usize, u32)>], id: u32, doc: usize, weight: u32) {
+        let list = &mut postings[id as usize];
+        match list.last_mut() {
+            Some((last, w)) if *last == doc => *w += weight,
+            _ => list.push((doc, weight)),
+        }
     }
 
     fn add(&mut self, doc: usize, text: &str, weight: u32) {
-        for term in terms(text) {
-            let postings = self.index.terms.entry(term).or_default();
-            match postings.last_mut() {
-                Some((last, w)) if *last == doc => *w += weight,
-                _ => postings.push((doc, weight)),
+        let Builder { ids, terms, postings, buffer, .. } = self;
+        for_each_term(text, buffer, |term| {
+            let id = Self::term_id(ids, terms, postings, term);
+            Self::credit(postings, id, doc, weight);
+        });
+    }
+
+    /// Body words: each occurrence counts, up to a cap per term.
+    fn add_body(&mut self, doc: usize, text: &str) {
+        let Builder { ids, terms, postings, buffer, counts, touched, .. } = self;
+        for_each_term(text, buffer, |term| {
+            let id = Self::term_id(ids, terms, postings, term);
+            let slot = id as usize;
+            if slot >= counts.len() {
+                counts.resize(slot + 1, 0);
             }
+            if counts[slot] == 0 {
+                touched.push(id);
+            }
+            counts[slot] += 1;
+        });
+        touched.sort_unstable();
+        for id in touched.drain(..) {
+            let count = std::mem::take(&mut counts[id as usize]);
+            Self::credit(postings, id, doc, count.min(BODY_CAP) * BODY);
         }
     }
 
-    /// Body words: each term counts once per occurrence, capped.
-    fn add_body(&mut self, doc: usize, text: &str) {
-        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for term in terms(text) {
-            *counts.entry(term).or_default() += 1;
+    /// Appends a builder of later documents.
+    fn absorb(&mut self, other: Builder) {
+        self.docs.extend(other.docs);
+        for (term, list) in other.terms.iter().zip(other.postings) {
+            let id = Self::term_id(&mut self.ids, &mut self.terms, &mut self.postings, term);
+            self.postings[id as usize].extend(list);
         }
-        for (term, count) in counts {
-            let postings = self.index.terms.entry(term).or_default();
-            let weight = count.min(BODY_CAP) * BODY;
-            match postings.last_mut() {
-                Some((last, w)) if *last == doc => *w += weight,
-                _ => postings.push((doc, weight)),
-            }
-        }
+    }
+
+    fn finish(self) -> SearchIndex {
+        let terms = self.terms.into_iter().map(String::from).zip(self.postings).collect();
+        SearchIndex { docs: self.docs, terms }
     }
 }
 
@@ -116,8 +276,7 @@ fn company_names(site: &Site, id: &str) -> String {
     site.company(id).map_or_else(|| id.to_string(), |c| format!("{} {}", c.name, c.short_name.as_deref().unwrap_or("")))
 }
 
-pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
-    let mut builder = Builder::default();
+fn add_briefs(builder: &mut Builder, briefs: &[BriefText<'_>]) {
     for entry in briefs {
         let brief = entry.brief;
         let doc = builder.doc(SearchDoc {
@@ -134,6 +293,24 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
         }
         builder.add_body(doc, entry.text);
     }
+}
+
+/// Builds the index; briefs are indexed in parallel chunks, then merged in order.
+pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
+    const CHUNK: usize = 512;
+    let chunks: Vec<Builder> = briefs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut builder = Builder::starting_at(i * CHUNK);
+            add_briefs(&mut builder, chunk);
+            builder
+        })
+        .collect();
+    let mut builder = Builder::default();
+    for chunk in chunks {
+        builder.absorb(chunk);
+    }
     for deal in &site.deals {
         add_deal(&mut builder, site, deal);
     }
@@ -149,7 +326,7 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
         });
         builder.add(doc, &page.title, TITLE);
         builder.add(doc, page.summary.as_deref().unwrap_or(""), SUMMARY);
-        builder.add_body(doc, &page.body);
+        builder.add_body(doc, page.body());
     }
     for series in &site.series {
         let doc = builder.doc(SearchDoc {
@@ -164,7 +341,7 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
             builder.add(doc, &line.label, NAME);
         }
     }
-    builder.index
+    builder.finish()
 }
 
 fn add_deal(builder: &mut Builder, site: &Site, deal: &Deal) {
@@ -231,8 +408,16 @@ mod tests {
 
     #[test]
     fn terms_are_lowercase_words_without_stopwords() {
-        let found: Vec<String> = terms("OpenAI commits $38bn to AWS over 7 years, the GB200").collect();
+        let found: Vec<String> = terms("OpenAI commits $38bn to AWS over 7 years, the GB200");
         assert_eq!(found, ["openai", "commits", "38bn", "aws", "7", "years", "gb200"]);
+    }
+
+    #[test]
+    fn stopword_list_and_match_agree() {
+        for word in STOPWORDS {
+            assert!(is_stopword(word), "{word}");
+        }
+        assert!(!is_stopword("compute"));
     }
 
     #[test]

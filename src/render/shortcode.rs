@@ -52,13 +52,12 @@ pub struct SyntaxError {
 pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
     let mut shortcodes = Vec::new();
     let mut errors = Vec::new();
-    if !body.contains("{{") {
+    let Some(first) = next_open(body, 0) else {
         return (shortcodes, errors);
-    }
+    };
     let code = code_ranges(body);
-    let mut from = 0;
-    while let Some(found) = body[from..].find("{{") {
-        let start = from + found;
+    let mut from = first;
+    while let Some(start) = next_open(body, from) {
         if let Some(range) = code.iter().find(|r| r.contains(&start)) {
             from = range.end.max(start + 2);
             continue;
@@ -78,8 +77,21 @@ pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
     (shortcodes, errors)
 }
 
-/// Byte ranges of inline code and code blocks.
+/// The position of the next `{{` at or after `from`.
+fn next_open(body: &str, from: usize) -> Option<usize> {
+    memchr::memmem::find(body.as_bytes().get(from..)?, b"{{").map(|at| at + from)
+}
+
+/// Byte ranges of inline code and code blocks. A body without backticks, tildes, tabs or lines
+/// indented by four spaces has no code, and is not parsed for it.
 fn code_ranges(body: &str) -> Vec<Range<usize>> {
+    let bytes = body.as_bytes();
+    let may_have_code = bytes.starts_with(b"    ")
+        || memchr::memchr3(b'`', b'~', b'\t', bytes).is_some()
+        || memchr::memmem::find(bytes, b"\n    ").is_some();
+    if !may_have_code {
+        return Vec::new();
+    }
     let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let mut ranges = Vec::new();
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {

@@ -107,6 +107,8 @@ fn distribution_and_rank() {
     assert_eq!(aggregate::distribution(&site), [0, 0, 0, 1, 2, 3, 1, 0]);
     let d10 = site.deal("d10").expect("d10");
     assert_eq!(aggregate::rank(&site, d10), Some((3, 7)));
+    let chart = charts::deal_chart(d10, &charts::DealCharts::new(&site).expect("deal charts"));
+    assert_eq!(chart.takeaway, "At $65bn, this deal ranks 3rd of 7 deals with a disclosed value.");
     assert_eq!(aggregate::rank(&site, site.deal("d9").expect("d9")), None, "superseded deals are not ranked");
     assert_eq!(aggregate::rank(&site, site.deal("d7").expect("d7")), None, "undisclosed deals are not ranked");
 }
@@ -130,12 +132,13 @@ fn company_deals_are_split_by_role() {
 
 fn every_chart(site: &Site) -> Vec<Chart> {
     let mut all: Vec<Chart> = charts::site_charts(site).expect("charts draw").into_values().collect();
-    let distribution = aggregate::distribution(site);
+    let registry = totals::totals(&site.deals);
     for company in &site.companies {
-        all.push(charts::company_chart(site, company).expect("company chart"));
+        all.push(charts::company_chart(site, company, &registry).expect("company chart"));
     }
+    let deal_charts = charts::DealCharts::new(site).expect("deal charts");
     for deal in &site.deals {
-        all.push(charts::deal_chart(site, deal, &distribution).expect("deal chart"));
+        all.push(charts::deal_chart(deal, &deal_charts));
     }
     all
 }
@@ -213,7 +216,7 @@ fn ceilings_are_drawn_and_named_apart_from_firm_values() {
 fn long_names_are_shortened_with_the_full_name_kept() {
     let site = registry();
     let y = site.company("ycloud").expect("ycloud");
-    let chart = charts::company_chart(&site, y).expect("chart");
+    let chart = charts::company_chart(&site, y, &totals::totals(&site.deals)).expect("chart");
     assert!(chart.svg.contains("Y Cloud"), "short names are used in charts");
     let long = infrabrief::render::charts::svg::finish(
         "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\">\n<text x=\"0\" y=\"0\">\nY Clo…\n</text>\n</svg>",
@@ -251,10 +254,13 @@ fn chart_snapshots() {
         snapshots.insert(name, chart.svg);
     }
     let alpha = site.company("alpha").expect("alpha");
-    snapshots.insert("company-alpha".into(), charts::company_chart(&site, alpha).expect("chart").svg);
+    snapshots.insert(
+        "company-alpha".into(),
+        charts::company_chart(&site, alpha, &totals::totals(&site.deals)).expect("chart").svg,
+    );
     let d10 = site.deal("d10").expect("d10");
     snapshots
-        .insert("deal-d10".into(), charts::deal_chart(&site, d10, &aggregate::distribution(&site)).expect("chart").svg);
+        .insert("deal-d10".into(), charts::deal_chart(d10, &charts::DealCharts::new(&site).expect("deal charts")).svg);
     let folder = fixture("charts");
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut differing = Vec::new();

@@ -71,13 +71,19 @@ struct Spec {
 }
 
 fn assemble(spec: Spec, drawing: Drawing) -> Chart {
+    let body = svg::Body::from_raw(&drawing.svg, &drawing.shortened);
+    assemble_body(spec, &body)
+}
+
+/// Assembles a chart around an already rewritten SVG body (shared by charts that look alike).
+fn assemble_body(spec: Spec, body: &svg::Body) -> Chart {
     let id = format!("chart-{}", spec.name);
     let desc = if spec.desc_values.is_empty() {
         spec.takeaway.clone()
     } else {
         format!("{} {}", spec.takeaway, spec.desc_values)
     };
-    let svg = svg::finish(&drawing.svg, &id, &spec.title, &desc, &drawing.shortened);
+    let svg = body.finish(&id, &spec.title, &desc);
     let mut csv = csv_row(&spec.csv_columns);
     for row in &spec.csv_rows {
         csv.push_str(&csv_row(row));
@@ -759,8 +765,13 @@ fn series_takeaway(series: &Series) -> String {
     }
 }
 
-/// The chart on a company's page: its active deals as buyer and as provider.
-pub fn company_chart(site: &Site, company: &crate::model::Company) -> Result<Chart, DrawError> {
+/// The chart on a company's page: its active deals as buyer and as provider. `totals` are the
+/// registry's (computed once for all companies).
+pub fn company_chart(
+    site: &Site,
+    company: &crate::model::Company,
+    totals: &crate::model::totals::Totals,
+) -> Result<Chart, DrawError> {
     let deals = aggregate::company_deals(site, &company.id);
     let buyer: Vec<&aggregate::CompanyDeal> = deals.iter().filter(|d| d.as_buyer).collect();
     let provider: Vec<&aggregate::CompanyDeal> = deals.iter().filter(|d| !d.as_buyer).collect();
@@ -794,7 +805,6 @@ pub fn company_chart(site: &Site, company: &crate::model::Company) -> Result<Cha
     };
     section(&mut rows, "As buyer", &buyer, "to");
     section(&mut rows, "As provider", &provider, "from");
-    let totals = crate::model::totals::totals(&site.deals);
     let as_buyer = totals.by_buyer.get(&company.id).copied().unwrap_or_default();
     let as_provider = totals.by_provider.get(&company.id).copied().unwrap_or_default();
     let takeaway = if deals.is_empty() {
@@ -870,10 +880,49 @@ pub fn company_chart(site: &Site, company: &crate::model::Company) -> Result<Cha
     Ok(assemble(spec, drawing))
 }
 
+/// What every deal chart shares, computed once per build: the distribution of deal values,
+/// the values in order (for ranks), the source note, and the drawing for each highlighted band
+/// (nine drawings serve every deal: they differ only in which band is highlighted).
+pub struct DealCharts {
+    distribution: [usize; 8],
+    /// Values of active deals with a disclosed value, largest first.
+    values: Vec<i64>,
+    source_note: String,
+    /// Index 0..8: the band highlighted; index 8: none.
+    bodies: Vec<svg::Body>,
+}
+
+impl DealCharts {
+    pub fn new(site: &Site) -> Result<DealCharts, DrawError> {
+        let distribution = aggregate::distribution(site);
+        let mut values: Vec<i64> = site.deals.iter().filter(|d| d.is_active()).filter_map(|d| d.value_usd_m).collect();
+        values.sort_unstable_by(|a, b| b.cmp(a));
+        let bands: Vec<(String, usize)> =
+            aggregate::BANDS.iter().zip(&distribution).map(|((_, label), count)| (label.to_string(), *count)).collect();
+        let mut bodies = Vec::with_capacity(9);
+        for highlight in (0..8).map(Some).chain([None]) {
+            let drawing = if values.is_empty() {
+                draw::empty("No deals with a disclosed value yet")?
+            } else {
+                draw::distribution(&bands, highlight, if highlight.is_some() { "◀ this deal" } else { "" })?
+            };
+            bodies.push(svg::Body::from_raw(&drawing.svg, &drawing.shortened));
+        }
+        let source_note = registry_sources(site.deals.iter().filter(|d| d.is_active() && d.value_usd_m.is_some()));
+        Ok(DealCharts { distribution, values, source_note, bodies })
+    }
+
+    /// The deal's rank among active deals with a disclosed value (1 = largest), and their number.
+    fn rank(&self, deal: &Deal) -> Option<(usize, usize)> {
+        let value = deal.value_usd_m.filter(|_| deal.is_active())?;
+        Some((self.values.partition_point(|v| *v > value) + 1, self.values.len()))
+    }
+}
+
 /// The chart on a deal's page: where its value sits among all deals with a disclosed value.
-pub fn deal_chart(site: &Site, deal: &Deal, distribution: &[usize; 8]) -> Result<Chart, DrawError> {
-    let rank = aggregate::rank(site, deal);
-    let valued: usize = distribution.iter().sum();
+pub fn deal_chart(deal: &Deal, shared: &DealCharts) -> Chart {
+    let rank = shared.rank(deal);
+    let valued = shared.values.len();
     let highlight = rank.and(deal.value_usd_m).map(aggregate::band_of);
     let takeaway = match (rank, deal.value_usd_m) {
         (Some((position, of)), Some(value)) => {
@@ -891,17 +940,8 @@ pub fn deal_chart(site: &Site, deal: &Deal, distribution: &[usize; 8]) -> Result
             "This deal's value is undisclosed, so it is not ranked among the {valued} deals with a disclosed value."
         ),
     };
-    let bands: Vec<(String, usize)> =
-        aggregate::BANDS.iter().zip(distribution).map(|((_, label), count)| (label.to_string(), *count)).collect();
-    let note = match deal.value_usd_m {
-        Some(value) if highlight.is_some() => format!("◀ this deal, {}", format::usd(value)),
-        _ => String::new(),
-    };
-    let drawing = if valued == 0 {
-        draw::empty("No deals with a disclosed value yet")?
-    } else {
-        draw::distribution(&bands, highlight, &note)?
-    };
+    let bands: Vec<(&str, usize)> =
+        aggregate::BANDS.iter().zip(&shared.distribution).map(|((_, label), count)| (*label, *count)).collect();
     let mut legend_items = vec![legend("Number of deals in each size band", Paint::Firm, "faded")];
     if highlight.is_some() {
         legend_items.push(legend("The band of this deal", Paint::Highlight, "bar"));
@@ -918,7 +958,7 @@ pub fn deal_chart(site: &Site, deal: &Deal, distribution: &[usize; 8]) -> Result
             .enumerate()
             .map(|(i, (label, count))| {
                 vec![
-                    label.clone(),
+                    label.to_string(),
                     count.to_string(),
                     if highlight == Some(i) { "here".to_string() } else { String::new() },
                 ]
@@ -928,11 +968,11 @@ pub fn deal_chart(site: &Site, deal: &Deal, distribution: &[usize; 8]) -> Result
         csv_rows: bands
             .iter()
             .enumerate()
-            .map(|(i, (label, count))| vec![label.clone(), count.to_string(), (highlight == Some(i)).to_string()])
+            .map(|(i, (label, count))| vec![label.to_string(), count.to_string(), (highlight == Some(i)).to_string()])
             .collect(),
-        source_note: registry_sources(site.deals.iter().filter(|d| d.is_active() && d.value_usd_m.is_some())),
+        source_note: shared.source_note.clone(),
     };
-    Ok(assemble(spec, drawing))
+    assemble_body(spec, &shared.bodies[highlight.unwrap_or(8)])
 }
 
 fn ordinal(n: usize) -> String {
