@@ -208,7 +208,8 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> Strin
             let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
             let line = text[line_start..line_end].trim_end_matches('\r');
-            let end = floor_char_boundary(text, span.end.clamp(start, line_start + line.len()));
+            // The span may start on a line's `\r`, past the trimmed line: never clamp below start.
+            let end = floor_char_boundary(text, span.end.clamp(start, (line_start + line.len()).max(start)));
             let (shown, pad, width) = caret_layout(line, start - line_start, end - line_start);
             let bar = style.paint("1;34", "|");
             let _ = writeln!(out, "{gutter} {bar}");
@@ -329,6 +330,15 @@ mod tests {
             text,
             "error: unknown key `valu`\n --> content/deals.toml:2:2\n  |\n2 |     valu = 3\n  |     ^^^^\n  = help: did you mean `value`?\n"
         );
+    }
+
+    #[test]
+    fn renders_spans_on_crlf_line_ends() {
+        let mut sources = Sources::default();
+        sources.insert("a.toml", "title = \"abc\r\ndescription = 1\r\n");
+        let d = Diagnostic::error("a.toml", Some(12..14), "unterminated string");
+        let text = render(&d, &sources, Style { color: false });
+        assert!(text.contains("a.toml:1:13"), "{text}");
     }
 
     #[test]

@@ -116,12 +116,8 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
         Err(error) => return (None, chart_failure(&error)),
     };
     let registry_totals = totals::totals(&site.deals);
-    let drawn: Result<Vec<Chart>, _> = site
-        .companies
-        .par_iter()
-        .map(|c| charts::company_chart(site, c, &registry_totals))
-        .chain(site.deals.par_iter().map(|d| Ok(charts::deal_chart(d, &deal_charts))))
-        .collect();
+    let drawn: Result<Vec<Chart>, _> =
+        site.companies.par_iter().map(|c| charts::company_chart(site, c, &registry_totals)).collect();
     let (mut all_charts, drawn) = match (charts::site_charts(site), drawn) {
         (Ok(named), Ok(drawn)) => (named, drawn),
         (Err(error), _) | (_, Err(error)) => return (None, chart_failure(&error)),
@@ -134,8 +130,15 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
 
     let row_values: BTreeMap<&str, Value> =
         rows.iter().map(|(id, row)| (id.as_str(), Value::from_serializable(row))).collect();
-    let blocks =
-        TeraBlocks { tera: &tera, site, rows: &rows, charts: &all_charts, site_chart_names: &site_chart_names };
+    let blocks = TeraBlocks {
+        tera: &tera,
+        site,
+        rows: &rows,
+        charts: &all_charts,
+        deal_charts: &deal_charts,
+        site_chart_names: &site_chart_names,
+        figures: std::sync::Mutex::new(BTreeMap::new()),
+    };
     let shared = Shared { site, theme, tera: &tera, blocks: &blocks, row_values: &row_values, sink };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
@@ -169,6 +172,23 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
+
+    // The search index, built now so the briefs' text can be dropped before the other pages.
+    let started = Instant::now();
+    let texts: Vec<search::BriefText<'_>> = site
+        .briefs
+        .iter()
+        .zip(&facts)
+        .map(|(brief, body)| search::BriefText { brief, text: &body.text, headings: &body.headings })
+        .collect();
+    let search_script = search::build(site, &texts).to_script();
+    drop(texts);
+    let search_index_bytes = search_script.len();
+    sink.put(paths::SEARCH_INDEX.to_string(), search_script.into_bytes());
+    for body in &mut facts {
+        body.text = String::new();
+    }
+    timings.index = started.elapsed();
 
     // Every other page, from cross-references computed once.
     let started = Instant::now();
@@ -241,6 +261,9 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     // Data: chart CSVs, the search index, the feed, the registry files, the sitemap, static files.
     let started = Instant::now();
     let mut written: BTreeSet<String> = html_pages.iter().cloned().collect();
+    written.insert(paths::SEARCH_INDEX.to_string());
+    // Deal pages wrote their chart's CSV themselves.
+    written.extend(site.deals.iter().map(|d| format!("data/charts/deal-{}.csv", d.id)));
     let mut put = |path: String, bytes: Vec<u8>| {
         written.insert(path.clone());
         sink.put(path, bytes);
@@ -251,15 +274,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     for series in &site.series {
         put(paths::series_csv(&series.id), data::series_csv(series).into_bytes());
     }
-    let texts: Vec<search::BriefText<'_>> = site
-        .briefs
-        .iter()
-        .zip(&facts)
-        .map(|(brief, body)| search::BriefText { brief, text: &body.text, headings: &body.headings })
-        .collect();
-    let search_script = search::build(site, &texts).to_script();
-    let search_index_bytes = search_script.len();
-    put(paths::SEARCH_INDEX.to_string(), search_script.into_bytes());
+
     put(paths::FEED.to_string(), feed::atom(site, &brief_refs).into_bytes());
     put(paths::DEALS_CSV.to_string(), data::deals_csv(site).into_bytes());
     put(paths::DEALS_JSON.to_string(), data::deals_json(site).into_bytes());
@@ -283,7 +298,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
         }
         sink.put(path.clone(), bytes.clone());
     }
-    timings.index = started.elapsed();
+    timings.index += started.elapsed();
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
@@ -442,7 +457,9 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 "briefs",
                 Value::from(cross.briefs_by_deal.get(deal.id.as_str()).cloned().unwrap_or_default()),
             );
-            context.insert("chart", &cross.charts.get(&format!("deal-{}", deal.id)));
+            let chart = charts::deal_chart(deal, shared.blocks.deal_charts);
+            context.insert("chart", &chart);
+            shared.sink.put(chart.csv_path.clone(), chart.csv.into_bytes());
             page(shared, "deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context)
         }
         Job::Registry => {
@@ -611,10 +628,14 @@ struct TeraBlocks<'a> {
     tera: &'a Tera,
     site: &'a Site,
     rows: &'a BTreeMap<String, DealRow>,
-    /// Every chart of the site, company and deal charts included.
+    /// Every chart of the site, company charts included.
     charts: &'a BTreeMap<String, Chart>,
+    /// What deal charts share; each is assembled when a page needs it (they are many).
+    deal_charts: &'a charts::DealCharts,
     /// The names of the site-wide charts, for help lines.
     site_chart_names: &'a [String],
+    /// Rendered chart figures by chart name and root prefix.
+    figures: std::sync::Mutex<BTreeMap<(String, String), String>>,
 }
 
 impl Blocks for TeraBlocks<'_> {
@@ -623,6 +644,9 @@ impl Blocks for TeraBlocks<'_> {
     }
 
     fn chart(&self, name: &str) -> Result<Chart, String> {
+        if let Some(deal) = name.strip_prefix("deal-").and_then(|id| self.site.deal(id)) {
+            return Ok(charts::deal_chart(deal, self.deal_charts));
+        }
         self.charts.get(name).cloned().ok_or_else(|| format!("unknown chart `{name}`"))
     }
 
@@ -641,10 +665,20 @@ impl Blocks for TeraBlocks<'_> {
     }
 
     fn chart_figure(&self, chart: &Chart, page_path: &str) -> Result<String, String> {
+        // A chart placed in many briefs is rendered once per folder depth, then reused.
+        let root = paths::root_prefix(page_path);
+        let key = (chart.name.clone(), root.clone());
+        if let Some(html) = self.figures.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
+            return Ok(html);
+        }
         let mut context = Context::new();
         context.insert("chart", chart);
-        context.insert("root", &paths::root_prefix(page_path));
-        self.tera.render("partials/chart.html", &context).map_err(|e| e.to_string())
+        context.insert("root", &root);
+        let html = self.tera.render("partials/chart.html", &context).map_err(|e| e.to_string())?;
+        if let Ok(mut cache) = self.figures.lock() {
+            cache.insert(key, html.clone());
+        }
+        Ok(html)
     }
 }
 
@@ -755,10 +789,14 @@ fn breadcrumbs(section: &str, path: &str, title: &str) -> Vec<Crumb> {
 
 /// Drops the blank lines template tags leave behind and trailing spaces, outside `<pre>`.
 fn tidy_whitespace(html: &str) -> String {
+    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len());
-    let has_pre = html.contains("<pre");
+    let has_pre = memchr::memmem::find(bytes, b"<pre").is_some();
     let mut in_pre = false;
-    for line in html.split('\n') {
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let line = &html[start..end];
         if has_pre && line.contains("<pre") {
             in_pre = true;
         }
@@ -766,15 +804,16 @@ fn tidy_whitespace(html: &str) -> String {
             out.push_str(line);
             out.push('\n');
         } else {
-            let trimmed = line.trim_end_matches([' ', '\t', '\r']);
-            if !trimmed.is_empty() && !trimmed.bytes().all(|b| b == b' ' || b == b'\t') {
-                out.push_str(trimmed);
+            let kept = line.as_bytes().iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r')).map_or(0, |i| i + 1);
+            if kept > 0 {
+                out.push_str(&line[..kept]);
                 out.push('\n');
             }
         }
         if in_pre && line.contains("</pre>") {
             in_pre = false;
         }
+        start = end + 1;
     }
     out
 }

@@ -6,9 +6,6 @@
 //! company names weigh most, then headings and summaries, then body words (counted, never
 //! stored verbatim), so the index stays a fraction of the size of the text.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -28,11 +25,14 @@ pub struct SearchDoc {
     pub snippet: String,
 }
 
-/// The index: documents and, for each term, `(document number, weight)` pairs.
+/// A term and its `(document number, weight)` pairs.
+pub type TermPostings = (Box<str>, Vec<(u32, u32)>);
+
+/// The index: documents and, for each term (sorted), `(document number, weight)` pairs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchIndex {
     pub docs: Vec<SearchDoc>,
-    pub terms: BTreeMap<String, Vec<(usize, u32)>>,
+    pub terms: Vec<TermPostings>,
 }
 
 const TITLE: u32 = 10;
@@ -180,7 +180,7 @@ struct Builder {
     docs: Vec<SearchDoc>,
     ids: HashMap<Box<str>, u32>,
     terms: Vec<Box<str>>,
-    postings: Vec<Vec<(usize, u32)>>,
+    postings: Vec<Vec<(u32, u32)>>,
     buffer: String,
     /// Body counts of the current document, by term id, and the ids touched.
     counts: Vec<u32>,
@@ -200,7 +200,7 @@ impl Builder {
     fn term_id(
         ids: &mut HashMap<Box<str>, u32>,
         terms: &mut Vec<Box<str>>,
-        postings: &mut Vec<Vec<(usize, u32)>>,
+        postings: &mut Vec<Vec<(u32, u32)>>,
         term: &str,
     ) -> u32 {
         if let Some(id) = ids.get(term) {
@@ -213,7 +213,8 @@ impl Builder {
         id
     }
 
-    fn credit(postings: &mut [Vec<(usize, u32)>], id: u32, doc: usize, weight: u32) {
+    fn credit(postings: &mut [Vec<(u32, u32)>], id: u32, doc: usize, weight: u32) {
+        let doc = doc as u32;
         let list = &mut postings[id as usize];
         match list.last_mut() {
             Some((last, w)) if *last == doc => *w += weight,
@@ -260,7 +261,8 @@ impl Builder {
     }
 
     fn finish(self) -> SearchIndex {
-        let terms = self.terms.into_iter().map(String::from).zip(self.postings).collect();
+        let mut terms: Vec<TermPostings> = self.terms.into_iter().zip(self.postings).collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         SearchIndex { docs: self.docs, terms }
     }
 }
@@ -297,13 +299,14 @@ fn add_briefs(builder: &mut Builder, briefs: &[BriefText<'_>]) {
 
 /// Builds the index; briefs are indexed in parallel chunks, then merged in order.
 pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
-    const CHUNK: usize = 512;
+    // One chunk per thread: each chunk holds its own vocabulary until the merge.
+    let chunk = briefs.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
     let chunks: Vec<Builder> = briefs
-        .par_chunks(CHUNK)
+        .par_chunks(chunk)
         .enumerate()
-        .map(|(i, chunk)| {
-            let mut builder = Builder::starting_at(i * CHUNK);
-            add_briefs(&mut builder, chunk);
+        .map(|(i, part)| {
+            let mut builder = Builder::starting_at(i * chunk);
+            add_briefs(&mut builder, part);
             builder
         })
         .collect();
@@ -374,32 +377,81 @@ fn add_company(builder: &mut Builder, company: &Company) {
     builder.add_body(doc, &company.description);
 }
 
+/// Appends a number in decimal, without the formatting machinery (the index has millions).
+fn push_number(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
+}
+
 impl SearchIndex {
     /// The index as a script that sets `window.INFRABRIEF_SEARCH`.
     pub fn to_script(&self) -> String {
-        let docs: Vec<[&str; 4]> =
-            self.docs.iter().map(|d| [d.kind, d.title.as_str(), d.path.as_str(), d.snippet.as_str()]).collect();
-        let mut script = String::from("window.INFRABRIEF_SEARCH={\"docs\":");
-        script.push_str(&serde_json::to_string(&docs).unwrap_or_else(|_| "[]".to_string()));
-        script.push_str(",\"terms\":{");
+        let postings: usize = self.terms.iter().map(|(_, p)| p.len()).sum();
+        let mut script = String::with_capacity(64 + self.docs.len() * 200 + self.terms.len() * 12 + postings * 8);
+        script.push_str("window.INFRABRIEF_SEARCH={\"docs\":[");
+        for (i, doc) in self.docs.iter().enumerate() {
+            if i > 0 {
+                script.push(',');
+            }
+            script.push('[');
+            for (j, field) in [doc.kind, doc.title.as_str(), doc.path.as_str(), doc.snippet.as_str()].iter().enumerate()
+            {
+                if j > 0 {
+                    script.push(',');
+                }
+                push_json_string(&mut script, field);
+            }
+            script.push(']');
+        }
+        script.push_str("],\"terms\":{");
         for (i, (term, postings)) in self.terms.iter().enumerate() {
             if i > 0 {
                 script.push(',');
             }
-            script.push_str(&serde_json::to_string(term).unwrap_or_default());
+            push_json_string(&mut script, term);
             script.push_str(":[");
             for (j, (doc, weight)) in postings.iter().enumerate() {
                 if j > 0 {
                     script.push(',');
                 }
-                let _ = write!(script, "{doc},{weight}");
+                push_number(&mut script, u64::from(*doc));
+                script.push(',');
+                push_number(&mut script, u64::from(*weight));
             }
             script.push(']');
         }
         script.push_str("}};\n");
-        // A `</script` inside a string could end an inline script; the file is external, but be safe.
-        script.replace("</", "<\\/")
+        script
     }
+}
+
+/// A JSON string; `<` is escaped too, so no `</script>` can appear in the file.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '<' => out.push_str("\\u003c"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -410,6 +462,15 @@ mod tests {
     fn terms_are_lowercase_words_without_stopwords() {
         let found: Vec<String> = terms("OpenAI commits $38bn to AWS over 7 years, the GB200");
         assert_eq!(found, ["openai", "commits", "38bn", "aws", "7", "years", "gb200"]);
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut out = String::new();
+        push_json_string(&mut out, "a \"b\" \\ </script>\n\u{1}");
+        assert_eq!(out, r#""a \"b\" \\ \u003c/script>\n\u0001""#);
+        let parsed: String = serde_json::from_str(&out).expect("valid JSON");
+        assert_eq!(parsed, "a \"b\" \\ </script>\n\u{1}");
     }
 
     #[test]

@@ -1,18 +1,40 @@
-/* infrabrief offline search. The index comes from search-index.js, loaded by a plain <script>
-   tag, so this works from file:// with no server. Without JavaScript the search form stays
-   hidden and the navigation (deals, companies, topics) is the way in. */
+/* infrabrief offline search. The index is search-index.js, added as a plain <script> element
+   the first time the reader turns to the search box (no fetch, no modules), so it works from
+   file:// with no server and pages that are only read never load it. Without JavaScript the
+   search form stays hidden and the navigation (deals, companies, topics) is the way in. */
 (function () {
   "use strict";
   var form = document.getElementById("site-search");
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
-  var index = window.INFRABRIEF_SEARCH;
-  if (!form || !input || !list || !status || !index) {
+  if (!form || !input || !list || !status) {
     return;
   }
   var root = document.documentElement.getAttribute("data-root") || "";
-  var terms = Object.keys(index.terms).sort();
+  var index = null;
+  var terms = [];
+  var loading = false;
+
+  /* Adds search-index.js to the page once; shows the pending query when it arrives. */
+  function load() {
+    if (index || loading) { return; }
+    loading = true;
+    status.textContent = "Loading the search index";
+    var script = document.createElement("script");
+    script.src = root + "search-index.js";
+    script.onload = function () {
+      index = window.INFRABRIEF_SEARCH || { docs: [], terms: {} };
+      terms = Object.keys(index.terms).sort();
+      status.textContent = "";
+      if (input.value.trim() !== "") { show(input.value); }
+    };
+    script.onerror = function () {
+      loading = false;
+      status.textContent = "The search index could not be loaded.";
+    };
+    document.head.appendChild(script);
+  }
   var kinds = { brief: "Brief", deal: "Deal", company: "Company", page: "Page", data: "Data" };
   var limit = 12;
   var results = [];
@@ -57,7 +79,7 @@
 
   function search(query) {
     var words = tokenize(query);
-    if (words.length === 0) { return []; }
+    if (words.length === 0 || !index) { return []; }
     var perWord = words.map(scoresFor);
     var total = {};
     var hits = {};
@@ -96,6 +118,7 @@
   }
 
   function show(query) {
+    if (!index) { load(); return; }
     results = search(query);
     list.textContent = "";
     active = -1;
@@ -140,6 +163,7 @@
     status.textContent = results.length === 1 ? "1 result" : results.length + " results";
   }
 
+  input.addEventListener("focus", load);
   input.addEventListener("input", function () { show(input.value); });
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown") {

@@ -48,9 +48,12 @@ fn search_index_finds_briefs_deals_and_companies() {
     let literal = index["terms"]["literal"].as_array().expect("body word indexed");
     assert_eq!(docs[literal[0].as_u64().unwrap_or(0) as usize][2], "briefs/first-brief.html");
     assert!(!script.contains("Literal shortcodes stay as they are"), "bodies are not copied into the index");
-    // Every page loads it with a plain script tag, relative to the page.
+    // Every page loads the search script with a plain script tag, relative to the page; the
+    // script adds search-index.js (also a plain script element, never fetch) when needed.
     let page = std::fs::read_to_string(out.join("briefs/first-brief.html")).expect("page");
-    assert!(page.contains("<script src=\"../search-index.js\"></script>"));
+    assert!(page.contains("<script src=\"../assets/search.js\"></script>"));
+    let search = std::fs::read_to_string(out.join("assets/search.js")).expect("search script");
+    assert!(search.contains("root + \"search-index.js\"") && !search.contains("fetch("));
     assert!(page.contains("id=\"search-input\""));
     assert!(
         page.contains("<form id=\"site-search\" class=\"site-search\" role=\"search\" hidden>"),

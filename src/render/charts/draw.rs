@@ -475,9 +475,9 @@ pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand]) -> Re
             left_offset[band.from] += band.value as f64 * k;
             let y_right = right_y[i];
             let curve = |y0: f64, y1: f64| -> Vec<(f64, f64)> {
-                (0..=16)
+                (0..=10)
                     .map(|s| {
-                        let u = f64::from(s) / 16.0;
+                        let u = f64::from(s) / 10.0;
                         let ease = u * u * (3.0 - 2.0 * u);
                         (lx1 + (rx0 - lx1) * u, y0 + (y1 - y0) * ease)
                     })

@@ -31,6 +31,8 @@ pub const TIMELINE: &str = "deal-timeline";
 pub const FLOWS: &str = "flows";
 /// Bars shown before the rest is summed into "Others".
 const TOP: usize = 10;
+/// Most markers the deal timeline draws.
+const TIMELINE_MARKERS: usize = 300;
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LegendItem {
@@ -49,7 +51,10 @@ pub struct Chart {
     pub svg: String,
     pub legend: Vec<LegendItem>,
     pub columns: Vec<String>,
+    /// The data table shown under the chart: at most [`TABLE_ROWS`] rows (the CSV has them all).
     pub rows: Vec<Vec<String>>,
+    /// Rows left out of the table, found in the CSV.
+    pub more_rows: usize,
     /// Output path of the chart's CSV.
     pub csv_path: String,
     #[serde(skip)]
@@ -76,6 +81,9 @@ fn assemble(spec: Spec, drawing: Drawing) -> Chart {
 }
 
 /// Assembles a chart around an already rewritten SVG body (shared by charts that look alike).
+/// Rows of a chart's data table on the page; the CSV beside it has every row.
+pub const TABLE_ROWS: usize = 40;
+
 fn assemble_body(spec: Spec, body: &svg::Body) -> Chart {
     let id = format!("chart-{}", spec.name);
     let desc = if spec.desc_values.is_empty() {
@@ -88,6 +96,9 @@ fn assemble_body(spec: Spec, body: &svg::Body) -> Chart {
     for row in &spec.csv_rows {
         csv.push_str(&csv_row(row));
     }
+    let mut rows = spec.rows;
+    let more_rows = rows.len().saturating_sub(TABLE_ROWS);
+    rows.truncate(TABLE_ROWS);
     Chart {
         csv_path: format!("data/charts/{}.csv", spec.name),
         name: spec.name,
@@ -97,7 +108,8 @@ fn assemble_body(spec: Spec, body: &svg::Body) -> Chart {
         svg,
         legend: spec.legend,
         columns: spec.columns,
-        rows: spec.rows,
+        rows,
+        more_rows,
         csv,
         source_note: spec.source_note,
     }
@@ -447,10 +459,29 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
         None if deals.is_empty() => "No active deals yet.".to_string(),
         None => format!("None of the {} active deals has a disclosed value.", deals.len()),
     };
+    // Past a few hundred markers a timeline is ink, not information, and a heavy page: draw
+    // the largest deals, then the undisclosed ones with the most capacity; the table and CSV
+    // keep every deal.
+    let mut drawn: Vec<&aggregate::TimelineDeal> = by_value.iter().copied().take(TIMELINE_MARKERS).collect();
+    let mut undisclosed_list: Vec<&aggregate::TimelineDeal> = deals.iter().filter(|d| d.value.is_none()).collect();
+    undisclosed_list.sort_by(|a, b| {
+        b.capacity_gw.unwrap_or(0.0).total_cmp(&a.capacity_gw.unwrap_or(0.0)).then_with(|| a.id.cmp(&b.id))
+    });
+    let room = TIMELINE_MARKERS.saturating_sub(drawn.len()).max(TIMELINE_MARKERS / 5);
+    drawn.extend(undisclosed_list.into_iter().take(room));
+    drawn.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+    let takeaway = if drawn.len() < deals.len() {
+        format!(
+            "{takeaway} The chart shows {} of them: the largest, and the undisclosed ones with the most capacity.",
+            drawn.len()
+        )
+    } else {
+        takeaway
+    };
     let drawing = if deals.is_empty() {
         draw::empty("No active deals yet")?
     } else {
-        let markers: Vec<draw::Marker> = deals
+        let markers: Vec<draw::Marker> = drawn
             .iter()
             .map(|d| draw::Marker {
                 at: d.date.fractional_year(),
