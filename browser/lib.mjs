@@ -87,6 +87,13 @@ export async function launch() {
     serviceWorkers: 'block',
     acceptDownloads: false,
   });
+  // Every page records what its Content Security Policy blocked, for the suite to read back.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline content'}`);
+    });
+  });
   // Playwright opens one blank tab with a persistent context; it is not needed.
   for (const page of context.pages()) await page.close();
   const close = async () => {

@@ -9,7 +9,8 @@
 // (data: and blob: are in-document and allowed; everything else is aborted and counted), no
 // missing file, no reference to an external resource in the markup, every chart SVG has a
 // size at 1280 and 375 px, no horizontal scrolling at 375 px, axe-core finds no serious or
-// critical violation in light or in dark mode. Site-wide: every internal link and #anchor
+// critical violation in light or in dark mode, the page carries a Content Security Policy that
+// names no network origin and it blocked nothing while the page was used. Site-wide: every internal link and #anchor
 // resolves, the key pages read without JavaScript, site search finds and opens a deal, and the
 // screenshots in browser/out/screenshots/ are taken. Exits 1 on any failure.
 import fs from 'node:fs';
@@ -167,6 +168,21 @@ function probeOverflow() {
   return { scrollWidth, clientWidth, culprits };
 }
 
+/** The page's CSP meta must exist, start from nothing and allow no network origin; it must have blocked nothing. */
+function probePolicy(axeUrl) {
+  const problems = [];
+  const metas = [...document.querySelectorAll('meta[http-equiv="Content-Security-Policy" i]')];
+  if (metas.length !== 1) problems.push(`${metas.length} Content-Security-Policy meta elements (want 1)`);
+  const policy = metas[0]?.content ?? '';
+  if (metas.length && !/^default-src 'none'(;|$)/.test(policy)) problems.push(`policy does not start with default-src 'none': ${policy}`);
+  for (const source of policy.split(/[;\s]+/)) {
+    if (/^(https?:|wss?:|\*|'unsafe-inline'|'unsafe-eval'|data:)/.test(source) || source.includes('://')) problems.push(`policy allows ${source}`);
+  }
+  const violations = (window.__cspViolations ?? []).filter((v) => !v.includes(axeUrl));
+  if (!window.__cspViolations) problems.push('the violation recorder did not run');
+  return [...problems, ...violations.map((v) => `blocked: ${v}`)];
+}
+
 async function runAxe(page) {
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
     // Loaded as a file: URL rather than sent inline ({ path }): the same script, half the cost.
@@ -308,6 +324,7 @@ async function checkPage(tab, rel) {
       : []);
     result(rel, 'axe (light)', axeDetails(light));
     result(rel, 'axe (dark)', axeDetails(dark));
+    result(rel, 'content security policy', await page.evaluate(probePolicy, AXE_URL));
     return desktopCharts.count;
   } catch (err) {
     result(rel, 'page load', short(err.message, 500));
@@ -414,6 +431,8 @@ async function checkSearch(context, network) {
       } catch {
         problems.push(`no visible #search-results a within 5 s of typing "${SEARCH_QUERY}"`);
       }
+      // Loading the search index on demand must not trip the page's security policy.
+      problems.push(...(await page.evaluate(probePolicy, AXE_URL)).map((p) => `content security policy: ${p}`));
       if (problems.length === 0) {
         const hrefs = await items.evaluateAll((as) => as.map((a) => ({ raw: a.getAttribute('href'), abs: a.href })));
         const index = hrefs.findIndex((h) => new URL(h.abs).pathname.endsWith(`/${SEARCH_TARGET}`));

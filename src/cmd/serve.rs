@@ -452,7 +452,13 @@ fn handle(state: &State, mut stream: TcpStream) {
     respond(&mut stream, status, kind, &body, head_only);
 }
 
-/// Adds the reload script, and the build errors when the last build failed, to an HTML page.
+/// The start of the Content Security Policy every page carries (see templates/base.html).
+const CSP_START: &str = "content=\"default-src 'none';";
+/// The same policy, also letting the reload script listen to this server's event stream.
+const CSP_SERVE: &str = "content=\"default-src 'none'; connect-src 'self';";
+
+/// Adds the reload script, and the build errors when the last build failed, to an HTML page, and
+/// lets the page's security policy allow the reload script's connection back to this server.
 fn inject(html: &[u8], failure: Option<&str>) -> Vec<u8> {
     let mut extra = String::new();
     if let Some(report) = failure {
@@ -462,7 +468,7 @@ fn inject(html: &[u8], failure: Option<&str>) -> Vec<u8> {
         ));
     }
     extra.push_str(&format!("<script src=\"{RELOAD_JS}\"></script>"));
-    let text = String::from_utf8_lossy(html);
+    let text = String::from_utf8_lossy(html).replacen(CSP_START, CSP_SERVE, 1);
     let injected = match text.rfind("</body>") {
         Some(at) => format!("{}{extra}{}", &text[..at], &text[at..]),
         None => format!("{text}{extra}"),
@@ -497,6 +503,24 @@ mod tests {
         assert!(decode_path("http://example.com/").is_err());
         assert!(decode_path("/a%zz").is_err());
         assert!(decode_path("//etc/passwd").is_err());
+    }
+
+    #[test]
+    fn the_served_policy_only_adds_the_reload_connection() {
+        let template = include_str!("../../templates/base.html");
+        assert!(template.contains(CSP_START), "base.html's policy no longer starts as serve expects");
+        let page = String::from_utf8(inject(template.as_bytes(), None)).expect("utf-8");
+        let policy = |page: &str| {
+            let needle = "Content-Security-Policy\" content=\"";
+            let start = page.find(needle).map(|i| i + needle.len()).unwrap_or_default();
+            page[start..].split('"').next().unwrap_or_default().to_string()
+        };
+        assert!(policy(template).starts_with("default-src 'none'; script-src 'self';"));
+        assert_eq!(
+            policy(&page),
+            policy(template).replacen("default-src 'none';", "default-src 'none'; connect-src 'self';", 1)
+        );
+        assert!(!policy(template).contains("connect-src"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub struct RawConfig {
     pub language: Option<Sp<String>>,
     pub author: Option<Sp<String>>,
     pub base_url: Option<Sp<String>>,
+    pub trust_html: Option<Sp<bool>>,
 }
 
 #[derive(Debug)]
@@ -162,6 +163,7 @@ pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostic
         language: reader.string("language"),
         author: reader.string("author"),
         base_url: reader.string("base_url"),
+        trust_html: reader.boolean("trust_html"),
     };
     reader.finish();
     config

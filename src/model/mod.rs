@@ -52,6 +52,7 @@ impl Site {
                 language: "en".to_string(),
                 author: String::new(),
                 base_url: None,
+                trust_html: false,
             },
             companies: Vec::new(),
             deals: Vec::new(),
@@ -119,6 +120,8 @@ pub struct SiteConfig {
     pub author: String,
     /// With a trailing slash; only used for the feed and the sitemap, never for links.
     pub base_url: Option<String>,
+    /// Raw HTML in Markdown kept as written instead of sanitized (`trust_html = true`).
+    pub trust_html: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -268,7 +268,8 @@ impl Validator<'_> {
             }
             None => None,
         };
-        Some(SiteConfig { title: title?, description, language, author, base_url })
+        let trust_html = raw.trust_html.as_ref().is_some_and(|trust| trust.value);
+        Some(SiteConfig { title: title?, description, language, author, base_url, trust_html })
     }
 
     fn companies(&mut self, raws: &[RawCompany]) -> Vec<Company> {

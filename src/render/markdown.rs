@@ -5,7 +5,8 @@
 //! self-links and a list of headings for the table of contents; footnotes gathered into a
 //! numbered notes section with back-links; external links marked as such; `@/briefs/x.md` links
 //! resolved to relative page URLs; images checked to be local; tables wrapped for narrow
-//! screens; raw HTML shown as text; and shortcode output spliced in where the shortcode stood.
+//! screens; raw HTML passed through the allow-list sanitizer (or kept as written when the site
+//! trusts it); and shortcode output spliced in where the shortcode stood.
 //! It knows nothing of the model: callers hand in the shortcode HTML and two resolvers.
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::format::escape_html;
+use super::sanitize::{Finding, Href, Output, Refusal, Sanitizer};
 use crate::diag::Severity;
 use crate::model::slugify;
 
@@ -77,13 +79,30 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders `body`, splicing in `inserts` (sorted by span, not overlapping).
+/// What happens to raw HTML written in Markdown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Only allow-listed elements and attributes survive (the default).
+    #[default]
+    Sanitize,
+    /// Kept as written: the site's `trust_html = true`.
+    Trust,
+}
+
+/// Renders `body`, splicing in `inserts` (sorted by span, not overlapping), with raw HTML sanitized.
 pub fn render(body: &str, inserts: &[Insert], resolver: &dyn Resolver) -> Rendered {
+    render_with(body, inserts, resolver, RawHtml::Sanitize)
+}
+
+/// Renders `body` as [`render`] does, with raw HTML treated as `raw_html` says.
+pub fn render_with(body: &str, inserts: &[Insert], resolver: &dyn Resolver, raw_html: RawHtml) -> Rendered {
     let (text, offsets) = substitute(body, inserts);
     let mut state = State {
         inserts,
         offsets: &offsets,
         resolver,
+        raw_html,
+        reported: Vec::new(),
         rendered: Rendered::default(),
         used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
         footnote_numbers: BTreeMap::new(),
@@ -150,6 +169,9 @@ struct State<'a> {
     inserts: &'a [Insert],
     offsets: &'a Offsets,
     resolver: &'a dyn Resolver,
+    raw_html: RawHtml,
+    /// Sanitizer findings already reported, so each kind shows once per document.
+    reported: Vec<String>,
     rendered: Rendered,
     used_ids: Vec<String>,
     /// Footnote label to its number, in order of first reference.
@@ -186,11 +208,37 @@ impl<'a> State<'a> {
         let mut image_alt: Option<(String, Range<usize>)> = None;
         let mut in_code_block = false;
         let mut emitted: Vec<Event<'e>> = Vec::with_capacity(4);
+        let mut sanitizer = Sanitizer::new();
+        // Markdown block depth, for keeping raw HTML inside the block it was written in.
+        let mut depth = 0usize;
         let mut index = 0;
         while index < events.len() {
             let range = events[index].1.clone();
             let event = std::mem::replace(&mut events[index].0, Event::SoftBreak);
             index += 1;
+            if self.raw_html == RawHtml::Sanitize {
+                if !matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+                    let mut closing = String::new();
+                    self.flush_raw(&mut sanitizer, &mut closing);
+                    if let Event::End(end) = &event
+                        && !matches!(end, TagEnd::HtmlBlock)
+                    {
+                        sanitizer.close_deeper_than(depth.saturating_sub(1), &mut closing);
+                    }
+                    if !closing.is_empty() {
+                        let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
+                        target.push(Event::Html(CowStr::from(closing)));
+                    }
+                }
+                if matches!(event, Event::Text(_)) && sanitizer.suppressing() {
+                    continue;
+                }
+            }
+            match &event {
+                Event::Start(start) if !matches!(start, Tag::HtmlBlock) => depth += 1,
+                Event::End(end) if !matches!(end, TagEnd::HtmlBlock) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
             // A block insert alone in its paragraph replaces the paragraph.
             if matches!(event, Event::Start(Tag::Paragraph))
                 && let (Some((Event::Text(text), _)), Some((Event::End(TagEnd::Paragraph), _))) =
@@ -274,8 +322,12 @@ impl<'a> State<'a> {
                     emitted.push(Event::Code(code));
                 }
                 Event::Html(html) | Event::InlineHtml(html) => {
-                    // Raw HTML is shown, not interpreted: content never injects markup.
-                    emitted.push(Event::Text(html));
+                    let kept = match self.raw_html {
+                        RawHtml::Trust => html.to_string(),
+                        RawHtml::Sanitize => self.sanitize(&mut sanitizer, &html, depth, &range),
+                    };
+                    let kept = if kept.contains(PLACEHOLDER_OPEN) { self.splice_html(&kept) } else { kept };
+                    emitted.push(Event::Html(CowStr::from(kept)));
                 }
                 Event::FootnoteReference(label) => {
                     let next = self.footnote_numbers.len() + 1;
@@ -332,6 +384,115 @@ impl<'a> State<'a> {
             let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
             target.append(&mut emitted);
         }
+        if self.raw_html == RawHtml::Sanitize {
+            let mut closing = String::new();
+            self.flush_raw(&mut sanitizer, &mut closing);
+            sanitizer.finish(&mut closing);
+            if !closing.is_empty() {
+                out.push(Event::Html(CowStr::from(closing)));
+            }
+        }
+        out
+    }
+
+    /// Sanitizes one raw HTML fragment, reporting what was removed.
+    fn sanitize(&mut self, sanitizer: &mut Sanitizer, raw: &str, depth: usize, range: &Range<usize>) -> String {
+        let carried = sanitizer.carried();
+        let mut html = String::with_capacity(raw.len());
+        let mut text = String::new();
+        let mut findings = Vec::new();
+        let resolver = self.resolver;
+        let mut policy = |url: &str| href_policy(resolver, url);
+        let mut output = Output { html: &mut html, text: &mut text, findings: &mut findings };
+        sanitizer.fragment(raw, depth, &mut policy, &mut output);
+        self.rendered.words += count_words(&text);
+        self.rendered.text.push_str(&self.plain_text(&text));
+        for finding in findings {
+            self.report(finding, range.start, carried);
+        }
+        html
+    }
+
+    /// Writes out an unterminated tag left at the end of raw HTML as text.
+    fn flush_raw(&mut self, sanitizer: &mut Sanitizer, html: &mut String) {
+        if sanitizer.carried() == 0 {
+            return;
+        }
+        let mut text = String::new();
+        let mut findings = Vec::new();
+        let mut output = Output { html, text: &mut text, findings: &mut findings };
+        sanitizer.flush(&mut output);
+        self.rendered.text.push_str(&text);
+    }
+
+    /// Turns a sanitizer finding at `offset` into the fragment (which began `carried` bytes before
+    /// `start`) into a problem, once per kind and name per document.
+    fn report(&mut self, finding: Finding, start: usize, carried: usize) {
+        let at = |offset: usize| start + offset.saturating_sub(carried);
+        const TRUST: &str = "raw HTML is sanitized: simple formatting tags such as <abbr>, <sup> and <details> are kept; \
+             set `trust_html = true` in content/site.toml to keep raw HTML as written";
+        let (severity, offset, key, message, help) = match finding {
+            Finding::Element { offset, name } => (
+                Severity::Warning,
+                offset,
+                format!("element {name}"),
+                format!("raw HTML `{name}` was removed"),
+                TRUST.to_string(),
+            ),
+            Finding::Attribute { offset, element, name } => (
+                Severity::Warning,
+                offset,
+                format!("attribute {element} {name}"),
+                format!("the `{name}` attribute on `<{element}>` was removed"),
+                "raw HTML keeps title, lang and dir, plus a few attributes per element (href on <a>, colspan on \
+                 <td>, datetime on <time>, …)"
+                    .to_string(),
+            ),
+            Finding::Url { offset, refusal } => (
+                Severity::Error,
+                offset,
+                String::new(),
+                refusal.message,
+                refusal
+                    .help
+                    .unwrap_or("only http(s) links, #anchors and `@/` links within the site are kept")
+                    .to_string(),
+            ),
+            Finding::StrayClose { offset, name } => (
+                Severity::Warning,
+                offset,
+                format!("close {name}"),
+                format!("`</{name}>` closes nothing opened in this block, so it was removed"),
+                "raw HTML elements must be opened and closed within the same Markdown block".to_string(),
+            ),
+        };
+        if !key.is_empty() {
+            if self.reported.contains(&key) {
+                return;
+            }
+            self.reported.push(key);
+        }
+        let position = at(offset);
+        self.problem(severity, &(position..position + 1), message, Some(&help));
+    }
+
+    /// Raw HTML with shortcode placeholders replaced by their (inline) output.
+    fn splice_html(&self, html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
+            let Some(close) = after.find(PLACEHOLDER_CLOSE) else {
+                rest = after;
+                continue;
+            };
+            if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| self.inserts.get(i)) {
+                out.push_str(&insert.html);
+            }
+            rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
+        }
+        out.push_str(rest);
         out
     }
 
@@ -440,69 +601,22 @@ impl<'a> State<'a> {
             );
             return (None, LinkEnd::Dropped);
         }
-        if let Some(path) = dest.strip_prefix("@/") {
-            let (path, fragment) = split_fragment(path);
-            return match self.resolver.content_link(path) {
-                Ok(href) => (
-                    Some(format!("<a href=\"{}{}\"{title_attr}>", escape_html(&href), escape_html(fragment))),
-                    LinkEnd::Plain,
-                ),
-                Err(message) => {
-                    self.problem(
-                        Severity::Error,
-                        range,
-                        message,
-                        Some("link to content as `@/briefs/<slug>.md` or `@/pages/<slug>.md`"),
-                    );
-                    (None, LinkEnd::Dropped)
-                }
-            };
-        }
-        let lower = dest.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            if let Err(message) = crate::model::validate::check_http_url(dest) {
-                self.problem(Severity::Error, range, message, None);
-                return (None, LinkEnd::Dropped);
-            }
-            return (
+        match href_policy(self.resolver, dest) {
+            Ok(Href { url, external: true }) => (
                 Some(format!(
                     "<a class=\"external\" href=\"{}\" rel=\"external noopener\"{title_attr}>",
-                    escape_html(dest)
+                    escape_html(&url)
                 )),
                 LinkEnd::External,
-            );
+            ),
+            Ok(Href { url, external: false }) => {
+                (Some(format!("<a href=\"{}\"{title_attr}>", escape_html(&url))), LinkEnd::Plain)
+            }
+            Err(refusal) => {
+                self.problem(Severity::Error, range, refusal.message, refusal.help);
+                (None, LinkEnd::Dropped)
+            }
         }
-        if dest.starts_with('#') {
-            return (Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))), LinkEnd::Plain);
-        }
-        if has_scheme(dest) || dest.starts_with("//") {
-            self.problem(
-                Severity::Error,
-                range,
-                format!("the link `{}` uses a scheme that is not allowed", shorten(dest)),
-                Some("only http(s) links, #anchors and `@/` links within the site are kept"),
-            );
-            return (None, LinkEnd::Dropped);
-        }
-        if dest.split(['#', '?']).next().is_some_and(|p| p.ends_with(".md")) {
-            self.problem(
-                Severity::Error,
-                range,
-                format!("the link `{}` points at a Markdown file", shorten(dest)),
-                Some("link to content as `@/briefs/<slug>.md`"),
-            );
-            return (None, LinkEnd::Dropped);
-        }
-        if dest.starts_with('/') {
-            self.problem(
-                Severity::Error,
-                range,
-                format!("the link `{}` starts with `/`", shorten(dest)),
-                Some("links must be relative so the site works from a folder; use `@/` links for content"),
-            );
-            return (None, LinkEnd::Dropped);
-        }
-        (Some(format!("<a href=\"{}\"{title_attr}>", escape_html(dest))), LinkEnd::Plain)
     }
 
     fn image(&mut self, dest: &str, range: &Range<usize>) -> String {
@@ -591,6 +705,49 @@ fn split_fragment(path: &str) -> (&str, &str) {
         Some(i) => (&path[..i], &path[i..]),
         None => (path, ""),
     }
+}
+
+/// The link policy shared by Markdown links and raw `<a href>`: http(s) URLs, #anchors, `@/`
+/// links to content and relative paths are kept; every other scheme, protocol-relative and
+/// site-rooted URLs and links to Markdown files are refused.
+fn href_policy(resolver: &dyn Resolver, dest: &str) -> Result<Href, Refusal> {
+    let refuse = |message: String, help: &'static str| Err(Refusal { message, help: Some(help) });
+    if let Some(path) = dest.strip_prefix("@/") {
+        let (path, fragment) = split_fragment(path);
+        return match resolver.content_link(path) {
+            Ok(href) => Ok(Href { url: format!("{href}{fragment}"), external: false }),
+            Err(message) => refuse(message, "link to content as `@/briefs/<slug>.md` or `@/pages/<slug>.md`"),
+        };
+    }
+    let lower = dest.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return match crate::model::validate::check_http_url(dest) {
+            Ok(()) => Ok(Href { url: dest.to_string(), external: true }),
+            Err(message) => Err(Refusal { message, help: None }),
+        };
+    }
+    if dest.starts_with('#') {
+        return Ok(Href { url: dest.to_string(), external: false });
+    }
+    if has_scheme(dest) || dest.starts_with("//") || dest.starts_with("\\\\") {
+        return refuse(
+            format!("the link `{}` uses a scheme that is not allowed", shorten(dest)),
+            "only http(s) links, #anchors and `@/` links within the site are kept",
+        );
+    }
+    if dest.split(['#', '?']).next().is_some_and(|p| p.ends_with(".md")) {
+        return refuse(
+            format!("the link `{}` points at a Markdown file", shorten(dest)),
+            "link to content as `@/briefs/<slug>.md`",
+        );
+    }
+    if dest.starts_with('/') || dest.starts_with('\\') {
+        return refuse(
+            format!("the link `{}` starts with `/`", shorten(dest)),
+            "links must be relative so the site works from a folder; use `@/` links for content",
+        );
+    }
+    Ok(Href { url: dest.to_string(), external: false })
 }
 
 /// `scheme:` at the start of a URL (letters, digits, `+.-`, then a colon before any `/`).
@@ -682,11 +839,38 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_is_text() {
-        let out = md("<script>alert(1)</script>\n\nHi <b onclick=\"x\">there</b>");
-        assert!(!out.html.contains("<script"));
-        assert!(!out.html.contains("<b "));
-        assert!(out.html.contains("&lt;script&gt;"));
+    fn raw_html_is_sanitized_and_reported_where_it_stands() {
+        let body = "<script>alert(1)</script>\n\nHi <b onclick=\"x\">there</b> <abbr title=\"Gigawatt\">GW</abbr>\n\n\
+                    <details>\n\nInside **bold** <span>open\n\n</details>\n\n<a href=\"javascript:x\">y</a> </main></span>";
+        let out = md(body);
+        assert_eq!(
+            out.html,
+            "\n<p>Hi <b>there</b> <abbr title=\"Gigawatt\">GW</abbr></p>\n<details>\n<p>Inside <strong>bold</strong> \
+             <span>open</span></p>\n</details>\n<p><a>y</a> </p>\n"
+        );
+        let problems: Vec<(&str, &str)> =
+            out.problems.iter().map(|p| (&body[p.span.clone()], p.message.as_str())).collect();
+        assert_eq!(
+            problems,
+            [
+                ("<", "raw HTML `<script>` was removed"),
+                ("<", "the `onclick` attribute on `<b>` was removed"),
+                ("<", "the link `javascript:x` uses a scheme that is not allowed"),
+                ("<", "raw HTML `</main>` was removed"),
+                ("<", "`</span>` closes nothing opened in this block, so it was removed"),
+            ]
+        );
+        assert_eq!(out.problems[0].span.start, 0);
+        assert_eq!(out.problems[1].span.start, body.find("<b ").unwrap_or_default());
+        assert!(out.text.contains("there") && !out.text.contains("alert"));
+    }
+
+    #[test]
+    fn trusted_raw_html_is_kept_as_written() {
+        let body = "<div class=\"note\">x</div>\n\nHi <b onclick=\"x\">there</b>";
+        let out = render_with(body, &[], &TestResolver, RawHtml::Trust);
+        assert_eq!(out.html, "<div class=\"note\">x</div>\n<p>Hi <b onclick=\"x\">there</b></p>\n");
+        assert!(out.problems.is_empty());
     }
 
     #[test]

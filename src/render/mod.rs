@@ -15,6 +15,7 @@ pub mod format;
 pub mod markdown;
 pub mod pages;
 pub mod paths;
+pub mod sanitize;
 pub mod search;
 pub mod shortcode;
 pub mod theme;

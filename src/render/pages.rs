@@ -15,7 +15,7 @@ use tera::{Context, Tera, Value};
 
 use super::charts::{self, Chart};
 use super::expand::{self, Blocks, Document};
-use super::markdown::{self, Heading, Resolver};
+use super::markdown::{self, Heading, RawHtml, Resolver};
 use super::theme::Theme;
 use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, counting_note};
 use super::{BriefFacts, RenderFacts, Sink, Stats, data, feed, format, paths, search};
@@ -716,7 +716,8 @@ impl Resolver for PageResolver<'_> {
 fn render_body(shared: &Shared<'_>, document: &Document<'_>, diagnostics: &mut Diagnostics) -> Body {
     let expansion = expand::expand(shared.site, shared.blocks, document, diagnostics);
     let resolver = PageResolver { site: shared.site, theme: shared.theme, from: document.page_path };
-    let rendered = markdown::render(document.body, &expansion.inserts, &resolver);
+    let raw_html = if shared.site.config.trust_html { RawHtml::Trust } else { RawHtml::Sanitize };
+    let rendered = markdown::render_with(document.body, &expansion.inserts, &resolver, raw_html);
     for problem in rendered.problems {
         let span = problem.span.start + document.body_offset..problem.span.end + document.body_offset;
         let mut diagnostic = match problem.severity {

@@ -221,6 +221,39 @@ fn drafts_flag_and_base_url() {
 }
 
 #[test]
+fn raw_html_is_sanitized_unless_the_site_trusts_it() {
+    let scratch = base_site("raw-html");
+    let site = scratch.path.join("site");
+    let about = site.join("content/pages/about.md");
+    let raw = "\n\nThe <abbr title=\"gigawatt\" onmouseover=\"steal()\">GW</abbr> figure.\n\n\
+               <div class=\"callout\"><script>steal()</script>Kept text</div>\n";
+    let page = std::fs::read_to_string(&about).expect("about") + raw;
+    std::fs::write(&about, page).expect("write");
+
+    let out = scratch.path.join("sanitized");
+    let result = build(&site, &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let html = std::fs::read_to_string(out.join("about.html")).expect("about page");
+    assert!(html.contains("The <abbr title=\"gigawatt\">GW</abbr> figure."), "{html}");
+    assert!(html.contains("<div>Kept text</div>"), "{html}");
+    assert!(!html.contains("steal()") && !html.contains("callout"));
+    let stderr = text(&result.stderr);
+    assert!(stderr.contains("the `onmouseover` attribute on `<abbr>` was removed"), "{stderr}");
+    assert!(stderr.contains("raw HTML `<script>` was removed"), "{stderr}");
+    assert!(stderr.contains("content/pages/about.md:"), "{stderr}");
+
+    let config = site.join("content/site.toml");
+    let trusting = std::fs::read_to_string(&config).expect("config") + "trust_html = true\n";
+    std::fs::write(&config, trusting).expect("write");
+    let out = scratch.path.join("trusted");
+    let result = build(&site, &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let html = std::fs::read_to_string(out.join("about.html")).expect("about page");
+    assert!(html.contains("<div class=\"callout\"><script>steal()</script>Kept text</div>"), "{html}");
+    assert!(!text(&result.stderr).contains("was removed"));
+}
+
+#[test]
 fn exit_codes_for_usage_and_io_problems() {
     let scratch = Scratch::new("not-a-site");
     let result = infrabrief(&["build", "--root", scratch.path.to_str().expect("utf-8")]);
