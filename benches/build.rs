@@ -5,8 +5,11 @@
 //! discards the first run as a warm-up and prints median wall time, pages and Markdown per second,
 //! peak RSS and the per-stage times the binary prints under `--verbose`. If `hugo` is on the PATH
 //! it also times Hugo and infrabrief alternately on the same briefs, then times the shipped site.
-//! Outputs go to a tmpfs folder when there is one, so the disk is not what is measured. This is a
-//! plain program (`harness = false`): it prints numbers and asserts nothing about them.
+//! Outputs go to a tmpfs folder when there is one, so the disk is not what is measured. It also
+//! measures `serve`'s rebuild after an edit to one brief of the largest corpus, in process,
+//! through the same `pipeline::Session` that `serve` uses. `BENCH_ONLY=corpora,serve,hugo,shipped`
+//! (any subset) runs only those sections. This is a plain program (`harness = false`): it prints
+//! numbers and asserts nothing about them.
 
 #[path = "../examples/corpus.rs"]
 #[allow(dead_code)]
@@ -16,6 +19,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use infrabrief::pipeline::{Options, Outcome, Session};
 
 /// Deals in the registry of the main corpora.
 const DEALS: usize = 2_000;
@@ -97,11 +102,13 @@ fn main() -> ExitCode {
         outputs_dir.display()
     );
     let mut failed = false;
+    let only = std::env::var("BENCH_ONLY").ok().filter(|o| !o.is_empty());
+    let wanted = |section: &str| only.as_deref().is_none_or(|o| o.split(',').any(|s| s.trim() == section));
 
     // ---------------------------------------------------------------- generated corpora
     println!("\n== infrabrief build on generated corpora ({} deals, about 800 words a brief)", thousands(DEALS as u64));
     let mut rows: Vec<(String, usize, Vec<Run>, u64)> = Vec::new();
-    for &(briefs, runs) in &plan.corpora {
+    for &(briefs, runs) in plan.corpora.iter().filter(|_| wanted("corpora")) {
         let site = corpora_dir.join(format!("site-{briefs}"));
         let Some(written) = generate(briefs, DEALS, &site, None, false) else {
             failed = true;
@@ -182,10 +189,23 @@ fn main() -> ExitCode {
         }
     }
 
+    // ---------------------------------------------------------------- serve
+    if wanted("serve")
+        && let Some(&(briefs, _)) = plan.corpora.last()
+    {
+        let site = corpora_dir.join(format!("site-{briefs}"));
+        if !site.join("content").is_dir() && generate(briefs, DEALS, &site, None, false).is_none() {
+            failed = true;
+        } else if let Err(problem) = bench_serve(&site, briefs, if plan.quick { 7 } else { 11 }) {
+            println!("  FAILED: {problem}");
+            failed = true;
+        }
+    }
+
     // ---------------------------------------------------------------- Hugo
     println!("\n== briefs-only comparison with Hugo");
-    match hugo_version() {
-        None => println!("  hugo not installed, skipped (apt-get install -y hugo, or put `hugo` on the PATH)"),
+    match hugo_version().filter(|_| wanted("hugo")) {
+        None => println!("  hugo not installed or not asked for (BENCH_ONLY), skipped (apt-get install -y hugo)"),
         Some(version) => {
             println!("  {version}");
             println!(
@@ -296,7 +316,7 @@ fn main() -> ExitCode {
     let mut times = Vec::new();
     let mut cpu_times = Vec::new();
     let mut last = None;
-    for n in 0..=plan.shipped_runs {
+    for n in (0..=plan.shipped_runs).filter(|_| wanted("shipped")) {
         match run_infrabrief(&binary, &repo, &out) {
             Ok(run) => {
                 if n == 0 {
@@ -361,6 +381,99 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Times `serve`'s update after edits to the body of one brief, in process, with the
+/// `pipeline::Session` that `serve` keeps. The brief is restored afterwards.
+fn bench_serve(site: &Path, briefs: usize, edits: usize) -> Result<(), String> {
+    println!(
+        "\n== serve: rebuild after editing one brief ({} briefs, in process, pipeline::Session)",
+        thousands(briefs as u64)
+    );
+    let started = Instant::now();
+    let (mut session, outcome) =
+        Session::open(site, Options::default()).map_err(|error| format!("cannot load {}: {error}", site.display()))?;
+    let Outcome::Whole(output) = outcome else { return Err("the first build failed".to_string()) };
+    println!(
+        "  first build: {} ({} files, {:.0} MB held in memory, as serve holds them)",
+        seconds(started.elapsed()),
+        thousands(output.files.len() as u64),
+        output.total_bytes() as f64 / 1e6
+    );
+    drop(output);
+    let mut files: Vec<PathBuf> = fs::read_dir(site.join("content/briefs"))
+        .map_err(|error| error.to_string())?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let path = files.get(files.len() / 2).ok_or("no briefs")?.clone();
+    let relative = path.strip_prefix(site).map_err(|error| error.to_string())?.to_string_lossy().replace('\\', "/");
+    let original = fs::read_to_string(&path).map_err(|error| error.to_string())?;
+    let body_at = original.match_indices("+++").nth(1).map_or(0, |(i, _)| i + 3);
+    // Swapping one word for another of the same count changes the page and nothing that lists it.
+    let word = original[body_at..].find(" the ").map(|i| body_at + i).ok_or("no ` the ` in the brief")?;
+    let variants = [original.clone(), format!("{} a {}", &original[..word], &original[word + 5..])];
+    let (mut quick, mut index) = (Vec::new(), Vec::new());
+    let mut paths = Vec::new();
+    for n in 1..=edits {
+        fs::write(&path, &variants[n % 2]).map_err(|error| error.to_string())?;
+        let started = Instant::now();
+        let outcome = session.update(std::slice::from_ref(&relative)).map_err(|error| error.to_string())?;
+        quick.push(started.elapsed());
+        let started = Instant::now();
+        let refreshed = session.search_index();
+        index.push(started.elapsed());
+        match outcome {
+            Outcome::Files(files) => paths.push(files.files.len()),
+            Outcome::Whole(_) => paths.push(usize::MAX),
+            Outcome::Failed => return Err("an edit made the build fail".to_string()),
+        }
+        if refreshed.is_none() {
+            return Err("the search index was not refreshed".to_string());
+        }
+    }
+    // One edit that changes the brief's reading time: other pages list it, so the site is rendered again.
+    let longer = format!("{}\n\n{}\n", variants[0], "More words to read. ".repeat(300));
+    fs::write(&path, &longer).map_err(|error| error.to_string())?;
+    let started = Instant::now();
+    let wider = session.update(std::slice::from_ref(&relative)).map_err(|error| error.to_string())?;
+    let wider_time = started.elapsed();
+    fs::write(&path, &original).map_err(|error| error.to_string())?;
+    let quick_edits = paths.iter().filter(|&&n| n != usize::MAX).count();
+    println!("  edited {relative}: {edits} body edits, {quick_edits} took the quick path ({} page(s) each)", paths[0]);
+    println!(
+        "  rebuild before reload: median {} (min {}, max {}); target <= 50 ms: {}",
+        millis(median_duration(quick.iter().copied())),
+        millis(quick.iter().min().copied().unwrap_or_default()),
+        millis(quick.iter().max().copied().unwrap_or_default()),
+        if median_duration(quick.iter().copied()) <= Duration::from_millis(50) { "met" } else { "not met" }
+    );
+    println!("  search index refreshed after the reload: median {}", millis(median_duration(index.iter().copied())));
+    let listed = match &wider {
+        Outcome::Files(files) => format!("{} files", thousands(files.files.len() as u64)),
+        Outcome::Whole(_) => "a full render".to_string(),
+        Outcome::Failed => "a failed build".to_string(),
+    };
+    println!(
+        "  an edit that changes the reading time, so the pages listing the brief are rendered again: {} ({listed})",
+        millis(wider_time)
+    );
+    println!("  peak RSS of this process: {}", own_peak_rss().map_or("n/a".to_string(), |mb| format!("{mb:.0} MB")));
+    Ok(())
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// VmHWM of this process, in MB (Linux only).
+fn own_peak_rss() -> Option<f64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// A tmpfs folder for outputs when `/dev/shm` is one, else the system's temporary folder.

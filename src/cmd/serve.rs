@@ -5,8 +5,10 @@
 //! - Nothing is written to disk: requests are answered from the in-memory [`Output`], never
 //!   from the file system, so `..` and encoded traversal cannot reach a file (they get 400).
 //! - A poller watches `content/`, `templates/` and `static/` (sizes and modification times),
-//!   waits for changes to settle, then rebuilds: a change only under `static/` swaps the static
-//!   files; anything else rebuilds the site. Open pages reload through server-sent events.
+//!   waits for changes to settle, then updates the build: a change only under `static/` swaps
+//!   the static files; an edit to the body of briefs or pages re-renders those pages alone
+//!   ([`pipeline::Session`]), the search index right after the reload; anything else rebuilds
+//!   the site. Open pages reload through server-sent events.
 //! - A failed rebuild keeps the last good site and shows the diagnostics over every page.
 //! - A fixed pool of workers answers requests; when the queue is full, new connections get 503.
 
@@ -24,7 +26,7 @@ use super::{USAGE_OR_IO, exit, stderr_style};
 use crate::cli::ServeArgs;
 use crate::diag::render_all;
 use crate::output;
-use crate::pipeline::{self, Options};
+use crate::pipeline::{Options, Outcome, Session};
 use crate::render::Output;
 use crate::render::format::escape_html;
 
@@ -73,7 +75,8 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         listeners: Mutex::new(Vec::new()),
     });
     let started = Instant::now();
-    rebuild(&state, &[]);
+    let mut session = None;
+    rebuild(&state, &mut session, &[]);
     println!("built in {} ms", started.elapsed().as_millis());
 
     let listener = match bind(args.port) {
@@ -88,7 +91,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let _ = std::io::stdout().flush();
 
     let watcher = Arc::clone(&state);
-    thread::spawn(move || watch(&watcher));
+    thread::spawn(move || watch(&watcher, session));
     let pinger = Arc::clone(&state);
     thread::spawn(move || keep_alive(&pinger));
 
@@ -147,8 +150,9 @@ fn accept(listener: &TcpListener, sender: &SyncSender<TcpStream>) {
     }
 }
 
-/// Builds the site in memory and swaps it in (or keeps the last good one and records the failure).
-fn rebuild(state: &State, changed: &[String]) {
+/// Brings the in-memory build up to date and swaps the result in (or keeps the last good output
+/// and records the failure), then tells open pages to reload.
+fn rebuild(state: &State, session: &mut Option<Session>, changed: &[String]) {
     let started = Instant::now();
     let static_only = !changed.is_empty() && changed.iter().all(|p| p.starts_with("static/"));
     if static_only && static_swap(state) {
@@ -156,41 +160,67 @@ fn rebuild(state: &State, changed: &[String]) {
         notify(state);
         return;
     }
-    let build = match pipeline::build(&state.root, Options { drafts: state.drafts }) {
-        Ok(build) => build,
-        Err(error) => {
+    let outcome = match session.as_mut() {
+        Some(open) => open.update(changed),
+        None => Session::open(&state.root, Options { drafts: state.drafts }).map(|(open, outcome)| {
+            *session = Some(open);
+            outcome
+        }),
+    };
+    let (outcome, open) = match (outcome, session.as_mut()) {
+        (Ok(outcome), Some(open)) => (outcome, open),
+        (Err(error), _) => {
             eprintln!("error: {error}");
+            *session = None;
             if let Ok(mut served) = state.served.write() {
                 served.failure = Some(format!("error: {error}"));
             }
             notify(state);
             return;
         }
+        (Ok(_), None) => return,
     };
-    let report = render_all(&build.diagnostics, &build.sources, crate::diag::Style { color: false });
-    if !build.diagnostics.is_empty() {
-        eprint!("{}", render_all(&build.diagnostics, &build.sources, stderr_style()));
+    if !open.diagnostics().is_empty() {
+        eprint!("{}", render_all(open.diagnostics(), open.sources(), stderr_style()));
     }
     let took = started.elapsed().as_millis();
-    let ok = build.succeeded();
+    let what = match &outcome {
+        Outcome::Files(files) => format!("{} page(s) re-rendered", files.files.len()),
+        Outcome::Whole(_) => "full build".to_string(),
+        Outcome::Failed => String::new(),
+    };
     if let Ok(mut served) = state.served.write() {
-        match build.rendered {
-            Some(rendered) if ok => {
-                served.output = rendered.output;
+        match outcome {
+            Outcome::Whole(output) => {
+                served.output = output;
                 served.failure = None;
             }
-            _ => served.failure = Some(report),
+            Outcome::Files(files) => {
+                served.output.files.extend(files.files);
+                served.failure = None;
+            }
+            Outcome::Failed => {
+                served.failure =
+                    Some(render_all(open.diagnostics(), open.sources(), crate::diag::Style { color: false }));
+            }
         }
     }
-    match (ok, changed.is_empty()) {
-        (true, false) => println!("rebuilt in {took} ms ({})", describe(changed)),
-        (true, true) => {}
-        (false, _) => println!(
+    let failed = state.served.read().map_or(true, |served| served.failure.is_some());
+    match (failed, changed.is_empty()) {
+        (false, false) => println!("rebuilt in {took} ms ({}; {what})", describe(changed)),
+        (false, true) => {}
+        (true, _) => println!(
             "build failed after {took} ms; still serving the last good build, with the errors shown in the page"
         ),
     }
     let _ = std::io::stdout().flush();
     notify(state);
+    // The search index is not needed for the reload: it is brought up to date just after.
+    if let Some((path, bytes)) = open.search_index()
+        && let Ok(mut served) = state.served.write()
+    {
+        served.output.insert(path, bytes);
+    }
 }
 
 /// Re-reads `static/` and replaces the static files of the served output.
@@ -252,7 +282,7 @@ fn snapshot(root: &Path) -> BTreeMap<String, (u64, SystemTime)> {
     files
 }
 
-fn watch(state: &State) {
+fn watch(state: &State, mut session: Option<Session>) {
     let mut known = snapshot(&state.root);
     loop {
         thread::sleep(POLL);
@@ -276,7 +306,7 @@ fn watch(state: &State) {
             .chain(known.keys().filter(|path| !current.contains_key(*path)).cloned())
             .collect();
         known = current;
-        rebuild(state, &changed);
+        rebuild(state, &mut session, &changed);
     }
 }
 

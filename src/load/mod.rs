@@ -201,6 +201,15 @@ fn load_brief(root: &Path, file: &str, stem: &str) -> Result<LoadedBrief, LoadEr
     Ok(loaded)
 }
 
+/// Reads one content file again (BOM dropped, as a full load does), for `serve`'s quick path.
+/// `Ok(None)` when it is gone or not UTF-8: a full load will report why.
+pub fn reread(root: &Path, file: &str) -> Result<Option<Arc<str>>, LoadError> {
+    let mut sources = Sources::default();
+    let mut diagnostics = Diagnostics::default();
+    let text = read_text(root, file, &mut sources, &mut diagnostics)?;
+    Ok(text.filter(|_| !diagnostics.has_errors()))
+}
+
 /// Reads a text file relative to the root. `Ok(None)` when it does not exist or is not UTF-8
 /// (the latter with a diagnostic). A UTF-8 byte-order mark is dropped.
 fn read_text(

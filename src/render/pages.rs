@@ -47,6 +47,7 @@ const NAV: [NavItem; 5] = [
 ];
 
 /// What rendering one brief or page body produced, besides its page.
+#[derive(Debug)]
 struct BodyFacts {
     headings: Vec<Heading>,
     words: usize,
@@ -79,77 +80,239 @@ struct Shared<'a> {
     tera: &'a Tera,
     blocks: &'a TeraBlocks<'a>,
     /// Every deal row as a template value, made once.
-    row_values: &'a BTreeMap<&'a str, Value>,
+    row_values: &'a BTreeMap<String, Value>,
     sink: &'a dyn Sink,
 }
 
-pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<RenderFacts>, Diagnostics) {
-    let mut diagnostics = Diagnostics::default();
-    let mut timings = RenderTimings::default();
-    let mut tera = match build_tera(theme) {
-        Ok(tera) => tera,
-        Err(problems) => return (None, problems),
-    };
-    // What every page shows the same goes into the global context once, not into each page's.
-    let config = &site.config;
-    let footer: Vec<Link> =
-        site.pages.iter().map(|p| Link { title: p.title.clone(), path: paths::page(&p.slug) }).collect();
-    let globals = tera.global_context();
-    globals.insert(
-        "site",
-        &SiteView {
-            title: &config.title,
-            description: &config.description,
-            language: &config.language,
-            author: &config.author,
-        },
-    );
-    globals.insert("nav", &NAV);
-    globals.insert("footer_pages", &footer);
-    let tera = tera;
+/// What every render of one site shares, computed once: the parsed templates, every deal row and
+/// every chart. `serve` keeps it between edits, so re-rendering one brief costs one brief.
+pub struct Base {
+    tera: Tera,
+    rows: BTreeMap<String, DealRow>,
+    /// Every deal row as a template value, made once.
+    row_values: BTreeMap<String, Value>,
+    deal_charts: charts::DealCharts,
+    /// The site charts and the company charts.
+    charts: BTreeMap<String, Chart>,
+    site_chart_names: Vec<String>,
+    /// Every brief as a link, newest first, for the newer and older links.
+    brief_links: Vec<Link>,
+    charts_time: Duration,
+}
 
-    // Charts: the site charts, and one per company and per deal, drawn once and in parallel.
-    let started = Instant::now();
-    let rows: BTreeMap<String, DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
-    let deal_charts = match charts::DealCharts::new(site) {
-        Ok(shared) => shared,
-        Err(error) => return (None, chart_failure(&error)),
-    };
-    let registry_totals = totals::totals(&site.deals);
-    let drawn: Result<Vec<Chart>, _> =
-        site.companies.par_iter().map(|c| charts::company_chart(site, c, &registry_totals)).collect();
-    let (mut all_charts, drawn) = match (charts::site_charts(site), drawn) {
-        (Ok(named), Ok(drawn)) => (named, drawn),
-        (Err(error), _) | (_, Err(error)) => return (None, chart_failure(&error)),
-    };
-    let site_chart_names: Vec<String> = all_charts.keys().cloned().collect();
-    for chart in drawn {
-        all_charts.insert(chart.name.clone(), chart);
+impl Base {
+    /// Parses the templates and draws the charts (in parallel).
+    pub fn new(site: &Site, theme: &Theme) -> Result<Base, Diagnostics> {
+        let mut tera = build_tera(theme)?;
+        // What every page shows the same goes into the global context once, not into each page's.
+        let config = &site.config;
+        let footer: Vec<Link> =
+            site.pages.iter().map(|p| Link { title: p.title.clone(), path: paths::page(&p.slug) }).collect();
+        let globals = tera.global_context();
+        globals.insert(
+            "site",
+            &SiteView {
+                title: &config.title,
+                description: &config.description,
+                language: &config.language,
+                author: &config.author,
+            },
+        );
+        globals.insert("nav", &NAV);
+        globals.insert("footer_pages", &footer);
+
+        // Charts: the site charts, and one per company and per deal, drawn once and in parallel.
+        let started = Instant::now();
+        let rows: BTreeMap<String, DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
+        let deal_charts = charts::DealCharts::new(site).map_err(|error| chart_failure(&error))?;
+        let registry_totals = totals::totals(&site.deals);
+        let drawn: Result<Vec<Chart>, _> =
+            site.companies.par_iter().map(|c| charts::company_chart(site, c, &registry_totals)).collect();
+        let (mut charts, drawn) = match (charts::site_charts(site), drawn) {
+            (Ok(named), Ok(drawn)) => (named, drawn),
+            (Err(error), _) | (_, Err(error)) => return Err(chart_failure(&error)),
+        };
+        let site_chart_names: Vec<String> = charts.keys().cloned().collect();
+        for chart in drawn {
+            charts.insert(chart.name.clone(), chart);
+        }
+        let charts_time = started.elapsed();
+        let row_values: BTreeMap<String, Value> =
+            rows.iter().map(|(id, row)| (id.clone(), Value::from_serializable(row))).collect();
+        let brief_links: Vec<Link> =
+            site.briefs.iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
+        Ok(Base { tera, rows, row_values, deal_charts, charts, site_chart_names, brief_links, charts_time })
     }
-    timings.charts = started.elapsed();
 
-    let row_values: BTreeMap<&str, Value> =
-        rows.iter().map(|(id, row)| (id.as_str(), Value::from_serializable(row))).collect();
-    let blocks = TeraBlocks {
-        tera: &tera,
-        site,
-        rows: &rows,
-        charts: &all_charts,
-        deal_charts: &deal_charts,
-        site_chart_names: &site_chart_names,
-        figures: std::sync::Mutex::new(BTreeMap::new()),
-    };
-    let shared = Shared { site, theme, tera: &tera, blocks: &blocks, row_values: &row_values, sink };
+    fn blocks<'a>(&'a self, site: &'a Site) -> TeraBlocks<'a> {
+        TeraBlocks {
+            tera: &self.tera,
+            site,
+            rows: &self.rows,
+            charts: &self.charts,
+            deal_charts: &self.deal_charts,
+            site_chart_names: &self.site_chart_names,
+            figures: std::sync::Mutex::new(BTreeMap::new()),
+        }
+    }
+}
+
+/// What the brief and page bodies of the last full render produced, kept by `serve` so that
+/// an edit to one body re-renders one page.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Per brief, in site order, with its plain text (for the search index).
+    briefs: Vec<BodyFacts>,
+    /// Per brief, its entry in the lists of briefs, as a template value.
+    listed: Vec<Value>,
+    brief_problems: Vec<Diagnostics>,
+    page_problems: Vec<Diagnostics>,
+    /// Problems of every other page and file.
+    other_problems: Diagnostics,
+}
+
+impl Memo {
+    /// Every problem the render has found, as of the last update.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut all = Diagnostics::default();
+        for problems in self.brief_problems.iter().chain(&self.page_problems) {
+            all.extend(problems.clone());
+        }
+        all.extend(self.other_problems.clone());
+        all
+    }
+}
+
+/// What re-rendering changed bodies found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rerendered {
+    /// Only the pages in the sink differ from the last render.
+    Pages,
+    /// The change could not be confined to some pages: render the site in full.
+    Wider,
+    /// A changed body has errors; nothing should be served from this render.
+    Failed,
+}
+
+/// Renders the whole site into `sink`.
+pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<RenderFacts>, Diagnostics) {
+    match Base::new(site, theme) {
+        Ok(base) => {
+            let (facts, diagnostics) = render_with(site, theme, &base, sink, false);
+            (facts.map(|(facts, _)| facts), diagnostics)
+        }
+        Err(problems) => (None, problems),
+    }
+}
+
+/// Re-renders the briefs and pages at the given indexes after their bodies changed (their front
+/// matter did not), updating `memo`. When a brief's entry in lists changed (its reading time) or
+/// the deals and companies its body cites did, the pages listing it are rendered again too: the
+/// home page, the brief index, its tags, the deals and companies it cites before and after, and
+/// the feed.
+pub fn rerender(
+    site: &Site,
+    theme: &Theme,
+    base: &Base,
+    memo: &mut Memo,
+    briefs: &[usize],
+    pages: &[usize],
+    sink: &dyn Sink,
+) -> Rerendered {
+    let blocks = base.blocks(site);
+    let shared = Shared { site, theme, tera: &base.tera, blocks: &blocks, row_values: &base.row_values, sink };
+    let mut failed = false;
+    // Listing pages to render again: tags, deal ids, company ids; `None` when none is needed.
+    let mut listings: Option<(BTreeSet<&str>, BTreeSet<String>, BTreeSet<String>)> = None;
+    for &index in briefs {
+        let (Some(brief), Some(old)) = (site.briefs.get(index), memo.briefs.get(index)) else {
+            return Rerendered::Wider;
+        };
+        let (body, problems, _, _) = render_brief(&shared, &base.brief_links, index, brief);
+        failed |= problems.has_errors();
+        if let Some(slot) = memo.brief_problems.get_mut(index) {
+            *slot = problems;
+        }
+        let Some(body) = body else { continue };
+        let listed = Value::from_serializable(&BriefRef::of(brief, body.words));
+        if memo.listed.get(index) != Some(&listed) || old.deals != body.deals || old.companies != body.companies {
+            let (tags, deals, companies) = listings.get_or_insert_with(Default::default);
+            tags.extend(brief.tags.iter().map(String::as_str));
+            deals.extend(brief.deals.iter().chain(&old.deals).chain(&body.deals).cloned());
+            companies.extend(brief.companies.iter().chain(&old.companies).chain(&body.companies).cloned());
+        }
+        memo.briefs[index] = body;
+        if let Some(slot) = memo.listed.get_mut(index) {
+            *slot = listed;
+        }
+    }
+    for &index in pages {
+        let Some(page_model) = site.pages.get(index) else {
+            return Rerendered::Wider;
+        };
+        let (_, problems) = render_page(&shared, page_model);
+        failed |= problems.has_errors();
+        if let Some(slot) = memo.page_problems.get_mut(index) {
+            *slot = problems;
+        }
+    }
+    if failed {
+        return Rerendered::Failed;
+    }
+    let Some((tags, deals, companies)) = listings else { return Rerendered::Pages };
+    let cross = cross_references(site, base, &memo.briefs, &memo.listed);
+    let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Companies, Job::Tags];
+    jobs.extend(tags.into_iter().map(|tag| Job::Tag(tag.to_string())));
+    jobs.extend(site.deals.iter().enumerate().filter(|(_, d)| deals.contains(&d.id)).map(|(i, _)| Job::Deal(i)));
+    jobs.extend(
+        site.companies.iter().enumerate().filter(|(_, c)| companies.contains(&c.id)).map(|(i, _)| Job::Company(i)),
+    );
+    let results: Vec<Result<String, Diagnostic>> =
+        jobs.par_iter().map(|job| render_job(&shared, &cross, job)).collect();
+    if results.iter().any(Result::is_err) {
+        return Rerendered::Wider;
+    }
+    let brief_refs: Vec<BriefRef> =
+        site.briefs.iter().zip(&memo.briefs).map(|(b, f)| BriefRef::of(b, f.words)).collect();
+    sink.put(paths::FEED.to_string(), feed::atom(site, &brief_refs).into_bytes());
+    Rerendered::Pages
+}
+
+/// The search index script from the bodies in `memo`, as a full render writes it.
+pub fn search_script(site: &Site, memo: &Memo) -> String {
+    let texts: Vec<search::BriefText<'_>> = site
+        .briefs
+        .iter()
+        .zip(&memo.briefs)
+        .map(|(brief, body)| search::BriefText { brief, text: &body.text, headings: &body.headings })
+        .collect();
+    search::build(site, &texts).to_script()
+}
+
+/// Renders the whole site into `sink` with a prepared [`Base`]; with `keep`, also returns the
+/// [`Memo`] that later [`rerender`] calls update.
+pub fn render_with(
+    site: &Site,
+    theme: &Theme,
+    base: &Base,
+    sink: &dyn Sink,
+    keep: bool,
+) -> (Option<(RenderFacts, Option<Memo>)>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let mut timings = RenderTimings { charts: base.charts_time, ..RenderTimings::default() };
+    let blocks = base.blocks(site);
+    let tera = &base.tera;
+    let row_values = &base.row_values;
+    let all_charts = &base.charts;
+    let shared = Shared { site, theme, tera, blocks: &blocks, row_values, sink };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
     let started = Instant::now();
-    let brief_links: Vec<Link> =
-        site.briefs.iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
     let briefs: Vec<(Option<BodyFacts>, Diagnostics, Duration, Duration)> = site
         .briefs
         .par_iter()
         .enumerate()
-        .map(|(index, brief)| render_brief(&shared, &brief_links, index, brief))
+        .map(|(index, brief)| render_brief(&shared, &base.brief_links, index, brief))
         .collect();
     let pages_rendered: Vec<(Option<BodyFacts>, Diagnostics)> =
         site.pages.par_iter().map(|page| render_page(&shared, page)).collect();
@@ -160,18 +323,24 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     timings.markdown = brief_wall.mul_f64(share);
     timings.templates = brief_wall.saturating_sub(timings.markdown);
     let mut facts: Vec<BodyFacts> = Vec::with_capacity(briefs.len());
+    let mut memo = Memo::default();
     for (body, problems, _, _) in briefs {
+        if keep {
+            memo.brief_problems.push(problems.clone());
+        }
         diagnostics.extend(problems);
         facts.extend(body);
     }
-    let mut page_facts: Vec<BodyFacts> = Vec::new();
-    for (body, problems) in pages_rendered {
+    for (_, problems) in pages_rendered {
+        if keep {
+            memo.page_problems.push(problems.clone());
+        }
         diagnostics.extend(problems);
-        page_facts.extend(body);
     }
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
+    let body_problems = diagnostics.len();
 
     // The search index, built now so the briefs' text can be dropped before the other pages.
     let started = Instant::now();
@@ -185,8 +354,10 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     drop(texts);
     let search_index_bytes = search_script.len();
     sink.put(paths::SEARCH_INDEX.to_string(), search_script.into_bytes());
-    for body in &mut facts {
-        body.text = String::new();
+    if !keep {
+        for body in &mut facts {
+            body.text = String::new();
+        }
     }
     timings.index = started.elapsed();
 
@@ -195,52 +366,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     let brief_refs: Vec<BriefRef> = site.briefs.iter().zip(&facts).map(|(b, f)| BriefRef::of(b, f.words)).collect();
     // Views that many pages list are turned into template values once; lists clone cheaply.
     let brief_values: Vec<Value> = brief_refs.par_iter().map(Value::from_serializable).collect();
-    let mut tag_briefs: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for (brief, value) in site.briefs.iter().zip(&brief_values) {
-        for tag in &brief.tags {
-            tag_briefs.entry(tag.as_str()).or_default().push(value.clone());
-        }
-    }
-    let mut briefs_by_deal: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    let mut briefs_by_company: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for ((brief, body), brief_ref) in site.briefs.iter().zip(&facts).zip(&brief_values) {
-        let deals: BTreeSet<&str> =
-            brief.deals.iter().map(String::as_str).chain(body.deals.iter().map(String::as_str)).collect();
-        for deal in deals {
-            briefs_by_deal.entry(deal).or_default().push(brief_ref.clone());
-        }
-        let companies: BTreeSet<&str> =
-            brief.companies.iter().map(String::as_str).chain(body.companies.iter().map(String::as_str)).collect();
-        for company in companies {
-            briefs_by_company.entry(company).or_default().push(brief_ref.clone());
-        }
-    }
-    let mut supersedes: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
-    let mut deals_of: BTreeMap<&str, CompanyDeals> = BTreeMap::new();
-    for deal in &site.deals {
-        if let Some(by) = &deal.superseded_by {
-            supersedes.entry(by).or_default().push(Link { title: deal.title.clone(), path: paths::deal(&deal.id) });
-        }
-        if let Some(row) = row_values.get(deal.id.as_str()) {
-            deals_of.entry(&deal.buyer).or_default().0.push(row.clone());
-            deals_of.entry(&deal.provider).or_default().1.push(row.clone());
-            for partner in &deal.partners {
-                deals_of.entry(partner).or_default().2.push(row.clone());
-            }
-        }
-    }
-    let totals = totals::totals(&site.deals);
-    let cross = Cross {
-        brief_values: &brief_values,
-        row_values: &row_values,
-        tag_briefs,
-        briefs_by_deal,
-        briefs_by_company,
-        supersedes,
-        deals_of,
-        totals,
-        charts: &all_charts,
-    };
+    let cross = cross_references(site, base, &facts, &brief_values);
     let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
     jobs.extend((0..site.deals.len()).map(Job::Deal));
     jobs.extend((0..site.companies.len()).map(Job::Company));
@@ -313,10 +439,16 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     let briefs = site
         .briefs
         .iter()
-        .zip(facts)
-        .map(|(brief, body)| (brief.slug.clone(), BriefFacts { words: body.words, headings: body.headings }))
+        .zip(&facts)
+        .map(|(brief, body)| (brief.slug.clone(), BriefFacts { words: body.words, headings: body.headings.clone() }))
         .collect();
-    (Some(RenderFacts { stats, briefs, timings }), diagnostics)
+    let memo = keep.then(|| {
+        memo.briefs = facts;
+        memo.listed = brief_values;
+        memo.other_problems = Diagnostics::from(diagnostics.iter().skip(body_problems).cloned().collect::<Vec<_>>());
+        memo
+    });
+    (Some((RenderFacts { stats, briefs, timings }, memo)), diagnostics)
 }
 
 /// Renders a brief's body and its page; returns the facts, the problems, and the time spent on
@@ -388,7 +520,7 @@ type CompanyDeals = (Vec<Value>, Vec<Value>, Vec<Value>);
 /// Cross-references between pages, computed once after the briefs.
 struct Cross<'a> {
     brief_values: &'a [Value],
-    row_values: &'a BTreeMap<&'a str, Value>,
+    row_values: &'a BTreeMap<String, Value>,
     tag_briefs: BTreeMap<&'a str, Vec<Value>>,
     briefs_by_deal: BTreeMap<&'a str, Vec<Value>>,
     briefs_by_company: BTreeMap<&'a str, Vec<Value>>,
@@ -412,6 +544,61 @@ enum Job {
     Series(usize),
     Data,
     NotFound,
+}
+
+/// The cross-references between pages, from the briefs' bodies (`facts`, with `brief_values`
+/// their list entries, both in site order) and the registry: maps, never a scan per page.
+fn cross_references<'a>(
+    site: &'a Site,
+    base: &'a Base,
+    facts: &'a [BodyFacts],
+    brief_values: &'a [Value],
+) -> Cross<'a> {
+    let mut tag_briefs: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for (brief, value) in site.briefs.iter().zip(brief_values) {
+        for tag in &brief.tags {
+            tag_briefs.entry(tag.as_str()).or_default().push(value.clone());
+        }
+    }
+    let mut briefs_by_deal: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut briefs_by_company: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for ((brief, body), brief_ref) in site.briefs.iter().zip(facts).zip(brief_values) {
+        let deals: BTreeSet<&str> =
+            brief.deals.iter().map(String::as_str).chain(body.deals.iter().map(String::as_str)).collect();
+        for deal in deals {
+            briefs_by_deal.entry(deal).or_default().push(brief_ref.clone());
+        }
+        let companies: BTreeSet<&str> =
+            brief.companies.iter().map(String::as_str).chain(body.companies.iter().map(String::as_str)).collect();
+        for company in companies {
+            briefs_by_company.entry(company).or_default().push(brief_ref.clone());
+        }
+    }
+    let mut supersedes: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
+    let mut deals_of: BTreeMap<&str, CompanyDeals> = BTreeMap::new();
+    for deal in &site.deals {
+        if let Some(by) = &deal.superseded_by {
+            supersedes.entry(by).or_default().push(Link { title: deal.title.clone(), path: paths::deal(&deal.id) });
+        }
+        if let Some(row) = base.row_values.get(deal.id.as_str()) {
+            deals_of.entry(&deal.buyer).or_default().0.push(row.clone());
+            deals_of.entry(&deal.provider).or_default().1.push(row.clone());
+            for partner in &deal.partners {
+                deals_of.entry(partner).or_default().2.push(row.clone());
+            }
+        }
+    }
+    Cross {
+        brief_values,
+        row_values: &base.row_values,
+        tag_briefs,
+        briefs_by_deal,
+        briefs_by_company,
+        supersedes,
+        deals_of,
+        totals: totals::totals(&site.deals),
+        charts: &base.charts,
+    }
 }
 
 /// Renders one page and hands it to the sink; returns its path.

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use infrabrief::check::check_output;
+use infrabrief::diag::Severity;
+use infrabrief::pipeline::{self, Options, Outcome, Session};
 use infrabrief::render::Output;
 
 use crate::common::{Scratch, copy_tree, fixture, infrabrief, repo, snapshot, text};
@@ -303,4 +305,146 @@ fn shipped_site_is_reproducible_across_folders_clocks_locales_and_threads() {
         assert_eq!(path_a, path_b);
         assert!(bytes_a == bytes_b, "{path_a} differs between the two builds");
     }
+}
+
+/// Applies a session update to what `serve` would be serving; returns which path it took.
+fn serve_update(served: &mut Output, session: &mut Session, outcome: Outcome) -> &'static str {
+    let taken = match outcome {
+        Outcome::Whole(output) => {
+            *served = output;
+            "whole"
+        }
+        Outcome::Files(files) => {
+            served.files.extend(files.files);
+            "files"
+        }
+        Outcome::Failed => "failed",
+    };
+    if let Some((path, bytes)) = session.search_index() {
+        served.insert(path, bytes);
+    }
+    taken
+}
+
+/// Asserts two outputs are the same, naming the files that differ and the first line where.
+fn assert_same(served: &Output, full: &Output, step: &str) {
+    let mut differences = Vec::new();
+    for path in served.files.keys().chain(full.files.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (a, b) = (served.get(path), full.get(path));
+        if a == b {
+            continue;
+        }
+        let first = match (a, b) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (text(a), text(b));
+                let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+                format!("line {}: {:?} vs {:?}", line + 1, a.lines().nth(line), b.lines().nth(line))
+            }
+            (a, _) => format!("only in {}", if a.is_some() { "the session" } else { "the full build" }),
+        };
+        differences.push(format!("{path}: {first}"));
+    }
+    assert!(differences.is_empty(), "after {step}, the session differs from a full build:\n{}", differences.join("\n"));
+}
+
+fn full_build(site: &Path) -> Output {
+    let build = pipeline::build(site, Options::default()).expect("site loads");
+    assert!(build.succeeded(), "the full build failed");
+    build.rendered.expect("rendered").output
+}
+
+fn edit(site: &Path, file: &str, from: &str, to: &str) {
+    let path = site.join(file);
+    let text = std::fs::read_to_string(&path).expect("content file");
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn serve_sessions_update_to_exactly_what_a_full_build_gives() {
+    let scratch = base_site("session");
+    let site = scratch.path.join("site");
+    let (mut session, outcome) = Session::open(&site, Options::default()).expect("site loads");
+    let mut served = Output::default();
+    assert_eq!(serve_update(&mut served, &mut session, outcome), "whole");
+    assert_same(&served, &full_build(&site), "opening");
+
+    // A body edit that changes nothing other pages show: the brief's page alone, then the index.
+    let brief = "content/briefs/first-brief.md";
+    edit(&site, brief, "## Why it matters", "## Why this matters");
+    let outcome = session.update(&[brief.to_string()]).expect("update");
+    match &outcome {
+        Outcome::Files(files) => {
+            assert_eq!(files.files.keys().collect::<Vec<_>>(), ["briefs/first-brief.html"]);
+        }
+        other => panic!("expected the quick path, got {other:?}"),
+    }
+    serve_update(&mut served, &mut session, outcome);
+    assert_same(&served, &full_build(&site), "a body edit");
+
+    // A page body edit.
+    let page = "content/pages/about.md";
+    std::fs::write(site.join(page), std::fs::read_to_string(site.join(page)).expect("about") + "\nOne more line.\n")
+        .expect("write");
+    let outcome = session.update(&[page.to_string()]).expect("update");
+    assert_eq!(serve_update(&mut served, &mut session, outcome), "files");
+    assert_same(&served, &full_build(&site), "a page edit");
+
+    // A body that now cites another deal is listed on that deal's page: the listing pages too.
+    edit(&site, brief, "## Why this matters", "Also {{ value(deal=\"lab-chips-loi-2025\") }}.\n\n## Why this matters");
+    let outcome = session.update(&[brief.to_string()]).expect("update");
+    match &outcome {
+        Outcome::Files(files) => {
+            for path in ["briefs/first-brief.html", "deals/lab-chips-loi-2025.html", "index.html", "feed.xml"] {
+                assert!(files.files.contains_key(path), "{path} was not rendered again");
+            }
+            assert!(!files.files.contains_key("registry.html"));
+        }
+        other => panic!("expected the listing pages, got {other:?}"),
+    }
+    serve_update(&mut served, &mut session, outcome);
+    assert_same(&served, &full_build(&site), "a body citing a new deal");
+
+    // A longer body changes the reading time every list shows.
+    let longer =
+        std::fs::read_to_string(site.join(brief)).expect("brief") + &"Many more words to read here. ".repeat(80);
+    std::fs::write(site.join(brief), longer).expect("write");
+    let outcome = session.update(&[brief.to_string()]).expect("update");
+    assert_eq!(serve_update(&mut served, &mut session, outcome), "files");
+    assert_same(&served, &full_build(&site), "a longer body");
+
+    // A broken body keeps the last good output and reports the problem where it is.
+    let before = served.clone();
+    edit(&site, brief, "lab-chips-loi-2025", "no-such-deal");
+    let outcome = session.update(&[brief.to_string()]).expect("update");
+    assert_eq!(serve_update(&mut served, &mut session, outcome), "failed");
+    assert_eq!(served, before);
+    let errors: Vec<String> = session
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("{} {}", d.file, d.message))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with(brief) && errors[0].contains("no-such-deal"), "{errors:?}");
+    // Every problem, warnings included, as a full build reports them.
+    let full = pipeline::build(&site, Options::default()).expect("site loads");
+    assert_eq!(session.diagnostics().iter().collect::<Vec<_>>(), full.diagnostics.iter().collect::<Vec<_>>());
+
+    // Fixing it serves the fixed page again.
+    edit(&site, brief, "no-such-deal", "lab-chips-loi-2025");
+    let outcome = session.update(&[brief.to_string()]).expect("update");
+    assert_ne!(serve_update(&mut served, &mut session, outcome), "failed");
+    assert!(!session.diagnostics().has_errors());
+    assert_same(&served, &full_build(&site), "fixing the error");
+
+    // Front matter, the registry and new files take the full path.
+    edit(&site, brief, "title = \"The first brief\"", "title = \"The first brief, revised\"");
+    let outcome = session.update(&[brief.to_string()]).expect("update");
+    assert_eq!(serve_update(&mut served, &mut session, outcome), "whole");
+    assert_same(&served, &full_build(&site), "a front matter edit");
+    edit(&site, "content/deals.toml", "id = \"lab-cloud-2025\"", "id = \"lab-cloud-2025\"\n# a comment");
+    let outcome = session.update(&["content/deals.toml".to_string()]).expect("update");
+    assert_eq!(serve_update(&mut served, &mut session, outcome), "whole");
+    assert_same(&served, &full_build(&site), "a registry edit");
 }
