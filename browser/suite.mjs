@@ -7,12 +7,14 @@
 //
 // Per page: no console errors, no uncaught page errors, no request to any scheme but file:
 // (data: and blob: are in-document and allowed; everything else is aborted and counted), no
-// missing file, no reference to an external resource in the markup, every chart SVG has a
-// size at 1280 and 375 px, no horizontal scrolling at 375 px, axe-core finds no serious or
-// critical violation in light or in dark mode, the page carries a Content Security Policy that
-// names no network origin and it blocked nothing while the page was used. Site-wide: every internal link and #anchor
-// resolves, the key pages read without JavaScript, site search finds and opens a deal, and the
-// screenshots in browser/out/screenshots/ are taken. Exits 1 on any failure.
+// missing file, no reference to an external resource in the markup, each chart figure shows
+// exactly one of its two drawings at 1280 and 375 px (the narrow one on the phone; the other is
+// display:none), no horizontal scrolling at 375 px, axe-core finds no serious or critical
+// violation in light or in dark mode, the page carries a Content Security Policy that names no
+// network origin and it blocked nothing while the page was used. Site-wide: every internal link
+// and #anchor resolves, the key pages read without JavaScript (charts included), site search
+// finds and opens a deal, and the screenshots in browser/out/screenshots/ are taken. Exits 1 on
+// any failure.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -66,21 +68,35 @@ const short = (text, max = 300) => {
 // ---------------------------------------------------------------------------------------------
 // In-page probes (run inside Chromium)
 
-/** Outermost SVGs of each chart figure whose rendered box is empty. */
+/**
+ * Chart figures not shown right at this viewport width. Each figure holds its chart twice (a wide
+ * and a narrow SVG): exactly one may have a rendered box, the other must be display:none (so it
+ * is out of the accessibility tree), and on a phone-width viewport the one shown is the narrow.
+ */
 function probeCharts() {
   const empty = [];
-  const svgs = [...document.querySelectorAll('figure.chart svg')].filter(
-    (svg) => !svg.parentElement.closest('svg'),
-  );
-  svgs.forEach((svg, i) => {
-    const box = svg.getBoundingClientRect();
-    if (!(box.width > 0 && box.height > 0)) {
-      const fig = svg.closest('figure');
-      const name = fig.id ? `#${fig.id}` : `figure.chart #${i + 1}`;
-      empty.push(`${name}: ${box.width.toFixed(1)} × ${box.height.toFixed(1)} px`);
+  const phone = window.innerWidth <= 480;
+  const figures = [...document.querySelectorAll('figure.chart')];
+  figures.forEach((fig, i) => {
+    const name = fig.id ? `#${fig.id}` : `figure.chart #${i + 1}`;
+    const svgs = [...fig.querySelectorAll('svg.chart-svg')].filter((svg) => !svg.parentElement.closest('svg'));
+    const shown = [];
+    for (const svg of svgs) {
+      const box = svg.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) shown.push(svg);
+      else if (getComputedStyle(svg).display !== 'none') {
+        empty.push(`${name}: ${svg.getAttribute('class')} is ${box.width.toFixed(1)} × ${box.height.toFixed(1)} px but not display:none`);
+      }
+    }
+    if (svgs.length === 0) {
+      empty.push(`${name}: no chart SVG`);
+    } else if (shown.length !== 1) {
+      empty.push(`${name}: ${shown.length} of ${svgs.length} chart SVGs have a size, expected exactly 1`);
+    } else if (phone && !shown[0].classList.contains('chart-svg-narrow')) {
+      empty.push(`${name}: at ${window.innerWidth} px the chart shown is ${shown[0].getAttribute('class')}, not the narrow one`);
     }
   });
-  return { count: svgs.length, empty };
+  return { count: figures.length, empty };
 }
 
 /** Links, anchors and references to resources outside the site, as the browser parsed them. */
@@ -390,15 +406,14 @@ async function checkWithoutJs(context, network) {
         const main = document.querySelector('main');
         const text = main ? main.innerText.trim() : '';
         const visible = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0; };
-        const hiddenCharts = [...document.querySelectorAll('figure.chart svg')]
-          .filter((svg) => !svg.parentElement.closest('svg') && !visible(svg)).length;
         const navLinks = [...document.querySelectorAll('header nav a')].filter(visible).length;
-        return { hasMain: Boolean(main), textLength: text.length, mainVisible: main ? visible(main) : false, hiddenCharts, navLinks };
+        return { hasMain: Boolean(main), textLength: text.length, mainVisible: main ? visible(main) : false, navLinks };
       });
+      const charts = await page.evaluate(probeCharts);
       const problems = [];
       if (!state.hasMain || !state.mainVisible) problems.push('no visible <main>');
       else if (state.textLength < 100) problems.push(`<main> shows only ${state.textLength} characters of text`);
-      if (state.hiddenCharts) problems.push(`${state.hiddenCharts} chart(s) have no size without JavaScript`);
+      problems.push(...charts.empty.map((e) => `without JavaScript: ${e}`));
       if (state.navLinks === 0) problems.push('the header navigation shows no links');
       problems.push(...seen.missing.map((m) => `missing: ${m}`), ...network.take(page).map((u) => `blocked ${u}`));
       result(rel, 'reads without JavaScript', problems);

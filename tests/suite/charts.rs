@@ -1,14 +1,16 @@
 //! Charts: the aggregates they draw (checked against totals computed by hand for
-//! `tests/fixtures/registry`), well-formed and accessible SVG, byte stability, snapshots.
+//! `tests/fixtures/registry`), well-formed and accessible SVG in both widths, text that stays on
+//! the canvas and is large enough to read, byte stability, snapshots.
 //!
-//! Snapshots of every chart type live in `tests/fixtures/charts/`; `UPDATE_EXPECT=1` rewrites
-//! them for review as a diff.
+//! Snapshots of every chart type, wide (`<name>.svg`) and narrow (`<name>.narrow.svg`), live in
+//! `tests/fixtures/charts/`; `UPDATE_EXPECT=1` rewrites them for review as a diff.
 
 use std::collections::BTreeMap;
 
 use infrabrief::model::Site;
 use infrabrief::model::totals::{self, Amounts};
 use infrabrief::pipeline::{self, Options};
+use infrabrief::render::charts::draw::Frame;
 use infrabrief::render::charts::{self, Chart, aggregate};
 
 use crate::common::{Scratch, fixture, repo};
@@ -143,36 +145,68 @@ fn every_chart(site: &Site) -> Vec<Chart> {
     all
 }
 
-fn check_svg(chart: &Chart) {
-    let document =
-        roxmltree::Document::parse(&chart.svg).unwrap_or_else(|e| panic!("{}: invalid XML: {e}", chart.name));
+/// Checks one of a chart's two SVGs, drawn for `frame`; returns the ids it defines.
+fn check_variant(chart: &Chart, svg: &str, frame: Frame) -> Vec<String> {
+    let name = format!("{} ({:?})", chart.name, frame.variant);
+    let document = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{name}: invalid XML: {e}"));
     let root = document.root_element();
     assert_eq!(root.tag_name().name(), "svg");
-    assert_eq!(root.attribute("role"), Some("img"), "{}", chart.name);
-    assert!(
-        root.attribute("viewBox").is_some() && root.attribute("width").is_none(),
-        "{} scales with its viewBox",
-        chart.name
-    );
+    assert_eq!(root.attribute("role"), Some("img"), "{name}");
+    assert!(root.attribute("width").is_none(), "{name} scales with its viewBox");
+    let view_box: Vec<f64> = root
+        .attribute("viewBox")
+        .unwrap_or_else(|| panic!("{name}: no viewBox"))
+        .split(' ')
+        .map(|n| n.parse().expect("viewBox numbers"))
+        .collect();
+    assert_eq!(view_box[2], f64::from(frame.width), "{name}: laid out for its frame");
     let labelled = root.attribute("aria-labelledby").expect("aria-labelledby");
     for id in labelled.split_whitespace() {
         let element = document
             .descendants()
             .find(|n| n.attribute("id") == Some(id))
-            .unwrap_or_else(|| panic!("{}: no #{id}", chart.name));
+            .unwrap_or_else(|| panic!("{name}: no #{id}"));
         assert!(matches!(element.tag_name().name(), "title" | "desc"));
-        assert!(!element.text().unwrap_or("").trim().is_empty(), "{}: empty {id}", chart.name);
+        assert!(!element.text().unwrap_or("").trim().is_empty(), "{name}: empty {id}");
     }
     let desc = document.descendants().find(|n| n.tag_name().name() == "desc").and_then(|n| n.text()).unwrap_or("");
-    assert!(desc.starts_with(&chart.takeaway), "{}: <desc> starts with the takeaway", chart.name);
-    assert!(
-        !chart.svg.contains("#000000") && !chart.svg.contains("#FFFFFF"),
-        "{}: no hard-coded black or white",
-        chart.name
-    );
+    assert!(desc.starts_with(&chart.takeaway), "{name}: <desc> starts with the takeaway");
+    assert!(!svg.contains("#000000") && !svg.contains("#FFFFFF"), "{name}: no hard-coded black or white");
+    // Text: at least the frame's small size, and (by the same width estimate the layout uses,
+    // with some slack) inside the canvas.
+    for text in document.descendants().filter(|n| n.tag_name().name() == "text") {
+        let size: f64 = text.attribute("font-size").and_then(|s| s.parse().ok()).expect("font-size");
+        assert!(size >= frame.small - 0.01, "{name}: text at {size} units is too small for its frame");
+        let content: String = text.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+        let bold = if text.attribute("font-weight") == Some("bold") { 1.12 } else { 1.0 };
+        let width = charts::canvas::text_width(content.trim(), size) * bold;
+        let x: f64 = text.attribute("x").and_then(|s| s.parse().ok()).expect("x");
+        let left = match text.attribute("text-anchor") {
+            Some("end") => x - width,
+            Some("middle") => x - width / 2.0,
+            _ => x,
+        };
+        assert!(
+            left >= -2.0 && left + width <= view_box[2] + 2.0,
+            "{name}: `{content}` runs off the canvas ({left:.0} to {:.0} of {})",
+            left + width,
+            view_box[2]
+        );
+    }
+    document.descendants().filter_map(|n| n.attribute("id")).map(str::to_string).collect()
+}
+
+fn check_svg(chart: &Chart) {
+    let wide = check_variant(chart, &chart.svg, Frame::WIDE);
+    let narrow = check_variant(chart, &chart.svg_narrow, Frame::NARROW);
+    assert!(chart.svg.contains("class=\"chart-svg chart-svg-wide\""), "{}", chart.name);
+    assert!(chart.svg_narrow.contains("class=\"chart-svg chart-svg-narrow\""), "{}", chart.name);
+    assert!(wide.iter().all(|id| !narrow.contains(id)), "{}: the two SVGs share an id", chart.name);
     assert!(!chart.takeaway.is_empty() && !chart.title.is_empty());
     if chart.rows.is_empty() {
-        assert!(chart.svg.contains(">No "), "{}: no data must show an empty state", chart.name);
+        for svg in [&chart.svg, &chart.svg_narrow] {
+            assert!(svg.contains(">No "), "{}: no data must show an empty state", chart.name);
+        }
     } else {
         assert!(chart.csv.lines().count() > chart.rows.len().min(1), "{}: a CSV with a header and rows", chart.name);
     }
@@ -191,8 +225,8 @@ fn every_chart_is_well_formed_accessible_svg() {
 
 #[test]
 fn charts_are_byte_identical_across_builds() {
-    let first: Vec<String> = every_chart(&registry()).into_iter().map(|c| c.svg).collect();
-    let second: Vec<String> = every_chart(&registry()).into_iter().map(|c| c.svg).collect();
+    let first: Vec<(String, String)> = every_chart(&registry()).into_iter().map(|c| (c.svg, c.svg_narrow)).collect();
+    let second: Vec<(String, String)> = every_chart(&registry()).into_iter().map(|c| (c.svg, c.svg_narrow)).collect();
     assert_eq!(first, second);
 }
 
@@ -241,26 +275,24 @@ fn empty_registry_draws_clear_empty_states() {
     let charts = charts::site_charts(&site).expect("charts");
     for name in [charts::PROVIDERS, charts::BUYERS, charts::CUMULATIVE, charts::TIMELINE, charts::FLOWS] {
         let chart = &charts[name];
-        assert!(chart.svg.contains("No ") && chart.takeaway.starts_with("No "), "{name}: {}", chart.takeaway);
-        assert!(roxmltree::Document::parse(&chart.svg).is_ok());
+        assert!(chart.takeaway.starts_with("No "), "{name}: {}", chart.takeaway);
+        check_svg(chart);
     }
 }
 
 #[test]
 fn chart_snapshots() {
     let site = registry();
-    let mut snapshots: BTreeMap<String, String> = BTreeMap::new();
-    for (name, chart) in charts::site_charts(&site).expect("charts") {
-        snapshots.insert(name, chart.svg);
-    }
+    let mut drawn: Vec<Chart> = charts::site_charts(&site).expect("charts").into_values().collect();
     let alpha = site.company("alpha").expect("alpha");
-    snapshots.insert(
-        "company-alpha".into(),
-        charts::company_chart(&site, alpha, &totals::totals(&site.deals)).expect("chart").svg,
-    );
+    drawn.push(charts::company_chart(&site, alpha, &totals::totals(&site.deals)).expect("chart"));
     let d10 = site.deal("d10").expect("d10");
-    snapshots
-        .insert("deal-d10".into(), charts::deal_chart(d10, &charts::DealCharts::new(&site).expect("deal charts")).svg);
+    drawn.push(charts::deal_chart(d10, &charts::DealCharts::new(&site).expect("deal charts")));
+    let mut snapshots: BTreeMap<String, String> = BTreeMap::new();
+    for chart in drawn {
+        snapshots.insert(format!("{}.narrow", chart.name), chart.svg_narrow);
+        snapshots.insert(chart.name, chart.svg);
+    }
     let folder = fixture("charts");
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut differing = Vec::new();
@@ -273,6 +305,6 @@ fn chart_snapshots() {
             differing.push(name.clone());
         }
     }
-    assert!(snapshots.len() >= 9, "every chart type has a snapshot");
+    assert!(snapshots.len() >= 18, "every chart type has a snapshot in both widths");
     assert!(differing.is_empty(), "charts differ from their snapshots (UPDATE_EXPECT=1 to accept): {differing:?}");
 }

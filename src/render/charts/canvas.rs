@@ -26,12 +26,15 @@ pub enum Paint {
     Capital,
     Highlight,
     Gap,
+    /// Text drawn over marks (flow labels on phones): the text colour with a halo of the
+    /// chart's background, from the stylesheet.
+    Overlay,
     /// The n-th colour of the categorical palette (0..7).
     Series(u8),
 }
 
 impl Paint {
-    pub const ALL: [Paint; 17] = [
+    pub const ALL: [Paint; 18] = [
         Paint::Text,
         Paint::Muted,
         Paint::Axis,
@@ -42,6 +45,7 @@ impl Paint {
         Paint::Capital,
         Paint::Highlight,
         Paint::Gap,
+        Paint::Overlay,
         Paint::Series(0),
         Paint::Series(1),
         Paint::Series(2),
@@ -63,6 +67,7 @@ impl Paint {
             Paint::Capital => 8,
             Paint::Highlight => 9,
             Paint::Gap => 10,
+            Paint::Overlay => 11,
             Paint::Series(n) => 20 + n.min(6),
         }
     }
@@ -90,6 +95,7 @@ impl Paint {
             Paint::Capital => ("c-capital", "#007a5a"),
             Paint::Highlight => ("c-highlight", "#c2410c"),
             Paint::Gap => ("c-gap", "#575b66"),
+            Paint::Overlay => ("c-overlay", "currentColor"),
             Paint::Series(0) => ("c-s0", "#0072b2"),
             Paint::Series(1) => ("c-s1", "#d55e00"),
             Paint::Series(2) => ("c-s2", "#009e73"),
@@ -291,12 +297,28 @@ impl Scale {
 /// Round tick values from 0 to at least `max`: steps of 1, 2, 2.5 or 5 times a power of ten,
 /// at most `count` intervals.
 pub fn nice_ticks(max: f64, count: usize) -> Vec<f64> {
+    ticks_with_steps(max, count, false)
+}
+
+/// Ticks for counts: like [`nice_ticks`], but every step is a whole number (so never 0.25 or
+/// 2.5 deals).
+pub fn integer_ticks(max: f64, count: usize) -> Vec<f64> {
+    ticks_with_steps(max, count, true)
+}
+
+fn ticks_with_steps(max: f64, count: usize, whole: bool) -> Vec<f64> {
     if max <= 0.0 || !max.is_finite() {
         return vec![0.0, 1.0];
     }
     let raw = max / count.max(1) as f64;
+    let raw = if whole { raw.max(1.0) } else { raw };
     let power = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power);
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .filter(|s| !whole || s.fract() == 0.0)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
     let mut ticks = vec![0.0];
     let mut value = 0.0;
     while value < max - step * 1e-9 {
@@ -315,6 +337,20 @@ mod tests {
         assert_eq!(nice_ticks(852.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
         assert_eq!(nice_ticks(34.0, 4), vec![0.0, 10.0, 20.0, 30.0, 40.0]);
         assert_eq!(nice_ticks(0.0, 4), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn count_ticks_are_whole_numbers() {
+        // nice_ticks would step by 0.25 and 2.5 here.
+        assert_eq!(nice_ticks(1.0, 4), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(integer_ticks(1.0, 4), vec![0.0, 1.0]);
+        assert_eq!(integer_ticks(3.0, 4), vec![0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(integer_ticks(9.0, 4), vec![0.0, 5.0, 10.0]);
+        assert_eq!(integer_ticks(40.0, 4), vec![0.0, 10.0, 20.0, 30.0, 40.0]);
+        assert_eq!(integer_ticks(90.0, 4), vec![0.0, 25.0, 50.0, 75.0, 100.0]);
+        for max in 1..200 {
+            assert!(integer_ticks(f64::from(max), 4).iter().all(|t| t.fract() == 0.0), "{max}");
+        }
     }
 
     #[test]

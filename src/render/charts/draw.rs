@@ -1,19 +1,54 @@
 //! The chart drawings: each function lays out one kind of chart with plotters primitives and
 //! returns plotters' raw SVG plus the labels it had to shorten.
 //!
-//! Layout is in pixels of a 560-wide canvas; the page scales it with `viewBox`, so sizes are
-//! chosen to stay legible when a phone shrinks it to about 330 pixels (13 px labels). Every
-//! function draws only what it is given: the numbers come from `aggregate`.
+//! Every function lays out for a [`Frame`]: the wide one (560 units, shown when the chart's box
+//! is desktop-wide) or the narrow one (340 units, shown on phones), with font sizes chosen so
+//! that text renders at 11 px or more wherever each is shown (the page scales an SVG to its box
+//! with `viewBox`). One function serves both: sizes and margins come from the frame, and where
+//! the narrow canvas has no room for the wide arrangement (a label column beside the bars, labels
+//! after the line ends) the function places that text differently. Every function draws only
+//! what it is given: the numbers come from `aggregate`.
 
-use super::canvas::{Align, Baseline, Canvas, DrawError, Fill, Font, Paint, Scale, nice_ticks, shorten, text_width};
-use super::svg::Shortened;
+use super::canvas::{
+    Align, Baseline, Canvas, DrawError, Fill, Font, Paint, Scale, integer_ticks, nice_ticks, shorten, text_width,
+};
+use super::svg::{Shortened, Variant};
 use crate::model::{Bucket, Kind};
 use crate::render::format;
 
-pub const WIDTH: u32 = 560;
-const W: f64 = WIDTH as f64;
-const LABEL: f64 = 13.0;
-const SMALL: f64 = 11.5;
+/// The canvas a chart is laid out on: its width and the font sizes that go with it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    pub variant: Variant,
+    /// Width of the canvas (the SVG's `viewBox`), in units.
+    pub width: u32,
+    /// Labels and values.
+    pub label: f64,
+    /// Ticks and notes.
+    pub small: f64,
+}
+
+impl Frame {
+    /// Shown when the chart's box is at least 34rem wide (at least 544 px for 560 units), so
+    /// 11.5-unit text renders at 11.2 px or more.
+    pub const WIDE: Frame = Frame { variant: Variant::Wide, width: 560, label: 13.0, small: 11.5 };
+    /// Shown in narrower boxes: on a 375 px phone the box is about 325 px wide, so 12.5-unit
+    /// text renders at about 12 px.
+    pub const NARROW: Frame = Frame { variant: Variant::Narrow, width: 340, label: 13.5, small: 12.5 };
+
+    fn w(self) -> f64 {
+        f64::from(self.width)
+    }
+
+    pub fn narrow(self) -> bool {
+        self.variant == Variant::Narrow
+    }
+
+    /// A layout constant: its wide or its narrow value.
+    fn pick(self, wide: f64, narrow: f64) -> f64 {
+        if self.narrow() { narrow } else { wide }
+    }
+}
 
 /// Raw plotters SVG and the labels drawn shortened.
 pub struct Drawing {
@@ -23,9 +58,18 @@ pub struct Drawing {
 
 /// Shortens `text` to `width`, remembering the full text when it had to be cut.
 fn fit(text: &str, size: f64, width: f64, shortened: &mut Vec<Shortened>) -> String {
-    let short = shorten(text, size, width);
-    if short != text && !shortened.iter().any(|s| s.short == short) {
-        shortened.push(Shortened { short: short.clone(), full: text.to_string() });
+    fit_keeping(text, "", size, width, shortened)
+}
+
+/// Like [`fit`] for `text` followed by `kept` (a value, a date), where only `text` may be
+/// shortened: `Amazon Web Serv… $38bn`.
+fn fit_keeping(text: &str, kept: &str, size: f64, width: f64, shortened: &mut Vec<Shortened>) -> String {
+    let join = |a: &str| if kept.is_empty() { a.to_string() } else { format!("{a} {kept}") };
+    let room = if kept.is_empty() { width } else { width - text_width(&format!(" {kept}"), size) };
+    let full = join(text);
+    let short = join(&shorten(text, size, room.max(0.0)));
+    if short != full && !shortened.iter().any(|s| s.short == short) {
+        shortened.push(Shortened { short: short.clone(), full });
     }
     short
 }
@@ -35,18 +79,67 @@ fn money_tick(bn: f64) -> String {
     if bn == 0.0 { "0".to_string() } else { format::usd((bn * 1_000.0).round() as i64) }
 }
 
+/// A count tick: `0`, `5`, `10`.
+fn count_tick(count: f64) -> String {
+    format!("{}", count.round() as i64)
+}
+
 /// Bold text renders wider than the estimate; leave room for it.
 fn bold_width(text: &str, size: f64) -> f64 {
     text_width(text, size) * 1.12
 }
 
+/// Ticks from 0 to at least `max` along an axis `length` units long: as many as 4 intervals, or
+/// fewer when their labels (at `size`) would otherwise run into each other.
+fn fitting_ticks(
+    max: f64,
+    length: f64,
+    size: f64,
+    label: &dyn Fn(f64) -> String,
+    ticks_for: fn(f64, usize) -> Vec<f64>,
+) -> Vec<f64> {
+    let mut ticks = ticks_for(max, 4);
+    for count in (1..=4).rev() {
+        ticks = ticks_for(max, count);
+        let widest = ticks.iter().map(|t| text_width(&label(*t), size)).fold(0.0, f64::max);
+        let intervals = ticks.len().saturating_sub(1).max(1) as f64;
+        if length / intervals >= widest + 12.0 {
+            break;
+        }
+    }
+    ticks
+}
+
+/// Splits `text` at spaces into lines that fit `width` at `size`.
+fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if text_width(&format!("{line} {word}"), size) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
 /// A message in place of a chart when there is nothing to draw.
-pub fn empty(message: &str) -> Result<Drawing, DrawError> {
+pub fn empty(message: &str, frame: Frame) -> Result<Drawing, DrawError> {
+    let w = frame.w();
+    let lines = wrap(message, frame.label, w - 24.0);
+    let line_height = frame.label + 5.0;
+    let height = 90.0_f64.max(50.0 + lines.len() as f64 * line_height);
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, 90);
-        canvas.rect(1.0, 1.0, W - 1.0, 89.0, Paint::Grid, Fill::Outline(1))?;
-        canvas.text(W / 2.0, 45.0, message, Font::new(LABEL).paint(Paint::Muted).align(Align::Middle))?;
+        let canvas = Canvas::new(&mut svg, frame.width, height as u32);
+        canvas.rect(1.0, 1.0, w - 1.0, height - 1.0, Paint::Grid, Fill::Outline(1))?;
+        let first = height / 2.0 - (lines.len() as f64 - 1.0) * line_height / 2.0;
+        for (i, line) in lines.iter().enumerate() {
+            let y = first + i as f64 * line_height;
+            canvas.text(w / 2.0, y, line, Font::new(frame.label).paint(Paint::Muted).align(Align::Middle))?;
+        }
         canvas.finish()?;
     }
     Ok(Drawing { svg, shortened: Vec::new() })
@@ -56,6 +149,9 @@ pub fn empty(message: &str) -> Result<Drawing, DrawError> {
 #[derive(Clone, Debug)]
 pub struct BarRow {
     pub label: String,
+    /// Drawn after the label and never shortened: what tells rows with the same label apart
+    /// (`(Mar 2025)`).
+    pub detail: Option<String>,
     pub firm: i64,
     pub estimate: i64,
     pub ceiling: i64,
@@ -68,81 +164,158 @@ pub struct BarRow {
 
 impl BarRow {
     pub fn values(label: &str, firm: i64, estimate: i64, ceiling: i64) -> BarRow {
-        BarRow { label: label.to_string(), firm, estimate, ceiling, note: None, heading: false, highlight: false }
-    }
-
-    pub fn heading(label: &str) -> BarRow {
         BarRow {
             label: label.to_string(),
-            firm: 0,
-            estimate: 0,
-            ceiling: 0,
+            detail: None,
+            firm,
+            estimate,
+            ceiling,
             note: None,
-            heading: true,
+            heading: false,
             highlight: false,
         }
     }
 
+    pub fn heading(label: &str) -> BarRow {
+        BarRow { heading: true, ..BarRow::values(label, 0, 0, 0) }
+    }
+
     fn total(&self) -> i64 {
         self.firm + self.estimate + self.ceiling
+    }
+
+    /// The label as it reads in full, detail included.
+    pub fn full_label(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{} {detail}", self.label),
+            None => self.label.clone(),
+        }
+    }
+
+    /// The value texts drawn beside the bar: committed (firm and estimates), then ceilings.
+    fn value_texts(&self) -> Vec<(String, Paint)> {
+        let committed = self.firm + self.estimate;
+        let mut texts = Vec::new();
+        if committed > 0 {
+            texts.push((format::usd(committed), Paint::Text));
+        }
+        if self.ceiling > 0 {
+            let ceiling = format::usd(self.ceiling);
+            texts.push((if committed > 0 { format!("+{ceiling}") } else { ceiling }, Paint::Ceiling));
+        }
+        texts
     }
 }
 
 const ROW: f64 = 30.0;
 const BAR: f64 = 16.0;
 const AXIS: f64 = 30.0;
+/// Narrow bar rows: a label line, then the bar.
+const STACKED_ROW: f64 = 42.0;
+/// Space before a value written after another one; bold text runs wider than estimated in some
+/// fonts, so more than a space.
+const VALUE_GAP: f64 = 8.0;
 
-/// Horizontal bars, firm solid, estimates faded, ceilings outlined, values at the bar ends.
-pub fn bars(rows: &[BarRow]) -> Result<Drawing, DrawError> {
+/// Horizontal bars, firm solid, estimates faded, ceilings outlined, with their values.
+///
+/// Wide: labels in a column left of the bars, values at the bar ends. Narrow: each label on its
+/// own line above its bar, values at the right end of that line, so that labels and bars both
+/// get the whole width.
+pub fn bars(rows: &[BarRow], frame: Frame) -> Result<Drawing, DrawError> {
+    let (w, size, small) = (frame.w(), frame.label, frame.small);
+    let stacked = frame.narrow();
+    // Narrow values are set right to left from the edge: a value wider than estimated (bold
+    // digits run wide in some fonts) would run into the one before it, so they get extra room.
+    let value_width = |text: &str| bold_width(text, size) * if stacked { 1.25 } else { 1.0 };
     let mut shortened = Vec::new();
-    let label_width = rows.iter().map(|r| text_width(&r.label, LABEL) + 12.0).fold(70.0, f64::max).min(190.0);
-    let value_room = 140.0;
-    let plot = Scale::new((0.0, 1.0), (label_width, W - value_room));
+    let label_width = if stacked {
+        0.0
+    } else {
+        rows.iter().map(|r| text_width(&r.full_label(), size) + 12.0).fold(70.0, f64::max).min(190.0)
+    };
+    let plot = if stacked { (8.0, w - 24.0) } else { (label_width, w - 140.0) };
     let max_bn = rows.iter().map(|r| r.total()).max().unwrap_or(0) as f64 / 1_000.0;
-    let ticks = nice_ticks(max_bn, 4);
+    let ticks = fitting_ticks(max_bn, plot.1 - plot.0, small, &money_tick, nice_ticks);
     let top_tick = ticks.last().copied().unwrap_or(1.0);
-    let x = Scale::new((0.0, top_tick), plot.range);
-    let height = 8.0 + rows.len() as f64 * ROW + AXIS;
+    let x = Scale::new((0.0, top_tick), plot);
+    let row_height = |row: &BarRow| match (stacked, row.heading) {
+        (false, _) => ROW,
+        (true, true) => ROW,
+        (true, false) => STACKED_ROW,
+    };
+    let bottom = 8.0 + rows.iter().map(row_height).sum::<f64>();
+    // Where each row's bar sits: (top, bottom) of the bar band.
+    let mut bands = Vec::new();
+    let mut top = 8.0;
+    for row in rows {
+        let bar_center = if stacked { top + 28.0 } else { top + ROW / 2.0 };
+        bands.push((bar_center - BAR / 2.0, bar_center + BAR / 2.0));
+        top += row_height(row);
+    }
+    // Grid lines run the whole height beside a label column; between stacked rows they would
+    // cross the labels, so there they are drawn behind each bar only.
+    let spans: Vec<(f64, f64)> = if stacked {
+        rows.iter().zip(&bands).filter(|(r, _)| !r.heading).map(|(_, (y0, y1))| (y0 - 4.0, y1 + 4.0)).collect()
+    } else {
+        vec![(4.0, bottom)]
+    };
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, height as u32);
-        let bottom = 8.0 + rows.len() as f64 * ROW;
+        let canvas = Canvas::new(&mut svg, frame.width, (bottom + AXIS) as u32);
         for tick in &ticks {
             let tx = x.at(*tick);
-            canvas.line(&[(tx, 4.0), (tx, bottom)], Paint::Grid, 1)?;
-            let label = money_tick(*tick);
+            for (y0, y1) in &spans {
+                canvas.line(&[(tx, *y0), (tx, *y1)], Paint::Grid, 1)?;
+            }
             canvas.text(
                 tx,
                 bottom + 6.0,
-                &label,
-                Font::new(SMALL).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
+                &money_tick(*tick),
+                Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
-        canvas.line(&[(x.at(0.0), 4.0), (x.at(0.0), bottom)], Paint::Axis, 1)?;
-        for (i, row) in rows.iter().enumerate() {
-            let cy = 8.0 + i as f64 * ROW + ROW / 2.0;
-            let label = fit(&row.label, LABEL, label_width - 10.0, &mut shortened);
+        for (y0, y1) in &spans {
+            canvas.line(&[(x.at(0.0), *y0), (x.at(0.0), *y1)], Paint::Axis, 1)?;
+        }
+        let mut top = 8.0;
+        for (row, (y0, y1)) in rows.iter().zip(&bands) {
+            let height = row_height(row);
+            let row_top = top;
+            top += height;
             if row.heading {
-                canvas.text(4.0, cy + 4.0, &label, Font::new(LABEL).bold())?;
+                let label = fit(&row.label, size, w - 8.0, &mut shortened);
+                canvas.text(4.0, row_top + height / 2.0 + 4.0, &label, Font::new(size).bold())?;
                 continue;
             }
-            let font = Font::new(LABEL).align(Align::End);
-            canvas.text(label_width - 8.0, cy, &label, if row.highlight { font.bold() } else { font })?;
-            let (y0, y1) = (cy - BAR / 2.0, cy + BAR / 2.0);
+            let cy = (y0 + y1) / 2.0;
+            // The line the label and (narrow) the values are written on.
+            let text_y = if stacked { row_top + 10.0 } else { cy };
+            let values = row.value_texts();
+            let values_width: f64 = values.iter().map(|(t, _)| value_width(t) + VALUE_GAP).sum();
+            let detail = row.detail.as_deref().unwrap_or("");
+            let font = if row.highlight { Font::new(size).bold() } else { Font::new(size) };
+            if stacked {
+                let room = w - 4.0 - values_width - 8.0 - plot.0;
+                let label = fit_keeping(&row.label, detail, size, room, &mut shortened);
+                canvas.text(plot.0, text_y, &label, font)?;
+            } else {
+                let label = fit_keeping(&row.label, detail, size, label_width - 10.0, &mut shortened);
+                canvas.text(label_width - 8.0, text_y, &label, font.align(Align::End))?;
+            }
             let bn = |m: i64| m as f64 / 1_000.0;
             let mut at = 0.0;
             if row.firm > 0 {
                 let paint = if row.highlight { Paint::Highlight } else { Paint::Firm };
-                canvas.rect(x.at(at), y0, x.at(at + bn(row.firm)), y1, paint, Fill::Solid)?;
+                canvas.rect(x.at(at), *y0, x.at(at + bn(row.firm)), *y1, paint, Fill::Solid)?;
                 at += bn(row.firm);
             }
             if row.estimate > 0 {
-                canvas.rect(x.at(at), y0, x.at(at + bn(row.estimate)), y1, Paint::Estimate, Fill::Faded(0.4))?;
-                canvas.rect(x.at(at), y0, x.at(at + bn(row.estimate)), y1, Paint::Estimate, Fill::Outline(1))?;
+                canvas.rect(x.at(at), *y0, x.at(at + bn(row.estimate)), *y1, Paint::Estimate, Fill::Faded(0.4))?;
+                canvas.rect(x.at(at), *y0, x.at(at + bn(row.estimate)), *y1, Paint::Estimate, Fill::Outline(1))?;
                 at += bn(row.estimate);
             }
             if row.ceiling > 0 {
-                canvas.rect(x.at(at), y0, x.at(at + bn(row.ceiling)), y1, Paint::Ceiling, Fill::Faded(0.12))?;
+                canvas.rect(x.at(at), *y0, x.at(at + bn(row.ceiling)), *y1, Paint::Ceiling, Fill::Faded(0.12))?;
                 canvas.rect(
                     x.at(at),
                     y0 + 1.0,
@@ -153,21 +326,23 @@ pub fn bars(rows: &[BarRow]) -> Result<Drawing, DrawError> {
                 )?;
                 at += bn(row.ceiling);
             }
-            let mut lx = x.at(at) + 6.0;
-            let committed = row.firm + row.estimate;
-            if committed > 0 {
-                let text = format::usd(committed);
-                canvas.text(lx, cy, &text, Font::new(LABEL).bold())?;
-                lx += bold_width(&text, LABEL) + 6.0;
-            }
-            if row.ceiling > 0 {
-                let text =
-                    if committed > 0 { format!("+{}", format::usd(row.ceiling)) } else { format::usd(row.ceiling) };
-                canvas.text(lx, cy, &text, Font::new(LABEL).paint(Paint::Ceiling).bold())?;
+            if stacked {
+                // Right to left from the edge, so the last value never runs off the canvas.
+                let mut rx = w - 4.0;
+                for (text, paint) in values.iter().rev() {
+                    canvas.text(rx, text_y, text, Font::new(size).paint(*paint).bold().align(Align::End))?;
+                    rx -= value_width(text) + VALUE_GAP;
+                }
+            } else {
+                let mut lx = x.at(at) + 6.0;
+                for (text, paint) in &values {
+                    canvas.text(lx, text_y, text, Font::new(size).paint(*paint).bold())?;
+                    lx += bold_width(text, size) + 6.0;
+                }
             }
             if row.total() == 0 {
                 let note = row.note.as_deref().unwrap_or("no value");
-                canvas.text(x.at(0.0) + 6.0, cy, note, Font::new(SMALL).paint(Paint::Muted))?;
+                canvas.text(x.at(0.0) + 6.0, cy, note, Font::new(small).paint(Paint::Muted))?;
             }
         }
         canvas.finish()?;
@@ -175,17 +350,18 @@ pub fn bars(rows: &[BarRow]) -> Result<Drawing, DrawError> {
     Ok(Drawing { svg, shortened })
 }
 
-/// A time axis: tick positions (fractional years) and labels, years when the span is long.
-fn time_ticks(start: f64, end: f64, width: f64) -> Vec<(f64, String)> {
+/// A time axis `length` units long: tick positions (fractional years) and labels, years when the
+/// span holds three or more (every second or fifth year when they would crowd), else quarters.
+fn time_ticks(start: f64, end: f64, length: f64, size: f64) -> Vec<(f64, String)> {
+    let span = (end - start).max(1e-9);
     let first_year = start.floor() as i32;
     let last_year = end.ceil() as i32;
-    let years: Vec<(f64, String)> = (first_year..=last_year)
-        .map(f64::from)
-        .filter(|y| *y >= start && *y <= end)
-        .map(|y| (y, format!("{y}")))
-        .collect();
+    let years: Vec<i32> = (first_year..=last_year).filter(|y| f64::from(*y) >= start && f64::from(*y) <= end).collect();
     if years.len() >= 3 {
-        return years;
+        let per_year = length / span;
+        let needed = text_width("2025", size) + 16.0;
+        let step = [1, 2, 5, 10, 20, 50].into_iter().find(|s| f64::from(*s) * per_year >= needed).unwrap_or(100);
+        return years.into_iter().filter(|y| y.rem_euclid(step) == 0).map(|y| (f64::from(y), format!("{y}"))).collect();
     }
     let months = ["Jan", "Apr", "Jul", "Oct"];
     let mut quarters = Vec::new();
@@ -197,11 +373,76 @@ fn time_ticks(start: f64, end: f64, width: f64) -> Vec<(f64, String)> {
             }
         }
     }
-    // Keep labels at least 70 px apart.
-    let span = (end - start).max(1e-9);
-    let per_label = 70.0 / width * span;
+    // Keep labels apart by their width and some air.
+    let per_label = (text_width("Apr 2025", size) + 16.0) / length * span;
     let step = ((per_label / 0.25).ceil() as usize).max(1);
     quarters.into_iter().step_by(step).collect()
+}
+
+/// The widest of some tick labels, plus the gap to the axis: the margin they need.
+fn tick_margin(labels: impl Iterator<Item = String>, size: f64) -> f64 {
+    labels.map(|l| text_width(&l, size)).fold(0.0, f64::max) + 12.0
+}
+
+/// A label at the end of a line, in one or more text lines, and the space it needs.
+struct EndLabel {
+    lines: Vec<(String, Font)>,
+}
+
+impl EndLabel {
+    /// Wide: `$215bn firm` on one line. Narrow: the value, and under it the name in small type.
+    fn new(frame: Frame, name: &str, value: &str, paint: Paint, shortened: &mut Vec<Shortened>) -> EndLabel {
+        let strong = Font::new(frame.label).paint(paint).bold();
+        if frame.narrow() {
+            let name = fit(name, frame.small, END_NAME, shortened);
+            EndLabel { lines: vec![(value.to_string(), strong), (name, Font::new(frame.small).paint(paint))] }
+        } else {
+            EndLabel { lines: vec![(format!("{value} {name}"), strong)] }
+        }
+    }
+
+    fn width(&self) -> f64 {
+        self.lines
+            .iter()
+            .map(|(t, f)| if f.bold { bold_width(t, f.size) } else { text_width(t, f.size) })
+            .fold(0.0, f64::max)
+    }
+
+    fn height(&self) -> f64 {
+        self.lines.iter().map(|(_, f)| f.size + 3.0).sum()
+    }
+
+    /// Draws the label with its first line centred on `y`.
+    fn draw(&self, canvas: &Canvas<'_>, x: f64, y: f64) -> Result<(), DrawError> {
+        let mut ly = y;
+        for (text, font) in &self.lines {
+            canvas.text(x, ly, text, *font)?;
+            ly += font.size + 3.0;
+        }
+        Ok(())
+    }
+}
+
+/// Widest a name under a narrow end label may be before it is shortened.
+const END_NAME: f64 = 92.0;
+/// Widest a one-line wide end label (`Google Cloud $240bn`) may be.
+const WIDE_END_LABEL: f64 = 160.0;
+
+/// Places end labels at the `y` of their line ends, pushing each down clear of those above.
+fn stack_labels(wanted: &[(usize, f64)], heights: &[f64]) -> Vec<(usize, f64)> {
+    let mut placed: Vec<(usize, f64)> = Vec::new();
+    for &(i, y) in wanted {
+        let mut ly = y;
+        while placed.iter().any(|&(j, other)| {
+            let (upper, lower, upper_height) =
+                if other <= ly { (other, ly, heights[j]) } else { (ly, other, heights[i]) };
+            lower - upper < upper_height
+        }) {
+            ly += 1.0;
+        }
+        placed.push((i, ly));
+    }
+    placed
 }
 
 /// One running total to draw as a step line.
@@ -214,41 +455,52 @@ pub struct StepLine {
 }
 
 /// Step lines over time (cumulative commitments), each labelled at its end.
-pub fn steps(lines: &[StepLine]) -> Result<Drawing, DrawError> {
+pub fn steps(lines: &[StepLine], frame: Frame) -> Result<Drawing, DrawError> {
+    let (w, small) = (frame.w(), frame.small);
+    let mut shortened = Vec::new();
     let all: Vec<(f64, i64)> = lines.iter().flat_map(|l| l.points.iter().copied()).collect();
     let start = all.iter().map(|p| p.0).fold(f64::INFINITY, f64::min) - 0.05;
     let end = all.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max) + 0.05;
     let max_bn = all.iter().map(|p| p.1).max().unwrap_or(0) as f64 / 1_000.0;
     let ticks = nice_ticks(max_bn, 4);
     let top = ticks.last().copied().unwrap_or(1.0);
-    let (left, right, top_px, bottom) = (62.0, W - 150.0, 14.0, 262.0);
+    let last_value = |line: &StepLine| line.points.last().map_or(0.0, |p| p.1 as f64 / 1_000.0);
+    let labels: Vec<EndLabel> = lines
+        .iter()
+        .map(|l| {
+            let value = format::usd((last_value(l) * 1_000.0).round() as i64);
+            EndLabel::new(frame, &l.label, &value, l.paint, &mut shortened)
+        })
+        .collect();
+    let label_room = labels.iter().map(EndLabel::width).fold(0.0, f64::max) + 12.0;
+    let left = tick_margin(ticks.iter().map(|t| money_tick(*t)), small).max(frame.pick(62.0, 0.0));
+    let right = w - label_room;
+    let (top_px, bottom) = (14.0, 262.0);
     let x = Scale::new((start, end), (left, right));
     let y = Scale::new((0.0, top), (bottom, top_px));
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, 300);
+        let canvas = Canvas::new(&mut svg, frame.width, 300);
         for tick in &ticks {
             let ty = y.at(*tick);
             canvas.line(&[(left, ty), (right, ty)], Paint::Grid, 1)?;
-            canvas.text(left - 6.0, ty, &money_tick(*tick), Font::new(SMALL).paint(Paint::Muted).align(Align::End))?;
+            canvas.text(left - 6.0, ty, &money_tick(*tick), Font::new(small).paint(Paint::Muted).align(Align::End))?;
         }
         canvas.line(&[(left, bottom), (right, bottom)], Paint::Axis, 1)?;
-        for (at, label) in time_ticks(start, end, right - left) {
+        for (at, label) in time_ticks(start, end, right - left, small) {
             let tx = x.at(at);
             canvas.line(&[(tx, bottom), (tx, bottom + 5.0)], Paint::Axis, 1)?;
             canvas.text(
                 tx,
                 bottom + 8.0,
                 &label,
-                Font::new(SMALL).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
+                Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
-        let mut label_ys: Vec<f64> = Vec::new();
-        for line in lines {
-            if line.points.is_empty() {
-                continue;
-            }
-            let mut points = vec![(x.at(line.points[0].0), y.at(0.0))];
+        let mut wanted = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(first) = line.points.first() else { continue };
+            let mut points = vec![(x.at(first.0), y.at(0.0))];
             let mut last = 0.0;
             for (at, value) in &line.points {
                 let value = *value as f64 / 1_000.0;
@@ -258,17 +510,15 @@ pub fn steps(lines: &[StepLine]) -> Result<Drawing, DrawError> {
             }
             points.push((right, y.at(last)));
             canvas.line(&points, line.paint, line.width)?;
-            let mut ly = y.at(last);
-            while label_ys.iter().any(|other| (other - ly).abs() < 16.0) {
-                ly += 16.0;
-            }
-            label_ys.push(ly);
-            let text = format!("{} {}", format::usd((last * 1_000.0).round() as i64), line.label);
-            canvas.text(right + 6.0, ly, &text, Font::new(LABEL).paint(line.paint).bold())?;
+            wanted.push((i, y.at(last)));
+        }
+        let heights: Vec<f64> = labels.iter().map(EndLabel::height).collect();
+        for (i, ly) in stack_labels(&wanted, &heights) {
+            labels[i].draw(&canvas, right + 6.0, ly)?;
         }
         canvas.finish()?;
     }
-    Ok(Drawing { svg, shortened: Vec::new() })
+    Ok(Drawing { svg, shortened })
 }
 
 /// A marker on the deal timeline.
@@ -279,7 +529,8 @@ pub struct Marker {
     pub kind: Kind,
     pub bucket: Option<Bucket>,
     pub capacity_gw: Option<f64>,
-    pub label: Option<String>,
+    /// Written beside the marker: who (`OpenAI→Oracle`, shortened if need be) and the value.
+    pub label: Option<(String, String)>,
 }
 
 /// Marker paint and fill: money flows green, compute blue; ceilings hollow, estimates faded.
@@ -325,7 +576,8 @@ pub fn draw_marker(
 }
 
 /// Deal sizes over time on a log scale, with undisclosed deals in a band below.
-pub fn timeline(markers: &[Marker]) -> Result<Drawing, DrawError> {
+pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> {
+    let (w, small) = (frame.w(), frame.small);
     let mut shortened = Vec::new();
     let start = markers.iter().map(|m| m.at).fold(f64::INFINITY, f64::min) - 0.08;
     let end = markers.iter().map(|m| m.at).fold(f64::NEG_INFINITY, f64::max) + 0.08;
@@ -334,40 +586,41 @@ pub fn timeline(markers: &[Marker]) -> Result<Drawing, DrawError> {
     let high = values.iter().copied().fold(0.0, f64::max).max(low * 10.0);
     let low_exp = low.log10().floor();
     let high_exp = high.log10().ceil();
-    let (left, right, top, bottom) = (58.0, W - 16.0, 14.0, 262.0);
+    let power_label = |exp: f64| format::usd((10f64.powf(exp) * 1_000.0).round() as i64);
+    let exps: Vec<f64> = (0..=((high_exp - low_exp).round() as i32)).map(|i| low_exp + f64::from(i)).collect();
+    let left = tick_margin(exps.iter().map(|e| power_label(*e)), small).max(frame.pick(58.0, 0.0));
+    let (right, top, bottom) = (w - frame.pick(16.0, 10.0), 14.0, 262.0);
     let band = (bottom + 16.0, bottom + 42.0);
     let x = Scale::new((start, end), (left, right));
     let y = Scale::new((low_exp, high_exp), (bottom, top));
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, 340);
-        let mut exp = low_exp;
-        while exp <= high_exp + 1e-9 {
-            let ty = y.at(exp);
+        let canvas = Canvas::new(&mut svg, frame.width, 340);
+        for exp in &exps {
+            let ty = y.at(*exp);
             canvas.line(&[(left, ty), (right, ty)], Paint::Grid, 1)?;
-            let label = format::usd((10f64.powf(exp) * 1_000.0).round() as i64);
-            canvas.text(left - 6.0, ty, &label, Font::new(SMALL).paint(Paint::Muted).align(Align::End))?;
-            exp += 1.0;
+            canvas.text(left - 6.0, ty, &power_label(*exp), Font::new(small).paint(Paint::Muted).align(Align::End))?;
         }
         canvas.rect(left, band.0, right, band.1, Paint::Grid, Fill::Faded(0.35))?;
         canvas.text(
             left + 4.0,
             band.0 - 3.0,
             "Value undisclosed",
-            Font::new(SMALL).paint(Paint::Muted).baseline(Baseline::Bottom),
+            Font::new(small).paint(Paint::Muted).baseline(Baseline::Bottom),
         )?;
         let axis_y = band.1 + 4.0;
-        for (at, label) in time_ticks(start, end, right - left) {
+        for (at, label) in time_ticks(start, end, right - left, small) {
             let tx = x.at(at);
             canvas.line(&[(tx, top), (tx, band.1)], Paint::Grid, 1)?;
             canvas.text(
                 tx,
                 axis_y + 4.0,
                 &label,
-                Font::new(SMALL).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
+                Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
         let band_y = (band.0 + band.1) / 2.0;
+        let half_line = (small * 0.6).max(7.0);
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
         for marker in markers {
             let r = 4.5 + marker.capacity_gw.map_or(0.0, |gw| (gw.sqrt() * 2.2).min(8.0));
@@ -378,11 +631,12 @@ pub fn timeline(markers: &[Marker]) -> Result<Drawing, DrawError> {
             };
             let (paint, fill) = marker_style(marker.kind, marker.bucket);
             draw_marker(&canvas, marker.kind, mx, my, r, paint, fill)?;
-            if let Some(label) = &marker.label {
-                let text = fit(label, SMALL, 170.0, &mut shortened);
-                let width = text_width(&text, SMALL) * 1.05;
-                // Try right, left, then above and below, keeping clear of labels already placed.
-                let candidates = [
+            if let Some((who, value)) = &marker.label {
+                let text = fit_keeping(who, value, small, frame.pick(170.0, 180.0), &mut shortened);
+                let width = text_width(&text, small) * 1.05;
+                // Try right, left, then above and below (further out if need be), keeping clear
+                // of labels already placed and on the canvas.
+                let mut candidates = vec![
                     (Align::Start, mx + r + 4.0, my),
                     (Align::End, mx - r - 4.0, my),
                     (Align::Start, mx + r + 2.0, my - r - 9.0),
@@ -390,20 +644,28 @@ pub fn timeline(markers: &[Marker]) -> Result<Drawing, DrawError> {
                     (Align::End, mx - r - 2.0, my - r - 9.0),
                     (Align::End, mx - r - 2.0, my + r + 9.0),
                 ];
+                for dy in [r + 10.0, r + 10.0 + 2.0 * half_line, r + 10.0 + 4.0 * half_line] {
+                    for y in [my - dy, my + dy] {
+                        candidates.extend([(Align::Middle, mx, y), (Align::End, mx, y), (Align::Start, mx, y)]);
+                    }
+                }
                 let boxed = |align: Align, x: f64, y: f64| match align {
-                    Align::End => (x - width, y - 7.0, x, y + 7.0),
-                    _ => (x, y - 7.0, x + width, y + 7.0),
+                    Align::End => (x - width, y - half_line, x, y + half_line),
+                    Align::Middle => (x - width / 2.0, y - half_line, x + width / 2.0, y + half_line),
+                    Align::Start => (x, y - half_line, x + width, y + half_line),
                 };
-                let fits = |b: (f64, f64, f64, f64)| {
-                    b.0 >= 2.0
-                        && b.2 <= W - 2.0
-                        && b.1 >= 2.0
-                        && !placed.iter().any(|p| b.0 < p.2 && p.0 < b.2 && b.1 < p.3 && p.1 < b.3)
-                };
-                let (align, lx, ly) =
-                    candidates.iter().copied().find(|(a, x, y)| fits(boxed(*a, *x, *y))).unwrap_or(candidates[0]);
+                let on_canvas = |b: (f64, f64, f64, f64)| b.0 >= 2.0 && b.2 <= w - 2.0 && b.1 >= 2.0;
+                let clear =
+                    |b: (f64, f64, f64, f64)| !placed.iter().any(|p| b.0 < p.2 && p.0 < b.2 && b.1 < p.3 && p.1 < b.3);
+                // Failing a clear spot, one on the canvas; failing that, against its right edge.
+                let (align, lx, ly) = candidates
+                    .iter()
+                    .copied()
+                    .find(|(a, x, y)| on_canvas(boxed(*a, *x, *y)) && clear(boxed(*a, *x, *y)))
+                    .or_else(|| candidates.iter().copied().find(|(a, x, y)| on_canvas(boxed(*a, *x, *y))))
+                    .unwrap_or((Align::End, w - 2.0, my));
                 placed.push(boxed(align, lx, ly));
-                canvas.text(lx, ly, &text, Font::new(SMALL).align(align))?;
+                canvas.text(lx, ly, &text, Font::new(small).align(align))?;
             }
         }
         canvas.finish()?;
@@ -411,7 +673,7 @@ pub fn timeline(markers: &[Marker]) -> Result<Drawing, DrawError> {
     Ok(Drawing { svg, shortened })
 }
 
-/// A node of the flows chart, with its label and how much passes through it.
+/// A node of the flows chart: its name and how much passes through it (millions of dollars).
 pub struct FlowNode {
     pub label: String,
     pub total: i64,
@@ -427,10 +689,17 @@ pub struct FlowBand {
 }
 
 /// Who pays whom: payers on the left, payees on the right, bands as wide as the money.
-pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand]) -> Result<Drawing, DrawError> {
+///
+/// Wide: node labels (`OpenAI $620bn`) outside the two columns of nodes. Narrow: the nodes sit
+/// at the edges and the labels inside, over the start and end of the bands, with a halo.
+pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand], frame: Frame) -> Result<Drawing, DrawError> {
+    let (w, size) = (frame.w(), frame.label);
+    let inside = frame.narrow();
     let mut shortened = Vec::new();
-    let gap = 10.0;
-    let available = 380.0;
+    // Inside labels have no room to spread out sideways: nodes stand far enough apart that the
+    // labels of thin ones do not overlap.
+    let gap = frame.pick(10.0, size + 4.0);
+    let available = frame.pick(380.0, 440.0);
     let scale_for = |nodes: &[FlowNode]| {
         let total: i64 = nodes.iter().map(|n| n.total).sum();
         (available - gap * nodes.len().saturating_sub(1) as f64) / (total.max(1) as f64)
@@ -452,10 +721,10 @@ pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand]) -> Re
     let right_tops = column(payees);
     let used = |nodes: &[FlowNode], tops: &[f64]| tops.last().zip(nodes.last()).map_or(16.0, |(t, n)| t + height_of(n));
     let height = used(payers, &left_tops).max(used(payees, &right_tops)) + 16.0;
-    let (lx0, lx1, rx0, rx1) = (172.0, 180.0, 380.0, 388.0);
+    let (lx0, lx1, rx0, rx1) = if inside { (2.0, 10.0, w - 10.0, w - 2.0) } else { (172.0, 180.0, 380.0, 388.0) };
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, height.ceil() as u32);
+        let canvas = Canvas::new(&mut svg, frame.width, height.ceil() as u32);
         let mut left_offset = vec![0.0; payers.len()];
         let mut right_offset = vec![0.0; payees.len()];
         let mut order: Vec<&FlowBand> = bands.iter().collect();
@@ -494,17 +763,24 @@ pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand]) -> Re
                 canvas.polygon(&shape, band.paint, Fill::Faded(0.5))?;
             }
         }
-        for (node, top) in payers.iter().zip(&left_tops) {
-            let h = height_of(node);
-            canvas.rect(lx0, *top, lx1, top + h, Paint::Axis, Fill::Solid)?;
-            let label = fit(&node.label, LABEL, lx0 - 10.0, &mut shortened);
-            canvas.text(lx0 - 6.0, top + h / 2.0, &label, Font::new(LABEL).align(Align::End))?;
-        }
-        for (node, top) in payees.iter().zip(&right_tops) {
-            let h = height_of(node);
-            canvas.rect(rx0, *top, rx1, top + h, Paint::Axis, Fill::Solid)?;
-            let label = fit(&node.label, LABEL, W - rx1 - 10.0, &mut shortened);
-            canvas.text(rx1 + 6.0, top + h / 2.0, &label, Font::new(LABEL))?;
+        // Label x, alignment and room on each side; inside labels share the width between the
+        // node columns, half each.
+        let half = (rx0 - lx1) / 2.0 - 12.0;
+        let (left_label, right_label) = if inside {
+            ((lx1 + 5.0, Align::Start, half), (rx0 - 5.0, Align::End, half))
+        } else {
+            ((lx0 - 6.0, Align::End, lx0 - 10.0), (rx1 + 6.0, Align::Start, w - rx1 - 10.0))
+        };
+        let paint = if inside { Paint::Overlay } else { Paint::Text };
+        for (nodes, tops, (x0, x1), (lx, align, room)) in
+            [(payers, &left_tops, (lx0, lx1), left_label), (payees, &right_tops, (rx0, rx1), right_label)]
+        {
+            for (node, top) in nodes.iter().zip(tops) {
+                let h = height_of(node);
+                canvas.rect(x0, *top, x1, top + h, Paint::Axis, Fill::Solid)?;
+                let label = fit_keeping(&node.label, &format::usd(node.total), size, room, &mut shortened);
+                canvas.text(lx, top + h / 2.0, &label, Font::new(size).paint(paint).align(align))?;
+            }
         }
         canvas.finish()?;
     }
@@ -518,7 +794,8 @@ pub struct SeriesLine {
 }
 
 /// Lines over periods, markers at each point, dashed across gaps, labelled at their ends.
-pub fn lines(series: &[SeriesLine], unit_label: &dyn Fn(f64) -> String) -> Result<Drawing, DrawError> {
+pub fn lines(series: &[SeriesLine], unit_label: &dyn Fn(f64) -> String, frame: Frame) -> Result<Drawing, DrawError> {
+    let (w, small) = (frame.w(), frame.small);
     let mut shortened = Vec::new();
     let all: Vec<(f64, f64)> = series.iter().flat_map(|l| l.points.iter().map(|(x, y, _)| (*x, *y))).collect();
     let start = all.iter().map(|p| p.0).fold(f64::INFINITY, f64::min) - 0.15;
@@ -526,32 +803,47 @@ pub fn lines(series: &[SeriesLine], unit_label: &dyn Fn(f64) -> String) -> Resul
     let max = all.iter().map(|p| p.1).fold(0.0, f64::max);
     let ticks = nice_ticks(max * 1.05, 4);
     let top_tick = ticks.last().copied().unwrap_or(1.0);
-    let (left, right, top, bottom) = (50.0, W - 136.0, 14.0, 262.0);
+    let left = tick_margin(ticks.iter().map(|t| unit_label(*t)), small).max(frame.pick(50.0, 0.0));
+    let labels: Vec<Option<EndLabel>> = series
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let last = line.points.last()?;
+            let paint = Paint::Series(i as u8);
+            if frame.narrow() {
+                Some(EndLabel::new(frame, &line.label, &unit_label(last.1), paint, &mut shortened))
+            } else {
+                // Wide: the name, shortened if need be, then the value, on one bold line.
+                let room = WIDE_END_LABEL / 1.12;
+                let text = fit_keeping(&line.label, &unit_label(last.1), frame.label, room, &mut shortened);
+                Some(EndLabel { lines: vec![(text, Font::new(frame.label).paint(paint).bold())] })
+            }
+        })
+        .collect();
+    let label_room = labels.iter().flatten().map(EndLabel::width).fold(0.0, f64::max) + 12.0;
+    let right = w - label_room;
+    let (top, bottom) = (14.0, 262.0);
     let x = Scale::new((start, end), (left, right));
     let y = Scale::new((0.0, top_tick), (bottom, top));
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, 300);
+        let canvas = Canvas::new(&mut svg, frame.width, 300);
         for tick in &ticks {
             let ty = y.at(*tick);
             canvas.line(&[(left, ty), (right, ty)], Paint::Grid, 1)?;
-            canvas.text(left - 6.0, ty, &unit_label(*tick), Font::new(SMALL).paint(Paint::Muted).align(Align::End))?;
+            canvas.text(left - 6.0, ty, &unit_label(*tick), Font::new(small).paint(Paint::Muted).align(Align::End))?;
         }
         canvas.line(&[(left, bottom), (right, bottom)], Paint::Axis, 1)?;
-        for (at, label) in time_ticks(start, end, right - left) {
+        for (at, label) in time_ticks(start, end, right - left, small) {
             let tx = x.at(at);
             canvas.line(&[(tx, bottom), (tx, bottom + 5.0)], Paint::Axis, 1)?;
             canvas.text(
                 tx,
                 bottom + 8.0,
                 &label,
-                Font::new(SMALL).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
+                Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
-        let mut label_ys: Vec<f64> = Vec::new();
-        let mut ends: Vec<(usize, f64)> =
-            series.iter().enumerate().filter_map(|(i, l)| l.points.last().map(|p| (i, y.at(p.1)))).collect();
-        ends.sort_by(|a, b| a.1.total_cmp(&b.1));
         for (i, line) in series.iter().enumerate() {
             let paint = Paint::Series(i as u8);
             for pair in line.points.windows(2) {
@@ -567,16 +859,15 @@ pub fn lines(series: &[SeriesLine], unit_label: &dyn Fn(f64) -> String) -> Resul
                 canvas.circle(x.at(point.0), y.at(point.1), 3.5, paint, Fill::Solid)?;
             }
         }
-        for (i, mut ly) in ends {
-            while label_ys.iter().any(|other| (other - ly).abs() < 15.0) {
-                ly += 15.0;
+        // Labels from the top down, each pushed clear of those above it.
+        let mut wanted: Vec<(usize, f64)> =
+            series.iter().enumerate().filter_map(|(i, l)| l.points.last().map(|p| (i, y.at(p.1)))).collect();
+        wanted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let heights: Vec<f64> = labels.iter().map(|l| l.as_ref().map_or(0.0, EndLabel::height)).collect();
+        for (i, ly) in stack_labels(&wanted, &heights) {
+            if let Some(label) = &labels[i] {
+                label.draw(&canvas, right + 6.0, ly)?;
             }
-            label_ys.push(ly);
-            let line = &series[i];
-            let Some(last) = line.points.last() else { continue };
-            let text = format!("{} {}", line.label, unit_label(last.1));
-            let text = fit(&text, LABEL, W - right - 8.0, &mut shortened);
-            canvas.text(right + 6.0, ly, &text, Font::new(LABEL).paint(Paint::Series(i as u8)).bold())?;
         }
         canvas.finish()?;
     }
@@ -588,24 +879,46 @@ pub type GroupBar = (usize, String, f64);
 /// A period's label and its bars.
 pub type BarGroup = (String, Vec<GroupBar>);
 
-/// Horizontal bars grouped by period (one bar per line), for yearly series.
-pub fn grouped_bars(groups: &[BarGroup], unit_label: &dyn Fn(f64) -> String) -> Result<Drawing, DrawError> {
+/// Horizontal bars grouped by period (one bar per line), for yearly series. A series of one
+/// line has nothing to tell apart within a period: its bars are labelled by period instead.
+pub fn grouped_bars(
+    groups: &[BarGroup],
+    unit_label: &dyn Fn(f64) -> String,
+    frame: Frame,
+) -> Result<Drawing, DrawError> {
+    let (w, size, small) = (frame.w(), frame.label, frame.small);
     let mut shortened = Vec::new();
-    let label_width = groups
+    let single = groups.iter().all(|(_, bars)| bars.len() <= 1 && bars.iter().all(|b| b.0 == 0));
+    // Rows of (label, bar): a period heading (no bar), then its bars; or one row per period.
+    let mut rows: Vec<(String, Option<&GroupBar>)> = Vec::new();
+    for (period, bars) in groups {
+        if single {
+            rows.push((period.clone(), bars.first()));
+        } else {
+            rows.push((period.clone(), None));
+            rows.extend(bars.iter().map(|bar| (bar.1.clone(), Some(bar))));
+        }
+    }
+    let label_width = rows
         .iter()
-        .flat_map(|(_, bars)| bars.iter().map(|(_, l, _)| text_width(l, LABEL) + 14.0))
-        .fold(70.0, f64::max)
-        .min(170.0);
+        .filter(|(_, bar)| bar.is_some())
+        .map(|(label, _)| text_width(label, size) + 14.0)
+        .fold(frame.pick(70.0, 48.0), f64::max)
+        .min(frame.pick(170.0, 120.0));
     let max = groups.iter().flat_map(|(_, bars)| bars.iter().map(|b| b.2)).fold(0.0, f64::max);
-    let ticks = nice_ticks(max, 4);
+    let value_room = rows
+        .iter()
+        .filter_map(|(_, bar)| bar.map(|b| bold_width(&unit_label(b.2), size) + 14.0))
+        .fold(frame.pick(90.0, 0.0), f64::max);
+    let plot = (label_width, w - value_room);
+    let ticks = fitting_ticks(max, plot.1 - plot.0, small, unit_label, nice_ticks);
     let top_tick = ticks.last().copied().unwrap_or(1.0);
-    let x = Scale::new((0.0, top_tick), (label_width, W - 90.0));
-    let rows: usize = groups.iter().map(|(_, bars)| bars.len() + 1).sum();
+    let x = Scale::new((0.0, top_tick), plot);
     let row = 22.0;
-    let bottom = 8.0 + rows as f64 * row;
+    let bottom = 8.0 + rows.len() as f64 * row;
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, (bottom + AXIS) as u32);
+        let canvas = Canvas::new(&mut svg, frame.width, (bottom + AXIS) as u32);
         for tick in &ticks {
             let tx = x.at(*tick);
             canvas.line(&[(tx, 4.0), (tx, bottom)], Paint::Grid, 1)?;
@@ -613,21 +926,23 @@ pub fn grouped_bars(groups: &[BarGroup], unit_label: &dyn Fn(f64) -> String) -> 
                 tx,
                 bottom + 6.0,
                 &unit_label(*tick),
-                Font::new(SMALL).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
+                Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
         let mut cy = 8.0 + row / 2.0;
-        for (period, bars) in groups {
-            canvas.text(4.0, cy, period, Font::new(LABEL).bold())?;
-            cy += row;
-            for (index, label, value) in bars {
-                let label = fit(label, LABEL, label_width - 14.0, &mut shortened);
-                canvas.text(label_width - 8.0, cy, &label, Font::new(LABEL).align(Align::End))?;
-                let paint = Paint::Series(*index as u8);
-                canvas.rect(x.at(0.0), cy - 7.0, x.at(*value), cy + 7.0, paint, Fill::Solid)?;
-                canvas.text(x.at(*value) + 6.0, cy, &unit_label(*value), Font::new(LABEL).bold())?;
-                cy += row;
+        for (label, bar) in &rows {
+            match bar {
+                None => canvas.text(4.0, cy, label, Font::new(size).bold())?,
+                Some((index, _, value)) => {
+                    let label = fit(label, size, label_width - 14.0, &mut shortened);
+                    let font = Font::new(size).align(Align::End);
+                    canvas.text(label_width - 8.0, cy, &label, if single { font.bold() } else { font })?;
+                    let paint = Paint::Series(*index as u8);
+                    canvas.rect(x.at(0.0), cy - 7.0, x.at(*value), cy + 7.0, paint, Fill::Solid)?;
+                    canvas.text(x.at(*value) + 6.0, cy, &unit_label(*value), Font::new(size).bold())?;
+                }
             }
+            cy += row;
         }
         canvas.line(&[(x.at(0.0), 4.0), (x.at(0.0), bottom)], Paint::Axis, 1)?;
         canvas.finish()?;
@@ -635,32 +950,49 @@ pub fn grouped_bars(groups: &[BarGroup], unit_label: &dyn Fn(f64) -> String) -> 
     Ok(Drawing { svg, shortened })
 }
 
-/// Counts per size band, horizontal, one band highlighted with a note beside it.
-pub fn distribution(bands: &[(String, usize)], highlight: Option<usize>, note: &str) -> Result<Drawing, DrawError> {
-    let label_width = 104.0;
-    let max = bands.iter().map(|b| b.1).max().unwrap_or(0) as f64;
-    let ticks = nice_ticks(max.max(1.0), 4);
+/// Counts per size band, horizontal, one band (if any) highlighted with `note` beside it.
+pub fn distribution(
+    bands: &[(String, usize)],
+    highlight: Option<usize>,
+    note: &str,
+    frame: Frame,
+) -> Result<Drawing, DrawError> {
+    let (w, size, small) = (frame.w(), frame.label, frame.small);
+    let label_width = bands.iter().map(|b| bold_width(&b.0, size) + 12.0).fold(frame.pick(104.0, 0.0), f64::max);
+    let max = bands.iter().map(|b| b.1).max().unwrap_or(0);
+    // After each bar comes its count and, when highlighted, the note. The axis is the same
+    // whichever band is highlighted (all the drawings of a build share it), so it is as long as
+    // lets every band carry the note: first with room for the longest bar's, then stretched as
+    // far as the bar that would run out of room first allows.
+    let after = |count: usize| bold_width(&count.to_string(), size) + bold_width(note, size) + 24.0;
+    let room = w - label_width;
+    let ticks = fitting_ticks((max as f64).max(1.0), room - after(max), small, &count_tick, integer_ticks);
     let top_tick = ticks.last().copied().unwrap_or(1.0);
-    let x = Scale::new((0.0, top_tick), (label_width, W - 170.0));
+    let length = bands
+        .iter()
+        .filter(|b| b.1 > 0)
+        .map(|b| (room - after(b.1)) * top_tick / b.1 as f64)
+        .fold(room - 8.0, f64::min);
+    let x = Scale::new((0.0, top_tick), (label_width, label_width + length));
     let row = 24.0;
     let bottom = 8.0 + bands.len() as f64 * row;
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, WIDTH, (bottom + AXIS) as u32);
+        let canvas = Canvas::new(&mut svg, frame.width, (bottom + AXIS) as u32);
         for tick in &ticks {
             let tx = x.at(*tick);
             canvas.line(&[(tx, 4.0), (tx, bottom)], Paint::Grid, 1)?;
             canvas.text(
                 tx,
                 bottom + 6.0,
-                &format::decimal(*tick, 1),
-                Font::new(SMALL).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
+                &count_tick(*tick),
+                Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
         for (i, (label, count)) in bands.iter().enumerate() {
             let cy = 8.0 + i as f64 * row + row / 2.0;
             let chosen = highlight == Some(i);
-            let font = Font::new(LABEL).align(Align::End);
+            let font = Font::new(size).align(Align::End);
             canvas.text(label_width - 8.0, cy, label, if chosen { font.bold() } else { font })?;
             let paint = if chosen { Paint::Highlight } else { Paint::Firm };
             if *count > 0 {
@@ -674,10 +1006,10 @@ pub fn distribution(bands: &[(String, usize)], highlight: Option<usize>, note: &
                 )?;
             }
             let end = x.at(*count as f64) + 6.0;
-            canvas.text(end, cy, &count.to_string(), Font::new(LABEL).bold())?;
+            canvas.text(end, cy, &count.to_string(), Font::new(size).bold())?;
             if chosen {
-                let after = end + text_width(&count.to_string(), LABEL) + 8.0;
-                canvas.text(after, cy, note, Font::new(LABEL).paint(Paint::Highlight).bold())?;
+                let after = end + bold_width(&count.to_string(), size) + 8.0;
+                canvas.text(after, cy, note, Font::new(size).paint(Paint::Highlight).bold())?;
             }
         }
         canvas.line(&[(x.at(0.0), 4.0), (x.at(0.0), bottom)], Paint::Axis, 1)?;

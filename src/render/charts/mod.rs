@@ -1,11 +1,12 @@
 //! Charts: the registry and series drawn at build time as inline, accessible SVG.
 //!
 //! Each [`Chart`] carries everything a page shows around the drawing: a title, a takeaway
-//! sentence generated from the data, the SVG (with `<title>`/`<desc>`), a legend, the data as
-//! table rows and as CSV, and a note naming the sources. Named site charts are built once per
-//! build ([`site_charts`]); the company and deal charts are built per page. `aggregate` computes
-//! the numbers, `draw` lays them out with plotters, `svg` makes the result accessible and
-//! themeable, `canvas` is the drawing layer.
+//! sentence generated from the data, the SVG twice (wide for desktop columns, narrow for phones,
+//! each with its own `<title>`/`<desc>`; the stylesheet shows one), a legend, the data as table
+//! rows and as CSV, and a note naming the sources. Named site charts are built once per build
+//! ([`site_charts`]); the company and deal charts are built per page. `aggregate` computes the
+//! numbers, `draw` lays them out with plotters for a [`Frame`], `svg` makes the result accessible
+//! and themeable, `canvas` is the drawing layer.
 
 pub mod aggregate;
 pub mod canvas;
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use self::canvas::{DrawError, Paint};
-use self::draw::{BarRow, Drawing};
+use self::draw::{BarRow, Drawing, Frame};
 use crate::model::{Bucket, Deal, Frequency, Kind, Series, Site, Unit};
 use crate::render::data::csv_row;
 use crate::render::format::{self, decimal};
@@ -48,7 +49,10 @@ pub struct Chart {
     pub id: String,
     pub title: String,
     pub takeaway: String,
+    /// The drawing laid out for desktop columns ([`Frame::WIDE`]).
     pub svg: String,
+    /// The same drawing laid out for phones ([`Frame::NARROW`]), with its own element ids.
+    pub svg_narrow: String,
     pub legend: Vec<LegendItem>,
     pub columns: Vec<String>,
     /// The data table shown under the chart: at most [`TABLE_ROWS`] rows (the CSV has them all).
@@ -75,23 +79,33 @@ struct Spec {
     source_note: String,
 }
 
-fn assemble(spec: Spec, drawing: Drawing) -> Chart {
-    let body = svg::Body::from_raw(&drawing.svg, &drawing.shortened);
-    assemble_body(spec, &body)
+/// A chart's two drawings, rewritten: the wide and the narrow SVG body.
+struct Bodies {
+    wide: svg::Body,
+    narrow: svg::Body,
 }
 
-/// Assembles a chart around an already rewritten SVG body (shared by charts that look alike).
+/// Draws a chart in both frames: `draw` runs once per frame, so both variants come from one code
+/// path and one set of numbers.
+fn draw_both(draw: impl Fn(Frame) -> Result<Drawing, DrawError>) -> Result<Bodies, DrawError> {
+    let body =
+        |frame: Frame| draw(frame).map(|drawing| svg::Body::from_raw(&drawing.svg, &drawing.shortened, frame.variant));
+    Ok(Bodies { wide: body(Frame::WIDE)?, narrow: body(Frame::NARROW)? })
+}
+
 /// Rows of a chart's data table on the page; the CSV beside it has every row.
 pub const TABLE_ROWS: usize = 40;
 
-fn assemble_body(spec: Spec, body: &svg::Body) -> Chart {
+/// Assembles a chart around its drawings (which charts that look alike may share).
+fn assemble(spec: Spec, bodies: &Bodies) -> Chart {
     let id = format!("chart-{}", spec.name);
     let desc = if spec.desc_values.is_empty() {
         spec.takeaway.clone()
     } else {
         format!("{} {}", spec.takeaway, spec.desc_values)
     };
-    let svg = body.finish(&id, &spec.title, &desc);
+    let svg = bodies.wide.finish(&id, &spec.title, &desc);
+    let svg_narrow = bodies.narrow.finish(&id, &spec.title, &desc);
     let mut csv = csv_row(&spec.csv_columns);
     for row in &spec.csv_rows {
         csv.push_str(&csv_row(row));
@@ -106,6 +120,7 @@ fn assemble_body(spec: Spec, body: &svg::Body) -> Chart {
         title: spec.title,
         takeaway: spec.takeaway,
         svg,
+        svg_narrow,
         legend: spec.legend,
         columns: spec.columns,
         rows,
@@ -283,11 +298,13 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
     };
     let rows: Vec<BarRow> =
         bars.iter().map(|b| BarRow::values(&b.label, b.amounts.firm, b.amounts.estimate, b.amounts.ceiling)).collect();
-    let drawing = if rows.is_empty() {
-        draw::empty("No compute commitments with a disclosed value yet")?
-    } else {
-        draw::bars(&rows)?
-    };
+    let bodies = draw_both(|frame| {
+        if rows.is_empty() {
+            draw::empty("No compute commitments with a disclosed value yet", frame)
+        } else {
+            draw::bars(&rows, frame)
+        }
+    })?;
     let has = |f: fn(&aggregate::RankedBar) -> i64| bars.iter().any(|b| f(b) > 0);
     let spec = Spec {
         name: name.to_string(),
@@ -335,7 +352,7 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
             .collect(),
         source_note: registry_sources(counted_deals(site)),
     };
-    Ok(assemble(spec, drawing))
+    Ok(assemble(spec, &bodies))
 }
 
 fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
@@ -358,8 +375,8 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
         }
         None => "No compute commitments with a disclosed value yet.".to_string(),
     };
-    let drawing = match last {
-        None => draw::empty("No compute commitments with a disclosed value yet")?,
+    let bodies = draw_both(|frame| match last {
+        None => draw::empty("No compute commitments with a disclosed value yet", frame),
         Some(_) => {
             let series =
                 |label: &str, paint: Paint, width: u32, pick: fn(&aggregate::CumulativeStep) -> i64| draw::StepLine {
@@ -375,9 +392,9 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
             if steps.iter().any(|s| s.ceiling > 0) {
                 lines.push(series("ceilings", Paint::Ceiling, 2, |s| s.ceiling));
             }
-            draw::steps(&lines)?
+            draw::steps(&lines, frame)
         }
-    };
+    })?;
     let mut legend_items = vec![legend("Firm commitments, cumulative", Paint::Firm, "line")];
     if steps.iter().any(|s| s.estimate > 0) {
         legend_items.push(legend("Estimates, cumulative", Paint::Estimate, "line"));
@@ -412,7 +429,7 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
             .collect(),
         source_note: registry_sources(counted_deals(site).filter(|d| d.value_usd_m.is_some())),
     };
-    Ok(assemble(spec, drawing))
+    Ok(assemble(spec, &bodies))
 }
 
 fn kind_shape(kind: Kind) -> &'static str {
@@ -478,28 +495,26 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
     } else {
         takeaway
     };
-    let drawing = if deals.is_empty() {
-        draw::empty("No active deals yet")?
-    } else {
-        let markers: Vec<draw::Marker> = drawn
-            .iter()
-            .map(|d| draw::Marker {
-                at: d.date.fractional_year(),
-                value: d.value,
-                kind: d.kind,
-                bucket: d.bucket,
-                capacity_gw: d.capacity_gw,
-                label: labelled.contains(d.id.as_str()).then(|| {
-                    let deal = site.deal(&d.id);
-                    let parties = deal.map_or_else(String::new, |deal| {
-                        format!("{}→{}", site.company_label(&deal.buyer), site.company_label(&deal.provider))
-                    });
-                    format!("{parties} {}", d.value.map(format::usd).unwrap_or_default())
-                }),
-            })
-            .collect();
-        draw::timeline(&markers)?
-    };
+    let markers: Vec<draw::Marker> = drawn
+        .iter()
+        .map(|d| draw::Marker {
+            at: d.date.fractional_year(),
+            value: d.value,
+            kind: d.kind,
+            bucket: d.bucket,
+            capacity_gw: d.capacity_gw,
+            label: labelled.contains(d.id.as_str()).then(|| {
+                let deal = site.deal(&d.id);
+                let parties = deal.map_or_else(String::new, |deal| {
+                    format!("{}→{}", site.company_label(&deal.buyer), site.company_label(&deal.provider))
+                });
+                (parties, d.value.map(format::usd).unwrap_or_default())
+            }),
+        })
+        .collect();
+    let bodies = draw_both(|frame| {
+        if deals.is_empty() { draw::empty("No active deals yet", frame) } else { draw::timeline(&markers, frame) }
+    })?;
     let kinds: BTreeSet<Kind> = deals.iter().map(|d| d.kind).collect();
     let mut legend_items: Vec<LegendItem> = kinds
         .iter()
@@ -548,7 +563,7 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
             .collect(),
         source_note: registry_sources(site.deals.iter().filter(|d| d.is_active())),
     };
-    Ok(assemble(spec, drawing))
+    Ok(assemble(spec, &bodies))
 }
 
 fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
@@ -588,30 +603,32 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
         None => "No deals with a disclosed value yet.".to_string(),
     };
     let node = |id: &String, sums: &BTreeMap<&str, i64>| draw::FlowNode {
-        label: format!("{} {}", label(id), format::usd(sums.get(id.as_str()).copied().unwrap_or(0))),
+        label: label(id),
         total: sums.get(id.as_str()).copied().unwrap_or(0),
     };
-    let drawing = if flows.is_empty() {
-        draw::empty("No deals with a disclosed value yet")?
-    } else {
-        let left: Vec<draw::FlowNode> = payers.iter().map(|id| node(id, &paid)).collect();
-        let right: Vec<draw::FlowNode> = payees.iter().map(|id| node(id, &received)).collect();
-        let bands: Vec<draw::FlowBand> = flows
-            .iter()
-            .map(|f| draw::FlowBand {
-                from: payers.iter().position(|p| *p == f.from).unwrap_or(0),
-                to: payees.iter().position(|p| *p == f.to).unwrap_or(0),
-                value: f.value,
-                paint: match (f.kind, f.bucket) {
-                    (aggregate::FlowKind::Capital, _) => Paint::Capital,
-                    (_, Bucket::Estimate) => Paint::Estimate,
-                    _ => Paint::Firm,
-                },
-                ceiling: f.bucket == Bucket::Ceiling,
-            })
-            .collect();
-        draw::flows(&left, &right, &bands)?
-    };
+    let left: Vec<draw::FlowNode> = payers.iter().map(|id| node(id, &paid)).collect();
+    let right: Vec<draw::FlowNode> = payees.iter().map(|id| node(id, &received)).collect();
+    let bands: Vec<draw::FlowBand> = flows
+        .iter()
+        .map(|f| draw::FlowBand {
+            from: payers.iter().position(|p| *p == f.from).unwrap_or(0),
+            to: payees.iter().position(|p| *p == f.to).unwrap_or(0),
+            value: f.value,
+            paint: match (f.kind, f.bucket) {
+                (aggregate::FlowKind::Capital, _) => Paint::Capital,
+                (_, Bucket::Estimate) => Paint::Estimate,
+                _ => Paint::Firm,
+            },
+            ceiling: f.bucket == Bucket::Ceiling,
+        })
+        .collect();
+    let bodies = draw_both(|frame| {
+        if flows.is_empty() {
+            draw::empty("No deals with a disclosed value yet", frame)
+        } else {
+            draw::flows(&left, &right, &bands, frame)
+        }
+    })?;
     let kind_label = |f: &aggregate::Flow| match f.kind {
         aggregate::FlowKind::Compute => "compute",
         aggregate::FlowKind::Capital => "investment",
@@ -663,7 +680,7 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
             .collect(),
         source_note: registry_sources(site.deals.iter().filter(|d| d.is_active() && d.value_usd_m.is_some())),
     };
-    Ok(assemble(spec, drawing))
+    Ok(assemble(spec, &bodies))
 }
 
 fn unit_text(unit: Unit) -> impl Fn(f64) -> String {
@@ -674,51 +691,53 @@ fn series_chart(series: &Series) -> Result<Chart, DrawError> {
     let periods = series.periods();
     let unit_label = unit_text(series.unit);
     let has_points = series.lines.iter().any(|l| !l.points.is_empty());
-    let drawing = if !has_points {
-        draw::empty("No data points yet")?
-    } else if series.frequency == Frequency::Quarter {
-        let lines: Vec<draw::SeriesLine> = series
-            .lines
-            .iter()
-            .map(|line| draw::SeriesLine {
-                label: line.label.clone(),
-                points: line
-                    .points
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let consecutive = i > 0 && {
-                            let prev = &line.points[i - 1].period;
-                            let next_of_prev = match prev.quarter {
-                                Some(4) => (prev.year + 1, 1),
-                                Some(q) => (prev.year, q + 1),
-                                None => (prev.year + 1, 0),
-                            };
-                            (p.period.year, p.period.quarter.unwrap_or(0)) == next_of_prev
+    let lines: Vec<draw::SeriesLine> = series
+        .lines
+        .iter()
+        .map(|line| draw::SeriesLine {
+            label: line.label.clone(),
+            points: line
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let consecutive = i > 0 && {
+                        let prev = &line.points[i - 1].period;
+                        let next_of_prev = match prev.quarter {
+                            Some(4) => (prev.year + 1, 1),
+                            Some(q) => (prev.year, q + 1),
+                            None => (prev.year + 1, 0),
                         };
-                        (p.period.midpoint(), p.value, consecutive)
-                    })
-                    .collect(),
-            })
-            .collect();
-        draw::lines(&lines, &unit_label)?
-    } else {
-        let groups: Vec<draw::BarGroup> = periods
-            .iter()
-            .map(|period| {
-                let bars = series
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, line)| {
-                        line.points.iter().find(|p| p.period == *period).map(|p| (i, line.label.clone(), p.value))
-                    })
-                    .collect();
-                (period.label(), bars)
-            })
-            .collect();
-        draw::grouped_bars(&groups, &unit_label)?
-    };
+                        (p.period.year, p.period.quarter.unwrap_or(0)) == next_of_prev
+                    };
+                    (p.period.midpoint(), p.value, consecutive)
+                })
+                .collect(),
+        })
+        .collect();
+    let groups: Vec<draw::BarGroup> = periods
+        .iter()
+        .map(|period| {
+            let bars = series
+                .lines
+                .iter()
+                .enumerate()
+                .filter_map(|(i, line)| {
+                    line.points.iter().find(|p| p.period == *period).map(|p| (i, line.label.clone(), p.value))
+                })
+                .collect();
+            (period.label(), bars)
+        })
+        .collect();
+    let bodies = draw_both(|frame| {
+        if !has_points {
+            draw::empty("No data points yet", frame)
+        } else if series.frequency == Frequency::Quarter {
+            draw::lines(&lines, &unit_label, frame)
+        } else {
+            draw::grouped_bars(&groups, &unit_label, frame)
+        }
+    })?;
     let takeaway = series_takeaway(series);
     let shape = if series.frequency == Frequency::Quarter { "line" } else { "bar" };
     let spec = Spec {
@@ -752,48 +771,154 @@ fn series_chart(series: &Series) -> Result<Chart, DrawError> {
         csv_rows: Vec::new(),
         source_note: series_sources(series),
     };
-    let mut chart = assemble(spec, drawing);
+    let mut chart = assemble(spec, &bodies);
     chart.csv = crate::render::data::series_csv(series);
     Ok(chart)
 }
 
+/// How a series' takeaway speaks of a line: `AWS's share` for percentages; for dollars and
+/// gigawatts the line itself (`Amazon`), since the value carries its unit.
+fn series_subject(label: &str, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{label}'s share"),
+        Unit::UsdBn | Unit::Gw => label.to_string(),
+    }
+}
+
+/// `rose from 31% in Q1 2024 to 33% in Q4 2025`, `fell from ...`, `held at 30% from ... to ...`.
+fn change(unit: Unit, first: &crate::model::Point, last: &crate::model::Point) -> String {
+    let value = unit_text(unit);
+    let (from, to) = (first.period.label(), last.period.label());
+    if value(first.value) == value(last.value) {
+        return format!("held at {} from {from} to {to}", value(last.value));
+    }
+    let verb = if last.value > first.value { "rose" } else { "fell" };
+    format!("{verb} from {} in {from} to {} in {to}", value(first.value), value(last.value))
+}
+
 fn series_takeaway(series: &Series) -> String {
     let unit_label = unit_text(series.unit);
-    let Some(first_line) = series.lines.iter().max_by(|a, b| {
+    let none = || "No data points yet.".to_string();
+    let Some(first_line) = series.lines.iter().filter(|l| !l.points.is_empty()).max_by(|a, b| {
         let last = |l: &crate::model::Line| l.points.last().map_or(f64::MIN, |p| p.value);
         last(a).total_cmp(&last(b)).then(b.label.cmp(&a.label))
     }) else {
-        return "No data points yet.".to_string();
+        return none();
+    };
+    let subject = series_subject(&first_line.label, series.unit);
+    let over_time = || match (first_line.points.first(), first_line.points.last()) {
+        (Some(first), Some(last)) if first.period != last.period => {
+            format!("{subject} {}.", change(series.unit, first, last))
+        }
+        (_, Some(last)) => format!("{subject} stood at {} in {}.", unit_label(last.value), last.period.label()),
+        _ => none(),
     };
     match series.frequency {
-        Frequency::Quarter => match (first_line.points.first(), first_line.points.last()) {
-            (Some(first), Some(last)) if first.period != last.period => format!(
-                "{}'s share went from {} in {} to {} in {}.",
-                first_line.label,
-                unit_label(first.value),
-                first.period.label(),
-                unit_label(last.value),
-                last.period.label()
-            ),
-            (_, Some(last)) => {
-                format!("{} stood at {} in {}.", first_line.label, unit_label(last.value), last.period.label())
-            }
-            _ => "No data points yet.".to_string(),
-        },
+        Frequency::Quarter => over_time(),
         Frequency::Year => {
-            let Some(latest) = series.periods().last().copied() else { return "No data points yet.".to_string() };
+            let Some(latest) = series.periods().last().copied() else { return none() };
             let mut at_latest: Vec<(&str, f64)> = series
                 .lines
                 .iter()
                 .filter_map(|l| l.points.iter().find(|p| p.period == latest).map(|p| (l.label.as_str(), p.value)))
                 .collect();
             at_latest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-            match at_latest.first() {
-                Some((label, value)) => format!("{label} leads in {}: {}.", latest.label(), unit_label(*value)),
-                None => "No data points yet.".to_string(),
+            // One line leads nothing: say how it changed.
+            if series.lines.iter().filter(|l| !l.points.is_empty()).count() == 1 {
+                return over_time();
+            }
+            let amount = |value: f64| match series.unit {
+                Unit::Percent => format!("a {} share", unit_label(value)),
+                Unit::UsdBn | Unit::Gw => unit_label(value),
+            };
+            match at_latest.as_slice() {
+                [] => none(),
+                [(label, value)] => format!("{label} leads in {} with {}.", latest.label(), amount(*value)),
+                [(label, value), (second, second_value), ..] => format!(
+                    "{label} leads in {} with {}, ahead of {second} with {}.",
+                    latest.label(),
+                    amount(*value),
+                    amount(*second_value)
+                ),
             }
         }
     }
+}
+
+/// Bars a company chart draws per role before the rest is summed up in a "more deals" row.
+const COMPANY_BARS: usize = 12;
+
+/// "1 deal", "3 deals".
+fn count_of(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// What a company's chart shows, in one sentence: its firm compute purchases and sales, or
+/// their ceilings, or how many there are when no value is disclosed.
+fn company_takeaway(
+    name: &str,
+    active: usize,
+    as_buyer: &crate::model::totals::Amounts,
+    as_provider: &crate::model::totals::Amounts,
+) -> String {
+    if active == 0 {
+        return format!("{name} has no active deals in the registry.");
+    }
+    use crate::render::format::usd;
+    let buyer = match (as_buyer.deals, as_buyer.committed(), as_buyer.ceiling) {
+        (0, _, _) => None,
+        (_, committed, _) if committed > 0 => {
+            Some(format!("has committed {} in firm compute purchases", usd(committed)))
+        }
+        (_, _, ceiling) if ceiling > 0 => {
+            Some(format!("has compute purchases worth up to {}, none of it firm", usd(ceiling)))
+        }
+        (n, _, _) => Some(format!("has {} of undisclosed value", count_of(n, "compute purchase", "compute purchases"))),
+    };
+    let provider = match (as_provider.deals, as_provider.committed(), as_provider.ceiling) {
+        (0, _, _) => None,
+        (_, committed, _) if committed > 0 => {
+            Some(format!("holds {} in firm compute commitments from customers", usd(committed)))
+        }
+        (_, _, ceiling) if ceiling > 0 => {
+            Some(format!("holds compute commitments from customers worth up to {}, none of it firm", usd(ceiling)))
+        }
+        (n, _, _) => Some(format!(
+            "holds {} of undisclosed value from customers",
+            count_of(n, "compute commitment", "compute commitments")
+        )),
+    };
+    let parts: Vec<String> = [buyer, provider].into_iter().flatten().collect();
+    if parts.is_empty() {
+        if active == 1 {
+            format!("{name} appears in 1 active deal, a money flow rather than a compute purchase.")
+        } else {
+            format!("{name} appears in {active} active deals, all of them money flows rather than compute purchases.")
+        }
+    } else if active == 1 {
+        format!("{name} {}.", parts.join(" and "))
+    } else {
+        format!("{name} {} ({} in all).", parts.join(" and "), count_of(active, "active deal", "active deals"))
+    }
+}
+
+/// Bar labels that repeat (three deals `to CoreWeave`) told apart by when each deal was
+/// announced: `(Mar 2025)`, or the day when the month repeats too. Unique labels get no detail.
+fn told_apart<'a>(labels: &'a [String], deals: &[&aggregate::CompanyDeal]) -> Vec<(&'a str, Option<String>)> {
+    let month = |deal: &aggregate::CompanyDeal| crate::model::Date { day: None, ..deal.announced }.short();
+    let same =
+        |i: usize, also: &dyn Fn(usize) -> bool| (0..labels.len()).any(|j| j != i && labels[j] == labels[i] && also(j));
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let detail = same(i, &|_| true).then(|| {
+                let day = same(i, &|j| month(deals[j]) == month(deals[i]));
+                format!("({})", if day { deals[i].announced.short() } else { month(deals[i]) })
+            });
+            (label.as_str(), detail)
+        })
+        .collect()
 }
 
 /// The chart on a company's page: its active deals as buyer and as provider. `totals` are the
@@ -812,7 +937,10 @@ pub fn company_chart(
             return;
         }
         rows.push(BarRow::heading(title));
-        for deal in list.iter().take(12) {
+        let shown = &list[..list.len().min(COMPANY_BARS)];
+        let labels: Vec<String> =
+            shown.iter().map(|d| format!("{arrow} {}", site.company_label(&d.counterparty))).collect();
+        for (deal, (label, detail)) in shown.iter().zip(told_apart(&labels, shown)) {
             let value = deal.value.unwrap_or(0);
             let (mut firm, mut estimate, mut ceiling) = (0, 0, 0);
             match deal.bucket {
@@ -821,15 +949,15 @@ pub fn company_chart(
                 Some(Bucket::Ceiling) => ceiling = value,
                 None => {}
             }
-            let label = format!("{arrow} {}", site.company_label(&deal.counterparty));
-            let mut row = BarRow::values(&label, firm, estimate, ceiling);
+            let mut row = BarRow::values(label, firm, estimate, ceiling);
+            row.detail = detail;
             if deal.value.is_none() {
                 row.note = Some("undisclosed".to_string());
             }
             rows.push(row);
         }
-        if list.len() > 12 {
-            let mut more = BarRow::values(&format!("{} more deals", list.len() - 12), 0, 0, 0);
+        if list.len() > COMPANY_BARS {
+            let mut more = BarRow::values(&format!("{} more deals", list.len() - COMPANY_BARS), 0, 0, 0);
             more.note = Some("see the tables below".to_string());
             rows.push(more);
         }
@@ -838,30 +966,10 @@ pub fn company_chart(
     section(&mut rows, "As provider", &provider, "from");
     let as_buyer = totals.by_buyer.get(&company.id).copied().unwrap_or_default();
     let as_provider = totals.by_provider.get(&company.id).copied().unwrap_or_default();
-    let takeaway = if deals.is_empty() {
-        format!("{} has no active deals in the registry.", company.name)
-    } else {
-        let mut parts = Vec::new();
-        if as_buyer.deals > 0 {
-            parts.push(format!("has committed {} in firm compute purchases", format::usd(as_buyer.committed())));
-        }
-        if as_provider.deals > 0 {
-            parts.push(format!(
-                "holds {} in firm compute commitments from customers",
-                format::usd(as_provider.committed())
-            ));
-        }
-        if parts.is_empty() {
-            format!(
-                "{} appears in {} active deals, all of them money flows rather than compute purchases.",
-                company.name,
-                deals.len()
-            )
-        } else {
-            format!("{} {} ({} active deals in all).", company.name, parts.join(" and "), deals.len())
-        }
-    };
-    let drawing = if rows.is_empty() { draw::empty("No active deals in the registry")? } else { draw::bars(&rows)? };
+    let takeaway = company_takeaway(&company.name, deals.len(), &as_buyer, &as_provider);
+    let bodies = draw_both(|frame| {
+        if rows.is_empty() { draw::empty("No active deals in the registry", frame) } else { draw::bars(&rows, frame) }
+    })?;
     let any = |f: fn(&aggregate::CompanyDeal) -> bool| deals.iter().any(f);
     let spec = Spec {
         name: format!("company-{}", company.id),
@@ -908,19 +1016,20 @@ pub fn company_chart(
             site.deals.iter().filter(|d| d.is_active() && (d.buyer == company.id || d.provider == company.id)),
         ),
     };
-    Ok(assemble(spec, drawing))
+    Ok(assemble(spec, &bodies))
 }
 
 /// What every deal chart shares, computed once per build: the distribution of deal values,
-/// the values in order (for ranks), the source note, and the drawing for each highlighted band
-/// (nine drawings serve every deal: they differ only in which band is highlighted).
+/// the values in order (for ranks), the source note, and the drawings for each highlighted band
+/// (nine pairs of drawings, wide and narrow, serve every deal: they differ only in which band is
+/// highlighted).
 pub struct DealCharts {
     distribution: [usize; 8],
     /// Values of active deals with a disclosed value, largest first.
     values: Vec<i64>,
     source_note: String,
     /// Index 0..8: the band highlighted; index 8: none.
-    bodies: Vec<svg::Body>,
+    bodies: Vec<Bodies>,
 }
 
 impl DealCharts {
@@ -932,12 +1041,13 @@ impl DealCharts {
             aggregate::BANDS.iter().zip(&distribution).map(|((_, label), count)| (label.to_string(), *count)).collect();
         let mut bodies = Vec::with_capacity(9);
         for highlight in (0..8).map(Some).chain([None]) {
-            let drawing = if values.is_empty() {
-                draw::empty("No deals with a disclosed value yet")?
-            } else {
-                draw::distribution(&bands, highlight, if highlight.is_some() { "◀ this deal" } else { "" })?
-            };
-            bodies.push(svg::Body::from_raw(&drawing.svg, &drawing.shortened));
+            bodies.push(draw_both(|frame| {
+                if values.is_empty() {
+                    draw::empty("No deals with a disclosed value yet", frame)
+                } else {
+                    draw::distribution(&bands, highlight, "◀ this deal", frame)
+                }
+            })?);
         }
         let source_note = registry_sources(site.deals.iter().filter(|d| d.is_active() && d.value_usd_m.is_some()));
         Ok(DealCharts { distribution, values, source_note, bodies })
@@ -1003,7 +1113,7 @@ pub fn deal_chart(deal: &Deal, shared: &DealCharts) -> Chart {
             .collect(),
         source_note: shared.source_note.clone(),
     };
-    assemble_body(spec, &shared.bodies[highlight.unwrap_or(8)])
+    assemble(spec, &shared.bodies[highlight.unwrap_or(8)])
 }
 
 fn ordinal(n: usize) -> String {
@@ -1039,7 +1149,69 @@ pub fn home_of(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::ordinal;
+    use super::*;
+    use crate::model::{Agreement, Basis, Company, Date, Line, Origin, Period, Point, Role, Status};
+
+    fn origin() -> Origin {
+        Origin { file: String::new(), span: 0..0 }
+    }
+
+    fn company(id: &str, name: &str) -> Company {
+        Company {
+            id: id.to_string(),
+            name: name.to_string(),
+            short_name: None,
+            role: Role::Lab,
+            parent: None,
+            description: String::new(),
+            url: None,
+            origin: origin(),
+        }
+    }
+
+    /// A signed cloud contract, reported at `value_bn` or undisclosed.
+    fn deal(id: &str, buyer: &str, provider: &str, announced: &str, value_bn: Option<i64>) -> Deal {
+        Deal {
+            id: id.to_string(),
+            title: format!("{buyer} buys from {provider}"),
+            buyer: buyer.to_string(),
+            provider: provider.to_string(),
+            partners: Vec::new(),
+            kind: Kind::Cloud,
+            announced: Date::parse(announced).expect("test date"),
+            agreement: Agreement::Contract,
+            status: Status::Signed,
+            superseded_by: None,
+            value_usd_m: value_bn.map(|bn| bn * 1_000),
+            basis: if value_bn.is_some() { Basis::Reported } else { Basis::Undisclosed },
+            term_years: None,
+            capacity_gw: None,
+            chips: Vec::new(),
+            chip_count: None,
+            summary: String::new(),
+            notes: None,
+            sources: Vec::new(),
+            origin: origin(),
+        }
+    }
+
+    fn site(deals: Vec<Deal>) -> Site {
+        let companies = vec![
+            company("acme", "Acme AI"),
+            company("cloud", "Cloud Co"),
+            company("long", "Amazingly Long Infrastructure Provider Holdings"),
+        ];
+        let mut site = Site::empty();
+        site.companies = companies;
+        site.deals = deals;
+        site.index()
+    }
+
+    fn company_takeaway_of(site: &Site, id: &str) -> String {
+        let company = site.company(id).expect("test company");
+        let chart = company_chart(site, company, &crate::model::totals::totals(&site.deals)).expect("chart draws");
+        chart.takeaway
+    }
 
     #[test]
     fn ordinals() {
@@ -1048,5 +1220,176 @@ mod tests {
         assert_eq!(ordinal(3), "3rd");
         assert_eq!(ordinal(11), "11th");
         assert_eq!(ordinal(22), "22nd");
+    }
+
+    #[test]
+    fn company_takeaways_read_naturally_for_undisclosed_values_and_single_deals() {
+        let one_undisclosed = site(vec![deal("a", "acme", "cloud", "2025-03-04", None)]);
+        assert_eq!(
+            company_takeaway_of(&one_undisclosed, "acme"),
+            "Acme AI has 1 compute purchase of undisclosed value."
+        );
+        assert_eq!(
+            company_takeaway_of(&one_undisclosed, "cloud"),
+            "Cloud Co holds 1 compute commitment of undisclosed value from customers."
+        );
+        let two_undisclosed =
+            site(vec![deal("a", "acme", "cloud", "2025-03-04", None), deal("b", "acme", "cloud", "2025-05-04", None)]);
+        assert_eq!(
+            company_takeaway_of(&two_undisclosed, "acme"),
+            "Acme AI has 2 compute purchases of undisclosed value (2 active deals in all)."
+        );
+        let one_valued = site(vec![deal("a", "acme", "cloud", "2025-03-04", Some(10))]);
+        assert_eq!(company_takeaway_of(&one_valued, "acme"), "Acme AI has committed $10bn in firm compute purchases.");
+        let mixed = site(vec![
+            deal("a", "acme", "cloud", "2025-03-04", Some(10)),
+            deal("b", "acme", "cloud", "2025-05-04", None),
+            deal("c", "cloud", "acme", "2025-06-04", None),
+        ]);
+        assert_eq!(
+            company_takeaway_of(&mixed, "acme"),
+            "Acme AI has committed $10bn in firm compute purchases and holds 1 compute commitment of undisclosed \
+             value from customers (3 active deals in all)."
+        );
+        let mut equity = deal("e", "cloud", "acme", "2025-03-04", Some(5));
+        equity.kind = Kind::Equity;
+        assert_eq!(
+            company_takeaway_of(&site(vec![equity]), "acme"),
+            "Acme AI appears in 1 active deal, a money flow rather than a compute purchase."
+        );
+        let mut ceiling = deal("u", "acme", "cloud", "2025-03-04", Some(20));
+        ceiling.basis = Basis::UpTo;
+        assert_eq!(
+            company_takeaway_of(&site(vec![ceiling]), "acme"),
+            "Acme AI has compute purchases worth up to $20bn, none of it firm."
+        );
+        for takeaway in [company_takeaway_of(&one_undisclosed, "acme"), company_takeaway_of(&mixed, "acme")] {
+            assert!(!takeaway.contains("$0") && !takeaway.contains(" 1 active deals"), "{takeaway}");
+        }
+    }
+
+    #[test]
+    fn repeated_counterparties_are_told_apart_by_date() {
+        let deals = vec![
+            deal("a", "acme", "cloud", "2025-03-04", Some(30)),
+            deal("b", "acme", "cloud", "2025-09-10", Some(20)),
+            deal("c", "acme", "cloud", "2025-09-22", Some(10)),
+            deal("d", "acme", "long", "2025-11-03", Some(5)),
+            deal("e", "acme", "long", "2026-01", None),
+        ];
+        let site = site(deals);
+        let acme = site.company("acme").expect("acme");
+        let chart = company_chart(&site, acme, &crate::model::totals::totals(&site.deals)).expect("chart");
+        for svg in [&chart.svg, &chart.svg_narrow] {
+            assert!(svg.contains(">to Cloud Co (Mar 2025)</text>"), "{svg}");
+            // Two in September: the day tells them apart (the name may be shortened for it).
+            assert!(
+                svg.contains("<title>to Cloud Co (10 Sep 2025)</title>")
+                    || svg.contains(">to Cloud Co (10 Sep 2025)</text>"),
+                "{svg}"
+            );
+            assert!(svg.contains(" (10 Sep 2025)</text>") && svg.contains(" (22 Sep 2025)</text>"), "{svg}");
+            assert!(!svg.contains(">to Cloud Co</text>"), "{svg}");
+            // A long name is shortened before the date, never the date itself; the full label
+            // is kept as a tooltip.
+            assert!(svg.contains("<title>to Amazingly Long Infrastructure Provider Holdings (Nov 2025)</title>"));
+            assert!(svg.contains("… (Nov 2025)</text>") && svg.contains("… (Jan 2026)</text>"), "{svg}");
+        }
+        // A counterparty that appears once keeps a plain label.
+        let single = site_with_one();
+        let acme = single.company("acme").expect("acme");
+        let chart = company_chart(&single, acme, &crate::model::totals::totals(&single.deals)).expect("chart");
+        assert!(chart.svg.contains(">to Cloud Co</text>"), "{}", chart.svg);
+    }
+
+    fn site_with_one() -> Site {
+        site(vec![deal("a", "acme", "cloud", "2025-03-04", Some(30))])
+    }
+
+    fn series(unit: Unit, frequency: Frequency, lines: &[(&str, &[(&str, f64)])]) -> Series {
+        Series {
+            id: "test".to_string(),
+            title: "Test".to_string(),
+            unit,
+            frequency,
+            summary: String::new(),
+            notes: None,
+            lines: lines
+                .iter()
+                .map(|(label, points)| Line {
+                    label: label.to_string(),
+                    company: None,
+                    points: points
+                        .iter()
+                        .map(|(period, value)| Point { period: Period::parse(period).expect("period"), value: *value })
+                        .collect(),
+                })
+                .collect(),
+            sources: Vec::new(),
+            file: String::new(),
+        }
+    }
+
+    #[test]
+    fn series_takeaways_fit_the_unit() {
+        let quarters: &[(&str, f64)] = &[("2024-Q1", 31.0), ("2025-Q4", 28.0)];
+        let share = series(Unit::Percent, Frequency::Quarter, &[("AWS", quarters), ("Azure", &[("2025-Q4", 21.0)])]);
+        assert_eq!(series_takeaway(&share), "AWS's share fell from 31% in Q1 2024 to 28% in Q4 2025.");
+        let money =
+            series(Unit::UsdBn, Frequency::Quarter, &[("Microsoft", &[("2025-Q2", 368.0), ("2025-Q4", 625.0)])]);
+        assert_eq!(series_takeaway(&money), "Microsoft rose from $368bn in Q2 2025 to $625bn in Q4 2025.");
+        let power = series(Unit::Gw, Frequency::Quarter, &[("Campus", &[("2025-Q1", 1.5), ("2025-Q3", 1.5)])]);
+        assert_eq!(series_takeaway(&power), "Campus held at 1.5 GW from Q1 2025 to Q3 2025.");
+        let one_line = series(Unit::UsdBn, Frequency::Year, &[("Worldwide", &[("2021", 178.0), ("2025", 419.0)])]);
+        assert_eq!(series_takeaway(&one_line), "Worldwide rose from $178bn in 2021 to $419bn in 2025.");
+        let spend = series(
+            Unit::UsdBn,
+            Frequency::Year,
+            &[("Amazon", &[("2025", 131.0)]), ("Alphabet", &[("2025", 91.4)]), ("Meta", &[("2024", 39.2)])],
+        );
+        assert_eq!(series_takeaway(&spend), "Amazon leads in 2025 with $131bn, ahead of Alphabet with $91.4bn.");
+        let shares = series(Unit::Percent, Frequency::Year, &[("A", &[("2025", 30.0)]), ("B", &[("2025", 20.0)])]);
+        assert_eq!(series_takeaway(&shares), "A leads in 2025 with a 30% share, ahead of B with a 20% share.");
+        for takeaway in [series_takeaway(&money), series_takeaway(&power), series_takeaway(&spend)] {
+            assert!(!takeaway.contains("share"), "{takeaway}");
+        }
+    }
+
+    /// The numbers written in an SVG's text elements.
+    fn numbers_in(svg: &str) -> Vec<String> {
+        svg.split("</text>")
+            .filter_map(|chunk| chunk.rsplit('>').next())
+            .filter(|text| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn deal_size_distribution_counts_in_whole_ticks() {
+        // One valued deal: a count axis from 0 to 1 that nice_ticks would split in quarters.
+        let site = site(vec![deal("a", "acme", "cloud", "2025-03-04", Some(30))]);
+        let shared = DealCharts::new(&site).expect("deal charts");
+        let chart = deal_chart(site.deal("a").expect("deal a"), &shared);
+        for svg in [&chart.svg, &chart.svg_narrow] {
+            let numbers = numbers_in(svg);
+            assert!(numbers.contains(&"1".to_string()), "{numbers:?}");
+            assert!(numbers.iter().all(|n| !n.contains('.')), "fractional tick in {numbers:?}");
+        }
+    }
+
+    #[test]
+    fn both_variants_are_drawn_with_their_own_ids() {
+        let site = site_with_one();
+        let acme = site.company("acme").expect("acme");
+        let chart = company_chart(&site, acme, &crate::model::totals::totals(&site.deals)).expect("chart");
+        assert!(chart.svg.starts_with("<svg class=\"chart-svg chart-svg-wide\" viewBox=\"0 0 560 "));
+        assert!(chart.svg_narrow.starts_with("<svg class=\"chart-svg chart-svg-narrow\" viewBox=\"0 0 340 "));
+        assert!(chart.svg.contains("aria-labelledby=\"chart-company-acme-title chart-company-acme-desc\""));
+        assert!(
+            chart
+                .svg_narrow
+                .contains("aria-labelledby=\"chart-company-acme-narrow-title chart-company-acme-narrow-desc\"")
+        );
+        assert!(chart.svg_narrow.contains("<title id=\"chart-company-acme-narrow-title\">Acme AI&#39;s deals</title>"));
     }
 }

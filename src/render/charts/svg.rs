@@ -10,6 +10,10 @@
 //! The body is rewritten in one pass over plotters' output ([`Body::from_raw`]) and does not
 //! depend on the chart's id, title or description, so one body can serve many charts that look
 //! the same (the deal charts); [`Body::finish`] adds the accessible root per chart.
+//!
+//! Every chart is drawn in two [`Variant`]s, wide and narrow, and a figure holds both (the
+//! stylesheet shows one): each variant has its own class and its own element ids, so the two
+//! SVGs can share a page.
 
 use std::collections::HashMap;
 
@@ -23,19 +27,48 @@ pub struct Shortened {
     pub full: String,
 }
 
+/// Which of a chart's two drawings an SVG is: the wide one for desktop columns, the narrow one
+/// for phones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Wide,
+    Narrow,
+}
+
+impl Variant {
+    /// The class the stylesheet shows or hides the SVG by.
+    pub fn class(self) -> &'static str {
+        match self {
+            Variant::Wide => "chart-svg-wide",
+            Variant::Narrow => "chart-svg-narrow",
+        }
+    }
+
+    /// The id of this variant's SVG for a chart id: the wide SVG keeps the chart's, the narrow
+    /// one gets `-narrow` appended, so ids stay unique on a page holding both.
+    pub fn id(self, chart_id: &str) -> String {
+        match self {
+            Variant::Wide => chart_id.to_string(),
+            Variant::Narrow => format!("{chart_id}-narrow"),
+        }
+    }
+}
+
 /// A rewritten chart body: everything inside the root `<svg>` element.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Body {
+    variant: Variant,
     view_box: String,
     inner: String,
 }
 
+/// The wide SVG of a raw drawing, in one step.
 pub fn finish(raw: &str, id: &str, title: &str, desc: &str, shortened: &[Shortened]) -> String {
-    Body::from_raw(raw, shortened).finish(id, title, desc)
+    Body::from_raw(raw, shortened, Variant::Wide).finish(id, title, desc)
 }
 
 impl Body {
-    pub fn from_raw(raw: &str, shortened: &[Shortened]) -> Body {
+    pub fn from_raw(raw: &str, shortened: &[Shortened], variant: Variant) -> Body {
         let view_box = raw
             .find("viewBox=\"")
             .and_then(|start| raw[start + 9..].find('"').map(|len| raw[start + 9..start + 9 + len].to_string()))
@@ -46,14 +79,17 @@ impl Body {
         };
         let full_names: HashMap<String, &str> =
             shortened.iter().map(|s| (escape_text(&s.short), s.full.as_str())).collect();
-        Body { view_box, inner: rewrite(body, &full_names) }
+        Body { variant, view_box, inner: rewrite(body, &full_names) }
     }
 
-    /// The complete `<svg>` element with its accessible name and description.
-    pub fn finish(&self, id: &str, title: &str, desc: &str) -> String {
+    /// The complete `<svg>` element with its accessible name and description; `chart_id` is the
+    /// id of the chart's figure, the ids inside are made unique per variant.
+    pub fn finish(&self, chart_id: &str, title: &str, desc: &str) -> String {
+        let id = self.variant.id(chart_id);
         let mut svg = String::with_capacity(self.inner.len() + 256 + title.len() + desc.len());
         svg.push_str(&format!(
-            "<svg class=\"chart-svg\" viewBox=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\n<title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>",
+            "<svg class=\"chart-svg {}\" viewBox=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\n<title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>",
+            self.variant.class(),
             self.view_box,
             escape_html(title),
             escape_html(desc)
@@ -161,7 +197,7 @@ mod tests {
             "Desc",
             &[Shortened { short: "Amazon Web Se…".into(), full: "Amazon Web Services".into() }],
         );
-        assert!(svg.starts_with("<svg class=\"chart-svg\" viewBox=\"0 0 10 10\""));
+        assert!(svg.starts_with("<svg class=\"chart-svg chart-svg-wide\" viewBox=\"0 0 10 10\""));
         assert!(svg.contains("role=\"img\" aria-labelledby=\"chart-x-title chart-x-desc\""));
         assert!(svg.contains("<title id=\"chart-x-title\">Title &amp; co</title>"));
         assert!(
@@ -173,5 +209,18 @@ mod tests {
         assert!(svg.contains("<text x=\"1\" y=\"1\" font-size=\"10.48\" fill=\"currentColor\"><title>Amazon Web Services</title>Amazon Web Se…</text>"), "{svg}");
         assert!(svg.contains("<line stroke=\"#6b4fa0\" class=\"c-ceiling-line\" x1=\"0\"/>"), "{svg}");
         assert!(!svg.contains("width=\"10\" height=\"10\" viewBox"));
+    }
+
+    #[test]
+    fn the_narrow_variant_has_its_own_class_and_ids() {
+        let raw =
+            "<svg width=\"340\" height=\"10\" viewBox=\"0 0 340 10\" xmlns=\"http://www.w3.org/2000/svg\">\n</svg>\n";
+        let narrow = Body::from_raw(raw, &[], Variant::Narrow).finish("chart-x", "T", "D");
+        assert!(narrow.starts_with("<svg class=\"chart-svg chart-svg-narrow\" viewBox=\"0 0 340 10\""), "{narrow}");
+        assert!(narrow.contains("aria-labelledby=\"chart-x-narrow-title chart-x-narrow-desc\""), "{narrow}");
+        assert!(narrow.contains("<title id=\"chart-x-narrow-title\">T</title>"), "{narrow}");
+        assert!(narrow.contains("<desc id=\"chart-x-narrow-desc\">D</desc>"), "{narrow}");
+        let wide = Body::from_raw(raw, &[], Variant::Wide).finish("chart-x", "T", "D");
+        assert!(wide.contains("<title id=\"chart-x-title\">T</title>"), "{wide}");
     }
 }
