@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// How bad a problem is: errors fail the build, warnings are reported and let it pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -49,10 +49,10 @@ impl Diagnostic {
 
     /// The 1-based line and column of the start of the span (column counted in characters).
     pub fn location(&self, sources: &Sources) -> Location {
-        match (&self.span, sources.get(&self.file)) {
-            (Some(span), Some(text)) => Location::of(text, span.start),
-            _ => Location { line: 1, column: 1 },
-        }
+        self.span
+            .as_ref()
+            .and_then(|span| sources.locate(&self.file, span.start))
+            .unwrap_or(Location { line: 1, column: 1 })
     }
 }
 
@@ -73,6 +73,15 @@ impl Location {
         let column = text[line_start..offset].chars().count() + 1;
         Location { line, column }
     }
+
+    /// Locates a byte offset with the line starts of `text` at hand: a binary search, so a file
+    /// with thousands of diagnostics is not scanned from the top for each.
+    fn in_lines(text: &str, line_starts: &[usize], offset: usize) -> Self {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = line_starts.partition_point(|&start| start <= offset).max(1);
+        let line_start = line_starts.get(line - 1).copied().unwrap_or(0);
+        Location { line, column: text[line_start..offset].chars().count() + 1 }
+    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -86,16 +95,32 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// (`Arc<str>`) with the model, so a brief's Markdown is held in memory once.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    files: BTreeMap<String, Arc<str>>,
+    files: BTreeMap<String, Source>,
+}
+
+#[derive(Clone, Debug)]
+struct Source {
+    text: Arc<str>,
+    /// Byte offsets where lines start, computed the first time a diagnostic needs them.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Sources {
     pub fn insert(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) {
-        self.files.insert(path.into(), text.into());
+        self.files.insert(path.into(), Source { text: text.into(), line_starts: OnceLock::new() });
     }
 
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(|text| &**text)
+        self.files.get(path).map(|source| &*source.text)
+    }
+
+    /// The line and column of a byte offset in a file, if the file is known.
+    pub fn locate(&self, path: &str, offset: usize) -> Option<Location> {
+        let source = self.files.get(path)?;
+        let starts = source.line_starts.get_or_init(|| {
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', source.text.as_bytes()).map(|i| i + 1)).collect()
+        });
+        Some(Location::in_lines(&source.text, starts, offset))
     }
 }
 
@@ -193,21 +218,21 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> Strin
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
     };
-    let _ = writeln!(out, "{}{}", style.paint(code, label), style.paint("1", &format!(": {}", diagnostic.message)));
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.paint(code, label),
+        style.paint("1", &format!(": {}", printable(&diagnostic.message)))
+    );
+    let file = printable(&diagnostic.file);
     let text = sources.get(&diagnostic.file);
     let location = diagnostic.location(sources);
     match (&diagnostic.span, text) {
         (Some(span), Some(text)) => {
             let line_no = location.line.to_string();
             let gutter = " ".repeat(line_no.len());
-            let _ = writeln!(
-                out,
-                "{gutter}{} {}:{}:{}",
-                style.paint("1;34", "-->"),
-                diagnostic.file,
-                location.line,
-                location.column
-            );
+            let _ =
+                writeln!(out, "{gutter}{} {}:{}:{}", style.paint("1;34", "-->"), file, location.line, location.column);
             let start = floor_char_boundary(text, span.start.min(text.len()));
             let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
@@ -221,17 +246,28 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> Strin
             let carets = style.paint(code, &"^".repeat(width.max(1)));
             let _ = writeln!(out, "{gutter} {bar} {}{}", " ".repeat(pad), carets);
             if let Some(help) = &diagnostic.help {
-                let _ = writeln!(out, "{gutter} {} help: {}", style.paint("1;34", "="), help);
+                let _ = writeln!(out, "{gutter} {} help: {}", style.paint("1;34", "="), printable(help));
             }
         }
         _ => {
-            let _ = writeln!(out, "  {} {}", style.paint("1;34", "-->"), diagnostic.file);
+            let _ = writeln!(out, "  {} {}", style.paint("1;34", "-->"), file);
             if let Some(help) = &diagnostic.help {
-                let _ = writeln!(out, "  {} help: {}", style.paint("1;34", "="), help);
+                let _ = writeln!(out, "  {} help: {}", style.paint("1;34", "="), printable(help));
             }
         }
     }
     out
+}
+
+/// Text from content (quoted in messages, file names) with control characters shown as escapes,
+/// so a newline cannot split a diagnostic and no escape sequence reaches the terminal.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 /// Expands tabs and replaces control characters so the caret lines up under the span.
@@ -311,6 +347,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_found_by_index_match_a_scan_from_the_top() {
+        let text = "a\nbé\r\n\nlast line";
+        let mut sources = Sources::default();
+        sources.insert("f", text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(sources.locate("f", offset), Some(Location::of(text, offset)), "offset {offset}");
+        }
+        assert_eq!(sources.locate("missing", 0), None);
+    }
+
+    #[test]
+    fn control_characters_in_messages_are_shown_as_escapes() {
+        let diagnostic = Diagnostic::error("content/a\u{1b}[2J.md", None, "bad `x\ny\u{7}`").with_help("z\u{0}");
+        let shown = render(&diagnostic, &Sources::default(), Style { color: false });
+        assert!(!shown.chars().any(|c| c.is_control() && c != '\n'), "{shown:?}");
+        assert!(shown.starts_with("error: bad `x\\ny\\u{7}`\n"), "{shown:?}");
+        assert!(shown.contains("content/a\\u{1b}[2J.md") && shown.contains("help: z\\u{0}"), "{shown:?}");
+    }
 
     #[test]
     fn location_counts_lines_and_characters() {

@@ -9,7 +9,7 @@
 //! trusts it); and shortcode output spliced in where the shortcode stood.
 //! It knows nothing of the model: callers hand in the shortcode HTML and two resolvers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -105,6 +105,7 @@ pub fn render_with(body: &str, inserts: &[Insert], resolver: &dyn Resolver, raw_
         reported: Vec::new(),
         rendered: Rendered::default(),
         used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
+        id_suffixes: HashMap::new(),
         footnote_numbers: BTreeMap::new(),
         footnote_refs: BTreeMap::new(),
         footnotes: BTreeMap::new(),
@@ -114,8 +115,37 @@ pub fn render_with(body: &str, inserts: &[Insert], resolver: &dyn Resolver, raw_
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, main.into_iter());
     html.push_str(&state.footnote_section());
+    // Bytes first (C1 controls start with 0xC2 in UTF-8): most bodies need no character scan.
+    let may_hold_controls =
+        body.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2);
+    if may_hold_controls && let Some((at, found)) = body.char_indices().find(|&(_, c)| is_stray_control(c)) {
+        let count = body.chars().filter(|&c| is_stray_control(c)).count();
+        state.rendered.problems.push(Problem {
+            severity: Severity::Warning,
+            span: at..at + found.len_utf8(),
+            message: format!(
+                "the text holds {count} control character{} (the first is U+{:04X}); {} shown as \u{FFFD}",
+                if count == 1 { "" } else { "s" },
+                u32::from(found),
+                if count == 1 { "it is" } else { "they are" }
+            ),
+            help: Some(
+                "delete it: control characters are invisible and some terminals and browsers act on them".to_string(),
+            ),
+        });
+        html = html.chars().map(|c| if is_stray_control(c) { '\u{FFFD}' } else { c }).collect();
+        state.rendered.text = state.rendered.text.chars().map(|c| if is_stray_control(c) { ' ' } else { c }).collect();
+        for heading in &mut state.rendered.headings {
+            heading.text = heading.text.chars().map(|c| if is_stray_control(c) { '\u{FFFD}' } else { c }).collect();
+        }
+    }
     state.rendered.html = html;
     state.rendered
+}
+
+/// A control character other than a tab or a line break: never meant to be in prose.
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// Replaces each insert's span with a placeholder, returning the new text and the offset map.
@@ -173,7 +203,9 @@ struct State<'a> {
     /// Sanitizer findings already reported, so each kind shows once per document.
     reported: Vec<String>,
     rendered: Rendered,
-    used_ids: Vec<String>,
+    used_ids: HashSet<String>,
+    /// The last number given to each repeated heading id.
+    id_suffixes: HashMap<String, usize>,
     /// Footnote label to its number, in order of first reference.
     footnote_numbers: BTreeMap<String, usize>,
     /// How many references each label has had so far.
@@ -572,14 +604,22 @@ impl<'a> State<'a> {
                 if slug.is_empty() { "section".to_string() } else { slug }
             }
         };
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.used_ids.contains(&id) || id.starts_with("fn-") || id.starts_with("fnref-") {
-            id = format!("{base}-{n}");
-            n += 1;
+        // Footnotes own the `fn-` and `fnref-` ids.
+        let base = if base.starts_with("fn-") || base.starts_with("fnref-") { format!("h-{base}") } else { base };
+        let State { used_ids, id_suffixes, .. } = self;
+        if used_ids.insert(base.clone()) {
+            return base;
         }
-        self.used_ids.push(id.clone());
-        id
+        // Numbering continues where the last heading of the same base stopped: linear, however
+        // many headings repeat.
+        let suffix = id_suffixes.entry(base.clone()).or_insert(1);
+        loop {
+            *suffix += 1;
+            let id = format!("{base}-{suffix}");
+            if used_ids.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 
     /// The opening tag for a link and how to close it.
@@ -712,6 +752,14 @@ fn split_fragment(path: &str) -> (&str, &str) {
 /// site-rooted URLs and links to Markdown files are refused.
 fn href_policy(resolver: &dyn Resolver, dest: &str) -> Result<Href, Refusal> {
     let refuse = |message: String, help: &'static str| Err(Refusal { message, help: Some(help) });
+    // Browsers drop tabs, line breaks and leading control characters from URLs, so
+    // `\u{1}javascript:` or `java\tscript:` would run: such a link is refused outright.
+    if dest.chars().any(char::is_control) {
+        return refuse(
+            format!("the link `{}` contains control characters", shorten(dest)),
+            "write the URL without tabs, line breaks or other invisible characters",
+        );
+    }
     if let Some(path) = dest.strip_prefix("@/") {
         let (path, fragment) = split_fragment(path);
         return match resolver.content_link(path) {
@@ -805,6 +853,32 @@ mod tests {
         // `top` is reserved by the layout.
         assert!(out.html.contains("<h3 id=\"top-2\">"));
         assert_eq!(out.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["who-pays", "who-pays-2", "top-2"]);
+    }
+
+    #[test]
+    fn heading_ids_keep_clear_of_footnote_ids_and_number_repeats_in_order() {
+        let out = md("## Fn notes\n\n## X {#fnref-1}\n\n## Same\n\n## Same\n\n## Same-2\n\n## Same\n");
+        let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["h-fn-notes", "h-fnref-1", "same", "same-2", "same-2-2", "same-3"]);
+    }
+
+    #[test]
+    fn links_hiding_a_scheme_behind_control_characters_are_refused() {
+        let out = md("[a](&#1;javascript:alert(1)) [b](java&#9;script:x) [c](<java\tscript:y>)");
+        assert!(!out.html.contains("href"), "{}", out.html);
+        assert_eq!(out.problems.len(), 3);
+        assert!(out.problems.iter().all(|p| p.message.contains("control characters")));
+    }
+
+    #[test]
+    fn control_characters_in_text_are_replaced_and_reported_once() {
+        let body = "A NUL \0 and an escape \u{1b}[31m.";
+        let out = md(body);
+        assert!(!out.html.contains('\0') && !out.html.contains('\u{1b}'), "{}", out.html);
+        assert!(out.html.contains("A NUL \u{FFFD} and an escape \u{FFFD}[31m."), "{}", out.html);
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].span, 6..7);
+        assert!(out.problems[0].message.starts_with("the text holds 2 control characters (the first is U+0000)"));
     }
 
     #[test]

@@ -55,10 +55,16 @@ pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
     let Some(first) = next_open(body, 0) else {
         return (shortcodes, errors);
     };
-    let code = code_ranges(body);
+    let mut code = code_ranges(body);
+    code.sort_by_key(|range| (range.start, range.end));
+    // Openers are met in order, so one cursor walks the code ranges: linear in both.
+    let mut next_code = 0;
     let mut from = first;
     while let Some(start) = next_open(body, from) {
-        if let Some(range) = code.iter().find(|r| r.contains(&start)) {
+        while code.get(next_code).is_some_and(|range| range.end <= start) {
+            next_code += 1;
+        }
+        if let Some(range) = code.get(next_code).filter(|range| range.start <= start) {
             from = range.end.max(start + 2);
             continue;
         }
@@ -101,6 +107,18 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
         }
     }
     ranges
+}
+
+/// The span of the character at byte `at`; at the end of `body`, of its last character.
+fn char_at(body: &str, at: usize) -> Range<usize> {
+    let mut at = at.min(body.len());
+    while !body.is_char_boundary(at) {
+        at -= 1;
+    }
+    match body.get(at..).and_then(|rest| rest.chars().next()) {
+        Some(c) => at..at + c.len_utf8(),
+        None => body[..at].chars().next_back().map_or(at..at, |c| at - c.len_utf8()..at),
+    }
 }
 
 const UNTERMINATED_HELP: &str = "a shortcode ends with `) }}` on the line where it starts";
@@ -173,6 +191,8 @@ fn parse_at(body: &str, start: usize) -> Parsed {
     }
     let name = body[name_span.clone()].to_string();
     let fail = |span: Range<usize>, message: &str, help: &str, resume: usize| {
+        // A one-byte span becomes the whole character there, or the last one at the very end.
+        let span = if span.len() == 1 { char_at(body, span.start) } else { span };
         Parsed::Error(SyntaxError { span, message: message.to_string(), help: help.to_string() }, resume)
     };
     let example = "write shortcodes as `{{ name(key=\"value\") }}`";
@@ -298,6 +318,24 @@ fn parse_at(body: &str, start: usize) -> Parsed {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn error_spans_cover_whole_characters_inside_the_body() {
+        for body in ["{{ a(x", "{{ a(x=", "{{ a(x=1 ", "{{ a(\"", "{{ a(x=\"", "{{ a(é", "{{ a(x=é)}}"] {
+            let (_, errors) = find(body);
+            assert!(!errors.is_empty(), "{body:?}");
+            for error in &errors {
+                assert!(
+                    error.span.end <= body.len() && body.get(error.span.clone()).is_some(),
+                    "{body:?}: {:?}",
+                    error.span
+                );
+            }
+        }
+        assert_eq!(char_at("ab", 2), 1..2);
+        assert_eq!(char_at("aé", 1), 1..3);
+        assert_eq!(char_at("", 0), 0..0);
+    }
+
     use super::*;
 
     #[test]
