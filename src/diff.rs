@@ -145,8 +145,23 @@ pub struct Report {
 pub struct ChartPair {
     pub name: String,
     pub title: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
+    /// The wide and the narrow (phone) drawing before the change.
+    pub before: Option<(String, String)>,
+    pub after: Option<(String, String)>,
+}
+
+impl ChartPair {
+    /// Each drawing as a standalone SVG file: file name and contents.
+    pub fn files(&self) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        for (side, drawings) in [("before", &self.before), ("after", &self.after)] {
+            if let Some((wide, narrow)) = drawings {
+                files.push((format!("{}.{side}.svg", self.name), standalone_svg(wide)));
+                files.push((format!("{}.{side}.narrow.svg", self.name), standalone_svg(narrow)));
+            }
+        }
+        files
+    }
 }
 
 pub fn compare(base: &Side<'_>, head: &Side<'_>) -> (Report, Vec<ChartPair>) {
@@ -544,7 +559,9 @@ fn chart_changes(base: &Site, head: &Site) -> (Vec<ChartChange>, Vec<ChartPair>)
         let status = match (a, b) {
             (None, Some(_)) => "added",
             (Some(_), None) => "removed",
-            (Some(x), Some(y)) if x.svg != y.svg || x.takeaway != y.takeaway => "changed",
+            (Some(x), Some(y)) if x.svg != y.svg || x.svg_narrow != y.svg_narrow || x.takeaway != y.takeaway => {
+                "changed"
+            }
             _ => continue,
         };
         let title = b.or(a).map_or_else(String::new, |c| c.title.clone());
@@ -552,8 +569,8 @@ fn chart_changes(base: &Site, head: &Site) -> (Vec<ChartChange>, Vec<ChartPair>)
         pairs.push(ChartPair {
             name: name.clone(),
             title,
-            before: a.map(|c| c.svg.clone()),
-            after: b.map(|c| c.svg.clone()),
+            before: a.map(|c| (c.svg.clone(), c.svg_narrow.clone())),
+            after: b.map(|c| (c.svg.clone(), c.svg_narrow.clone())),
         });
     }
     (changes, pairs)
@@ -855,6 +872,8 @@ pub fn charts_page(report: &Report, pairs: &[ChartPair]) -> String {
         for (label, side, file) in [
             ("Before", &pair.before, format!("{}.before.svg", pair.name)),
             ("After", &pair.after, format!("{}.after.svg", pair.name)),
+            ("Before, on a phone", &pair.before, format!("{}.before.narrow.svg", pair.name)),
+            ("After, on a phone", &pair.after, format!("{}.after.narrow.svg", pair.name)),
         ] {
             match side {
                 Some(_) => {
@@ -880,9 +899,5 @@ pub fn charts_page(report: &Report, pairs: &[ChartPair]) -> String {
 
 /// A chart SVG as a standalone file: the namespace is already there; text needs a colour.
 pub fn standalone_svg(svg: &str) -> String {
-    svg.replacen(
-        "<svg class=\"chart-svg\"",
-        "<svg class=\"chart-svg\" style=\"color:#1b1c20;font-family:sans-serif\"",
-        1,
-    )
+    svg.replacen("<svg ", "<svg style=\"color:#1b1c20;font-family:sans-serif\" ", 1)
 }

@@ -170,12 +170,9 @@ fn side<'a>(resolved: &Resolved, build: Option<&'a Build>, empty: (&'a Diagnosti
 fn write_charts(folder: &Path, report: &diff::Report, pairs: &[diff::ChartPair]) -> Result<(), String> {
     std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
     for pair in pairs {
-        for (suffix, svg) in [("before", &pair.before), ("after", &pair.after)] {
-            if let Some(svg) = svg {
-                let path = folder.join(format!("{}.{suffix}.svg", pair.name));
-                std::fs::write(&path, diff::standalone_svg(svg))
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            }
+        for (name, svg) in pair.files() {
+            let path = folder.join(name);
+            std::fs::write(&path, svg).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
     }
     let index = folder.join("index.html");

@@ -194,11 +194,16 @@ fn charts_folder_holds_before_and_after() {
     let before = std::fs::read_to_string(charts.join("commitments-by-provider.before.svg")).expect("before");
     let after = std::fs::read_to_string(charts.join("commitments-by-provider.after.svg")).expect("after");
     assert_ne!(before, after);
-    assert!(roxmltree::Document::parse(&after).is_ok(), "standalone SVG parses");
+    let narrow = std::fs::read_to_string(charts.join("commitments-by-provider.after.narrow.svg")).expect("narrow");
+    for svg in [&after, &narrow] {
+        assert!(roxmltree::Document::parse(svg).is_ok(), "standalone SVG parses");
+        assert!(svg.starts_with("<svg style=\"color:#1b1c20;"), "standalone SVG has a text colour");
+    }
+    assert!(narrow.contains("viewBox=\"0 0 340 "));
     let index = std::fs::read_to_string(charts.join("index.html")).expect("index");
-    assert!(
-        index.contains("commitments-by-provider.before.svg") && index.contains("commitments-by-provider.after.svg")
-    );
+    for file in ["before.svg", "after.svg", "before.narrow.svg", "after.narrow.svg"] {
+        assert!(index.contains(&format!("commitments-by-provider.{file}")), "index shows {file}");
+    }
 }
 
 #[test]
