@@ -60,8 +60,9 @@ pub fn deal_value_short(deal: &Deal) -> String {
     }
 }
 
+/// Power capacity: `4.5 GW`, and below one gigawatt in megawatts: `750 MW`.
 pub fn gigawatts(gw: f64) -> String {
-    format!("{} GW", decimal(gw, 2))
+    if gw > 0.0 && gw < 1.0 { format!("{} MW", decimal(gw * 1_000.0, 0)) } else { format!("{} GW", decimal(gw, 2)) }
 }
 
 pub fn years(years: f64) -> String {
@@ -113,6 +114,14 @@ mod tests {
         assert_eq!(usd(1_400_000), "$1.4tn");
         assert_eq!(usd(-4_000), "-$4bn");
         assert_eq!(usd(0), "$0");
+    }
+
+    #[test]
+    fn capacity_reads_in_gigawatts_or_megawatts() {
+        assert_eq!(gigawatts(4.5), "4.5 GW");
+        assert_eq!(gigawatts(1.0), "1 GW");
+        assert_eq!(gigawatts(0.75), "750 MW");
+        assert_eq!(gigawatts(0.2), "200 MW");
     }
 
     #[test]
