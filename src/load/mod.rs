@@ -5,6 +5,12 @@
 //! types checked, meaning not yet). The text of every file goes into [`Sources`] so any later
 //! diagnostic can show its line. Problems in files are diagnostics; only a missing site folder
 //! or an unreadable file is a [`LoadError`] that stops the run.
+//!
+//! Symlinks are never followed: every file and folder under the root is looked at with
+//! `symlink_metadata` before it is read or listed, and a link (to a file, a folder, outside the
+//! root or nowhere) is an error naming it, so neither a loop nor a file outside the root is read.
+//! Static file names must also be portable output paths, checked here so the writer never meets
+//! one it has to refuse.
 
 pub mod front_matter;
 pub mod raw;
@@ -27,8 +33,9 @@ pub struct LoadedSite {
     pub config: Option<RawConfig>,
     pub companies: Vec<RawCompany>,
     pub deals: Vec<RawDeal>,
-    /// False when `companies.toml` or `deals.toml` could not be parsed: references to them are
-    /// then not checked, so one syntax error does not cascade into dozens of "unknown id" errors.
+    /// False when `companies.toml` or `deals.toml` could not be read (not UTF-8, a symlink) or
+    /// parsed: references to them are then not checked, so one bad file does not cascade into
+    /// dozens of "unknown id" errors.
     pub companies_readable: bool,
     pub deals_readable: bool,
     pub briefs: Vec<RawBrief>,
@@ -66,11 +73,17 @@ pub const COMPANIES_FILE: &str = "content/companies.toml";
 
 /// Reads the site folder at `root`.
 pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
-    if !root.join("content").is_dir() {
-        return Err(LoadError::NotASite(root.to_path_buf()));
-    }
     let mut site = LoadedSite::default();
     let mut diagnostics = Diagnostics::default();
+    match entry_kind(root, "content")? {
+        Kind::Folder => {}
+        Kind::Symlink => {
+            // Nothing under a linked content folder is read: it may lead anywhere.
+            diagnostics.push(symlink_refused("content/"));
+            return Ok((site, diagnostics));
+        }
+        Kind::Missing | Kind::File => return Err(LoadError::NotASite(root.to_path_buf())),
+    }
 
     match read_text(root, SITE_FILE, &mut site.sources, &mut diagnostics)? {
         Some(text) => {
@@ -83,20 +96,30 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
                 .with_help("create content/site.toml with at least `title = \"...\"`"),
         ),
     }
-    site.companies_readable = true;
-    if let Some(text) = read_text(root, COMPANIES_FILE, &mut site.sources, &mut diagnostics)? {
-        match raw::parse_toml(COMPANIES_FILE, &text, 0, &mut diagnostics) {
-            Some(table) => site.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), &mut diagnostics),
-            None => site.companies_readable = false,
-        }
-    }
-    site.deals_readable = true;
-    if let Some(text) = read_text(root, DEALS_FILE, &mut site.sources, &mut diagnostics)? {
-        match raw::parse_toml(DEALS_FILE, &text, 0, &mut diagnostics) {
-            Some(table) => site.deals = raw::read_deals(DEALS_FILE, table.get_ref(), &mut diagnostics),
-            None => site.deals_readable = false,
-        }
-    }
+    // A registry that is missing reads as empty; one that is there but unreadable or unparsable
+    // leaves its references unchecked.
+    site.companies_readable = match read_file(root, COMPANIES_FILE, &mut site.sources, &mut diagnostics)? {
+        Text::Read(text) => match raw::parse_toml(COMPANIES_FILE, &text, 0, &mut diagnostics) {
+            Some(table) => {
+                site.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), &mut diagnostics);
+                true
+            }
+            None => false,
+        },
+        Text::Missing => true,
+        Text::Refused => false,
+    };
+    site.deals_readable = match read_file(root, DEALS_FILE, &mut site.sources, &mut diagnostics)? {
+        Text::Read(text) => match raw::parse_toml(DEALS_FILE, &text, 0, &mut diagnostics) {
+            Some(table) => {
+                site.deals = raw::read_deals(DEALS_FILE, table.get_ref(), &mut diagnostics);
+                true
+            }
+            None => false,
+        },
+        Text::Missing => true,
+        Text::Refused => false,
+    };
 
     // Briefs are many: read and parse them in parallel, then merge in file-name order.
     let brief_files = folder_files(root, "content/briefs", "md", &mut diagnostics)?;
@@ -157,6 +180,23 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
         }
     }
     site.static_files = tree_files(root, "static", &mut diagnostics)?;
+    site.static_files.retain(|name, _| match unportable(name) {
+        Some(reason) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    format!("static/{name}"),
+                    None,
+                    format!("{reason} in a static file name: file names must be valid UTF-8 and portable"),
+                )
+                .with_help(
+                    "rename the file: `:`, `\\`, `<`, `>`, `\"`, `|`, `?`, `*` and control characters \
+                     cannot be published on every system",
+                ),
+            );
+            false
+        }
+        None => true,
+    });
     Ok((site, diagnostics))
 }
 
@@ -210,18 +250,44 @@ pub fn reread(root: &Path, file: &str) -> Result<Option<Arc<str>>, LoadError> {
     Ok(text.filter(|_| !diagnostics.has_errors()))
 }
 
-/// Reads a text file relative to the root. `Ok(None)` when it does not exist or is not UTF-8
-/// (the latter with a diagnostic). A UTF-8 byte-order mark is dropped.
+/// What reading one text file gave.
+enum Text {
+    Read(Arc<str>),
+    /// There is no such file.
+    Missing,
+    /// The file is there but was not read: a symlink, or not UTF-8. A diagnostic says why.
+    Refused,
+}
+
+/// Reads a text file relative to the root. `Ok(None)` when it does not exist, is a symlink or
+/// is not UTF-8 (the last two with a diagnostic).
 fn read_text(
     root: &Path,
     file: &str,
     sources: &mut Sources,
     diagnostics: &mut Diagnostics,
 ) -> Result<Option<Arc<str>>, LoadError> {
+    Ok(match read_file(root, file, sources, diagnostics)? {
+        Text::Read(text) => Some(text),
+        Text::Missing | Text::Refused => None,
+    })
+}
+
+/// Reads a text file relative to the root, never through a symlink. A UTF-8 byte-order mark is
+/// dropped.
+fn read_file(root: &Path, file: &str, sources: &mut Sources, diagnostics: &mut Diagnostics) -> Result<Text, LoadError> {
+    match entry_kind(root, file)? {
+        Kind::Missing => return Ok(Text::Missing),
+        Kind::Symlink => {
+            diagnostics.push(symlink_refused(file));
+            return Ok(Text::Refused);
+        }
+        Kind::File | Kind::Folder => {}
+    }
     let path = root.join(file);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Text::Missing),
         Err(error) => return Err(LoadError::Io { path, error }),
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
@@ -229,15 +295,58 @@ fn read_text(
         Ok(text) => {
             let text: Arc<str> = Arc::from(text);
             sources.insert(file, Arc::clone(&text));
-            Ok(Some(text))
+            Ok(Text::Read(text))
         }
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             sources.insert(file, String::from_utf8_lossy(error.as_bytes()).into_owned());
             diagnostics.push(invalid_utf8(file, valid_up_to));
-            Ok(None)
+            Ok(Text::Refused)
         }
     }
+}
+
+/// What a path under the root is, seen without following a symlink.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Missing,
+    Symlink,
+    Folder,
+    File,
+}
+
+fn entry_kind(root: &Path, relative: &str) -> Result<Kind, LoadError> {
+    let path = root.join(relative);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => Ok(Kind::Symlink),
+        Ok(meta) if meta.is_dir() => Ok(Kind::Folder),
+        Ok(_) => Ok(Kind::File),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Kind::Missing),
+        Err(error) => Err(LoadError::Io { path, error }),
+    }
+}
+
+/// The error for a symlink met where a site file or folder (written with a trailing `/`) was
+/// expected.
+fn symlink_refused(file: &str) -> Diagnostic {
+    let help = if file.ends_with('/') {
+        "put the folder itself here instead of a link to it"
+    } else {
+        "copy the file here instead of linking it"
+    };
+    Diagnostic::error(file, None, "symlinks are not followed").with_help(help)
+}
+
+/// Why a path relative to `static/` cannot be an output path on every system, if it cannot:
+/// the characters Windows reserves (`:` would also name a drive or a stream, `\` separate
+/// folders) and control characters.
+fn unportable(name: &str) -> Option<String> {
+    name.chars().find_map(|c| match c {
+        '\\' => Some("a backslash".to_string()),
+        ':' | '<' | '>' | '"' | '|' | '?' | '*' => Some(format!("`{c}`")),
+        c if c.is_control() => Some(format!("the control character U+{:04X}", u32::from(c))),
+        _ => None,
+    })
 }
 
 fn invalid_utf8(file: &str, valid_up_to: usize) -> Diagnostic {
@@ -254,8 +363,13 @@ fn folder_files(
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<(String, String)>, LoadError> {
     let path = root.join(folder);
-    if !path.is_dir() {
-        return Ok(Vec::new());
+    match entry_kind(root, folder)? {
+        Kind::Folder => {}
+        Kind::Symlink => {
+            diagnostics.push(symlink_refused(&format!("{folder}/")));
+            return Ok(Vec::new());
+        }
+        Kind::Missing | Kind::File => return Ok(Vec::new()),
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&path).min_depth(1).max_depth(1).sort_by_file_name() {
@@ -299,14 +413,21 @@ fn tree_files(
 ) -> Result<BTreeMap<String, Vec<u8>>, LoadError> {
     let path = root.join(folder);
     let mut files = BTreeMap::new();
-    if !path.is_dir() {
-        return Ok(files);
+    match entry_kind(root, folder)? {
+        Kind::Folder => {}
+        Kind::Symlink => {
+            diagnostics.push(symlink_refused(&format!("{folder}/")));
+            return Ok(files);
+        }
+        Kind::Missing | Kind::File => return Ok(files),
     }
     let walker = walkdir::WalkDir::new(&path).min_depth(1).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
         let entry = entry.map_err(|error| walk_error(&path, error))?;
         let relative = entry.path().strip_prefix(&path).unwrap_or(entry.path());
-        let Some(name) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+        // Joined with `/` whatever the platform's separator: on Unix a `\` is part of a name.
+        let parts: Option<Vec<&str>> = relative.components().map(|part| part.as_os_str().to_str()).collect();
+        let Some(name) = parts.map(|parts| parts.join("/")) else {
             diagnostics.push(Diagnostic::error(
                 format!("{folder}/{}", relative.display()),
                 None,
