@@ -21,6 +21,13 @@ use crate::load::{COMPANIES_FILE, DEALS_FILE, LoadedSite};
 /// Values above this many billions of dollars are refused as typos (the largest real
 /// commitments are in the hundreds of billions).
 const ABSURD_USD_BN: f64 = 5_000.0;
+/// A number as a message quotes it: as written when short, else in exponent form (`1e300`, not
+/// three hundred digits; `1e-300`, not three hundred zeros).
+fn figure(value: f64) -> String {
+    let plain = value.to_string();
+    if plain.len() <= 12 { plain } else { format!("{value:e}") }
+}
+
 /// Page names at the root of the output that content pages may not take.
 const RESERVED_PAGE_SLUGS: [&str; 10] =
     ["index", "registry", "404", "feed", "sitemap", "search", "briefs", "deals", "companies", "tags"];
@@ -215,8 +222,12 @@ impl Validator<'_> {
             return None;
         }
         if value.value > max {
-            self.error(file, value.span.clone(), format!("`{key}` of {} {unit} is not plausible", value.value)).help =
-                Some(format!("the largest accepted value is {max} {unit}; check the unit"));
+            self.error(
+                file,
+                value.span.clone(),
+                format!("`{key}` of {} {unit} is not plausible", figure(value.value)),
+            )
+            .help = Some(format!("the largest accepted value is {max} {unit}; check the unit"));
             return None;
         }
         Some(Some(value.value))
@@ -515,8 +526,26 @@ impl Validator<'_> {
                 None
             }
             (Some(value), _) if value.value > ABSURD_USD_BN => {
-                self.error(file, value.span.clone(), format!("`value_usd_bn` of {} is not plausible", value.value))
-                    .help = Some("the value is in billions of dollars: write 38 for $38bn".to_string());
+                self.error(
+                    file,
+                    value.span.clone(),
+                    format!("`value_usd_bn` of {} is not plausible", figure(value.value)),
+                )
+                .help = Some("the value is in billions of dollars: write 38 for $38bn".to_string());
+                None
+            }
+            // Values are kept in whole millions: anything under half a million would print as $0.
+            (Some(value), _) if (value.value * 1_000.0).round() < 1.0 => {
+                self.error(
+                    file,
+                    value.span.clone(),
+                    format!("`value_usd_bn` of {} is less than half a million dollars", figure(value.value)),
+                )
+                .help = Some(
+                    "the value is in billions of dollars: write 0.25 for $250m; use `value_basis = \"undisclosed\"` \
+                     when the value is not known"
+                        .to_string(),
+                );
                 None
             }
             (Some(value), _) => Some(Some((value.value * 1_000.0).round() as i64)),
@@ -802,7 +831,17 @@ fn shorten(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::check_http_url;
+    use super::{check_http_url, figure};
+
+    #[test]
+    fn figures_stay_short() {
+        assert_eq!(figure(38.0), "38");
+        assert_eq!(figure(1000.5), "1000.5");
+        assert_eq!(figure(1e9), "1000000000");
+        assert_eq!(figure(1e300), "1e300");
+        assert_eq!(figure(1e-300), "1e-300");
+        assert_eq!(figure(0.0001), "0.0001");
+    }
 
     #[test]
     fn urls() {
