@@ -3,8 +3,13 @@
 //! The site is written into a temporary folder beside the target ([`Staging`], filled by the
 //! renderer from many threads), then swapped in with two renames; the previous tree is moved
 //! aside and removed after the swap, by a separate process so the build does not wait for it.
-//! A build that fails or is killed at any point leaves the previous output complete. Leftovers of a killed
-//! build (`.NAME.tmp-*`, `.NAME.old-*` beside the target) are removed by the next build.
+//! A build that fails or is killed at any point leaves the previous output complete: in place,
+//! or, when killed between the two renames, beside it as `.NAME.old-PID` with our marker file.
+//! The next build first puts such a tree back when the target is missing
+//! ([`restore_interrupted`]), and only then removes the leftovers of killed builds
+//! (`.NAME.tmp-*`, `.NAME.old-*` beside the target); no cleanup deletes an old tree while the
+//! target is missing. Removing an old tree deletes its marker first, so a tree half removed is
+//! never taken for a complete one.
 //! Guards: the target may not be the site root, one of its source folders, an ancestor of the
 //! root or `/`; an existing non-empty folder is replaced only if it carries our marker file.
 
@@ -143,6 +148,7 @@ impl Staging {
         })?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".to_string());
         fs::create_dir_all(parent).map_err(io_error(parent))?;
+        restore_interrupted(target)?;
         remove_leftovers(parent, &name);
         let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
@@ -240,12 +246,75 @@ pub fn is_old_tree(path: &Path) -> bool {
         && name.rsplit_once(".old-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Removes an old tree; refuses anything that is not one.
+/// Removes an old tree; refuses anything that is not one. While the output folder it was moved
+/// aside from is missing, the tree may be the only copy of the output: it is left for the next
+/// build to put back ([`restore_interrupted`]) rather than deleted.
 pub fn remove_old_tree(path: &Path) -> std::io::Result<()> {
+    let target = old_tree_target(path)
+        .ok_or_else(|| std::io::Error::other(format!("{} is not an old output tree", path.display())))?;
+    if fs::symlink_metadata(&target).is_err() {
+        return Ok(());
+    }
+    match remove_tree(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        result => result,
+    }
+}
+
+/// The output folder an old tree (`.NAME.old-PID`) was moved aside from: `NAME` beside it.
+fn old_tree_target(path: &Path) -> Option<PathBuf> {
     if !is_old_tree(path) {
-        return Err(std::io::Error::other(format!("{} is not an old output tree", path.display())));
+        return None;
+    }
+    let name = path.file_name()?.to_str()?;
+    let (stem, _) = name.strip_prefix('.')?.rsplit_once(".old-")?;
+    (!stem.is_empty()).then(|| path.with_file_name(stem))
+}
+
+/// Removes a tree that infrabrief wrote, its marker first: should the removal be cut short,
+/// what is left is not taken for a complete output.
+fn remove_tree(path: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(path)?.is_dir() {
+        let _ = fs::remove_file(path.join(MARKER));
     }
     fs::remove_dir_all(path)
+}
+
+/// When `target` is missing and a complete previous output lies beside it (`.NAME.old-PID`, a
+/// real folder with our marker: a build was killed between the two renames of its commit),
+/// renames that tree back to `target`; the newest one if there are several. Returns whether a
+/// tree was put back. Runs before any leftover is removed, so the only copy is never deleted.
+pub fn restore_interrupted(target: &Path) -> Result<bool, OutputError> {
+    match fs::symlink_metadata(target) {
+        Ok(_) => return Ok(false),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+        Err(error) => return Err(OutputError::Io { path: target.to_path_buf(), error }),
+    }
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name().and_then(|n| n.to_str())) else {
+        return Ok(false);
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(false);
+    };
+    let prefix = format!(".{name}.old-");
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let named = entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) && is_old_tree(&path);
+        if !named || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Some(marker) = fs::symlink_metadata(path.join(MARKER)).ok().filter(fs::Metadata::is_file) else {
+            continue;
+        };
+        let written = marker.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+        if newest.as_ref().is_none_or(|(time, best)| (written, &path) > (*time, best)) {
+            newest = Some((written, path));
+        }
+    }
+    let Some((_, tree)) = newest else { return Ok(false) };
+    fs::rename(&tree, target).map_err(io_error(&tree))?;
+    Ok(true)
 }
 
 /// Writes `output` to `target` atomically (the in-memory path, used by tests and tools).
@@ -275,7 +344,8 @@ pub fn safe_join(base: &Path, relative: &str) -> Option<PathBuf> {
     Some(path)
 }
 
-/// Removes staging and old folders left by builds that were killed.
+/// Removes staging and old folders left by builds that were killed. Called only after
+/// [`restore_interrupted`], so no old tree here is the only copy of the output.
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
@@ -283,8 +353,8 @@ fn remove_leftovers(parent: &Path, name: &str) {
     let prefixes = [format!(".{name}.tmp-"), format!(".{name}.old-")];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) && entry.path().is_dir() {
-            let _ = fs::remove_dir_all(entry.path());
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = remove_tree(&entry.path());
         }
     }
 }
@@ -311,6 +381,36 @@ mod tests {
         assert!(!is_old_tree(Path::new("/x/.public.old-")));
         assert!(!is_old_tree(Path::new("/x/.public.old-12a")));
         assert!(!is_old_tree(Path::new("/")));
+    }
+
+    #[test]
+    fn old_trees_name_their_output_folder() {
+        assert_eq!(old_tree_target(Path::new("/x/.public.old-12")), Some(PathBuf::from("/x/public")));
+        assert_eq!(old_tree_target(Path::new("/x/.my.old-site.old-3")), Some(PathBuf::from("/x/my.old-site")));
+        assert_eq!(old_tree_target(Path::new("/x/.old-3")), None);
+        assert_eq!(old_tree_target(Path::new("/x/public")), None);
+    }
+
+    #[test]
+    fn a_complete_old_tree_is_put_back_before_leftovers_go() {
+        let dir = std::env::temp_dir().join(format!("infrabrief-restore-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let target = dir.join("public");
+        // Half removed (its marker went first), and complete.
+        let half = dir.join(".public.old-1");
+        let whole = dir.join(".public.old-2");
+        for (tree, text) in [(&half, "half"), (&whole, "whole")] {
+            fs::create_dir_all(tree).expect("create tree");
+            fs::write(tree.join("index.html"), text).expect("write page");
+        }
+        fs::write(whole.join(MARKER), "").expect("write marker");
+        assert!(remove_old_tree(&whole).is_ok() && whole.is_dir(), "the only copy was removed");
+        assert!(restore_interrupted(&target).expect("restore"));
+        assert_eq!(fs::read_to_string(target.join("index.html")).expect("read page"), "whole");
+        assert!(!restore_interrupted(&target).expect("restore"), "the output is in place");
+        remove_leftovers(&dir, "public");
+        assert!(!half.exists() && target.is_dir());
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `infrabrief build`: load and validate, render straight into a staging folder beside the
 //! output (many threads writing at once), then swap it in. The previous output is removed by a
-//! detached `infrabrief remove-old-output` process, so the build never waits for that.
+//! detached `infrabrief remove-old-output` process, so the build never waits for that. Before
+//! loading, an output that a killed build left aside is put back ([`output::restore_interrupted`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -31,6 +32,21 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         },
         None => root.join("public"),
     };
+    // A build killed between the two renames of its commit left the previous output beside the
+    // target: put it back before anything else, so even a build that fails leaves it in place. A
+    // target that may not be written is reported when staging, as for any build.
+    if output::check_target(&root, &target).is_ok() {
+        match output::restore_interrupted(&target) {
+            Ok(true) if !args.report.quiet => {
+                println!("restored {}: a build killed during its commit had left it aside", target.display());
+            }
+            Ok(_) => {}
+            Err(error) => {
+                eprintln!("error: {error}");
+                return exit(USAGE_OR_IO);
+            }
+        }
+    }
     let prepared = match pipeline::prepare(&root, Options { drafts: args.drafts }) {
         Ok(prepared) => prepared,
         Err(error) => {

@@ -173,16 +173,19 @@ fn a_build_killed_at_random_moments_leaves_the_previous_output_complete() {
 }
 
 /// The commit swaps the output in with two renames (output aside, staging in). A build killed
-/// between the two must still leave a complete output folder. gdb stops the build at the
-/// second `rename` system call and kills it there, so the moment is hit every time; without
-/// gdb on the machine the test says so and checks nothing more than the random kills above.
+/// between the two leaves the previous output complete, in place or beside it as
+/// `.out.old-PID`, and the next build puts it back before anything else: even a build that
+/// fails then leaves the previous output in place. gdb stops the build at the second `rename`
+/// system call and kills it there, so the moment is hit every time. gdb is required: without it
+/// the test fails rather than pass unchecked (`.ci/run` installs it).
 #[test]
 fn a_build_killed_between_the_two_renames_of_the_commit_leaves_an_output() {
     let gdb_present = Command::new("gdb").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
-    if !gdb_present.is_ok_and(|s| s.success()) {
-        eprintln!("gdb is not installed: the kill between the two renames of the commit is not tested");
-        return;
-    }
+    assert!(
+        gdb_present.is_ok_and(|s| s.success()),
+        "gdb is not installed, and this test needs it to kill a build between the two renames of its commit: \
+         install it (`apt-get install gdb`; .ci/run does)"
+    );
     let scratch = Scratch::new("crash-commit");
     let sites = [scratch.path.join("site-a"), scratch.path.join("site-b")];
     site_version(&sites[0], 1, 2);
@@ -208,15 +211,44 @@ fn a_build_killed_between_the_two_renames_of_the_commit_leaves_an_output() {
     let log = text(&session.stdout);
     let stops = log.matches("Catchpoint 1 (call to syscall").count();
     eprintln!("crash test: gdb stopped the build at {stops} rename call(s) and killed it at the last");
-    let state = if !out.exists() {
-        "missing".to_string()
-    } else {
+    assert!(stops >= 2, "gdb did not stop the build at the second rename of its commit:\n{log}");
+    let beside = leftovers(&scratch.path, "out");
+    if out.exists() {
         let now = snapshot(&out);
-        if now == previous || now == new { "complete".to_string() } else { difference(&previous, &now) }
-    };
-    let beside: Vec<String> = leftovers(&scratch.path, "out");
-    assert_eq!(
-        state, "complete",
-        "killed between the renames of the commit, the output folder is {state}; beside it: {beside:?}"
-    );
+        assert!(
+            now == previous || now == new,
+            "killed in the commit, the output is a mix: {}",
+            difference(&previous, &now)
+        );
+    } else {
+        // The previous output waits beside the target, whole, for the next build.
+        let aside: Vec<&String> = beside.iter().filter(|n| n.starts_with(".out.old-")).collect();
+        assert!(
+            aside.len() == 1 && snapshot(&scratch.path.join(aside[0])) == previous,
+            "killed between the renames of the commit, the output folder is missing and the previous output is not complete beside it: {beside:?}"
+        );
+        // The next build puts it back first, even when it fails on its content.
+        let broken = scratch.path.join("site-broken");
+        copy_tree(&sites[1], &broken);
+        std::fs::write(broken.join("content/site.toml"), "title = \n").expect("break the site");
+        let failed = infrabrief(&["build", "--root", path(&broken), "-o", path(&out), "--quiet"]);
+        assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
+        assert!(
+            out.is_dir(),
+            "the next build did not put the previous output back; beside it: {:?}",
+            leftovers(&scratch.path, "out")
+        );
+        let now = snapshot(&out);
+        assert!(now == previous, "the output put back is not the previous one: {}", difference(&previous, &now));
+    }
+    // A normal build then replaces it and clears what the killed one left beside it.
+    build(&sites[1], &out);
+    assert_eq!(snapshot(&out), new);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut left = leftovers(&scratch.path, "out");
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        left = leftovers(&scratch.path, "out");
+    }
+    assert!(left.is_empty(), "left beside the output after a normal build: {left:?}");
 }
