@@ -10,13 +10,19 @@
 //!   ([`pipeline::Session`]), the search index right after the reload; anything else rebuilds
 //!   the site. Open pages reload through server-sent events.
 //! - A failed rebuild keeps the last good site and shows the diagnostics over every page.
-//! - A fixed pool of workers answers requests; when the queue is full, new connections get 503.
+//! - Every connection gets a short-lived reader thread of its own (small stack) that waits for
+//!   the request head: at most 16 KiB, all of it within 5 s. Parsed requests go to a fixed pool
+//!   of workers that answer them, so an idle connection (a browser's speculative preconnect)
+//!   holds a reader, never a worker, and the copies of answers in memory stay as few as the
+//!   workers. At most 512 connections are open at once (being read, queued or answered): beyond
+//!   that, or when the workers' queue is full, a new connection gets 503.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread;
@@ -34,7 +40,15 @@ const EVENTS: &str = "/__infrabrief/events";
 const RELOAD_JS: &str = "/__infrabrief/reload.js";
 const OVERLAY_CSS: &str = "/__infrabrief/overlay.css";
 const WORKERS: usize = 8;
-const QUEUE: usize = 512;
+/// Connections open at once, from accept until answered; each holds a reader thread or a place
+/// in the workers' queue.
+const MAX_CONNECTIONS: usize = 512;
+/// A reader thread only parses a request head, into heap buffers.
+const READER_STACK: usize = 128 * 1024;
+const HEAD_LIMIT: u64 = 16 * 1024;
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+const UNAVAILABLE: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
 const MAX_EVENT_CLIENTS: usize = 64;
 const POLL: Duration = Duration::from_millis(250);
 const SETTLE: Duration = Duration::from_millis(120);
@@ -95,7 +109,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let pinger = Arc::clone(&state);
     thread::spawn(move || keep_alive(&pinger));
 
-    let (sender, receiver) = mpsc::sync_channel::<TcpStream>(QUEUE);
+    let (sender, receiver) = mpsc::sync_channel::<Job>(MAX_CONNECTIONS);
     let receiver = Arc::new(Mutex::new(receiver));
     for _ in 0..WORKERS {
         let receiver = Arc::clone(&receiver);
@@ -107,7 +121,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
                     Err(_) => return,
                 };
                 match next {
-                    Ok(stream) => handle(&state, stream),
+                    Ok(job) => handle(&state, job),
                     Err(_) => return,
                 }
             }
@@ -115,6 +129,30 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
     accept(&listener, &sender);
     exit(0)
+}
+
+/// A request read and waiting for a worker.
+struct Job {
+    stream: TcpStream,
+    request: Request,
+    _slot: Slot,
+}
+
+/// One of the [`MAX_CONNECTIONS`] places, held from accept until the answer is sent.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(open: &Arc<AtomicUsize>) -> Option<Slot> {
+        open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < MAX_CONNECTIONS).then_some(n + 1))
+            .ok()
+            .map(|_| Slot(Arc::clone(open)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Binds 127.0.0.1 on `port`, or on the next nine ports when it is busy.
@@ -137,16 +175,42 @@ fn bind(port: u16) -> Option<TcpListener> {
     None
 }
 
-fn accept(listener: &TcpListener, sender: &SyncSender<TcpStream>) {
+/// Gives every connection a reader thread of its own, up to [`MAX_CONNECTIONS`] open at once.
+fn accept(listener: &TcpListener, workers: &SyncSender<Job>) {
+    let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        match sender.try_send(stream) {
-            Ok(()) => {}
-            Err(TrySendError::Full(mut stream)) => {
-                let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
+        let Ok(mut stream) = stream else {
+            // Out of file descriptors, most likely: let some connections close first.
+            thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        let Some(slot) = Slot::take(&open) else {
+            let _ = stream.write_all(UNAVAILABLE);
+            continue;
+        };
+        let workers = workers.clone();
+        // Should the thread not start, the connection is closed unanswered.
+        let _ = thread::Builder::new().stack_size(READER_STACK).spawn(move || read_and_queue(stream, slot, &workers));
+    }
+}
+
+/// A connection's reader: waits for its request head, answers a malformed one, and hands the
+/// request to the workers.
+fn read_and_queue(mut stream: TcpStream, slot: Slot, workers: &SyncSender<Job>) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+    match read_request(&stream) {
+        Some(Parsed::Request(request)) => {
+            if let Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) =
+                workers.try_send(Job { stream, request, _slot: slot })
+            {
+                let mut stream = job.stream;
+                let _ = stream.write_all(UNAVAILABLE);
             }
-            Err(TrySendError::Disconnected(_)) => return,
         }
+        Some(Parsed::Bad(reason)) => {
+            respond(&mut stream, "400 Bad Request", "text/plain; charset=utf-8", reason.as_bytes(), false);
+        }
+        None => {}
     }
 }
 
@@ -321,9 +385,28 @@ enum Parsed {
     Bad(&'static str),
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Parsed> {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream.take(16 * 1024));
+/// Reads from a connection under one deadline for the whole request head, so a client that
+/// sends a byte now and then cannot keep its reader longer than [`HEAD_TIMEOUT`].
+struct HeadReader<'a> {
+    stream: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl Read for HeadReader<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buffer)
+    }
+}
+
+fn read_request(stream: &TcpStream) -> Option<Parsed> {
+    let head = HeadReader { stream, deadline: Instant::now() + HEAD_TIMEOUT };
+    let mut reader = BufReader::new(head.take(HEAD_LIMIT));
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     // Drain the headers so the client is not reset before reading our answer.
@@ -411,16 +494,9 @@ fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8], head_o
     let _ = stream.flush();
 }
 
-fn handle(state: &State, mut stream: TcpStream) {
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-    let request = match read_request(&mut stream) {
-        Some(Parsed::Request(request)) => request,
-        Some(Parsed::Bad(reason)) => {
-            respond(&mut stream, "400 Bad Request", "text/plain; charset=utf-8", reason.as_bytes(), false);
-            return;
-        }
-        None => return,
-    };
+/// A worker's part: answers a request read by its connection's reader, from memory.
+fn handle(state: &State, job: Job) {
+    let Job { mut stream, request, _slot } = job;
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
         respond(&mut stream, "405 Method Not Allowed", "text/plain; charset=utf-8", b"only GET and HEAD", false);
