@@ -201,6 +201,7 @@ impl Staging {
         let had_previous = self.target.exists();
         if had_previous {
             fs::rename(&self.target, &old).map_err(io_error(&self.target))?;
+            pause_between_renames_if_asked();
         }
         if let Err(error) = fs::rename(&self.dir, &self.target) {
             // Put the previous output back before reporting.
@@ -315,6 +316,20 @@ pub fn restore_interrupted(target: &Path) -> Result<bool, OutputError> {
     let Some((_, tree)) = newest else { return Ok(false) };
     fs::rename(&tree, target).map_err(io_error(&tree))?;
     Ok(true)
+}
+
+/// The crash test's hook: with `INFRABRIEF_PAUSE_IN_COMMIT` set, a build that has moved the
+/// previous output aside stops before moving the new one in, says so on stderr and waits to be
+/// killed, so the test can SIGKILL it at the one moment the target is missing, every time, with
+/// nothing but the Rust toolchain. Unset (always, outside that test), this reads one variable.
+fn pause_between_renames_if_asked() {
+    if std::env::var_os("INFRABRIEF_PAUSE_IN_COMMIT").is_none() {
+        return;
+    }
+    eprintln!("paused between the two renames of the commit");
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
 }
 
 /// Writes `output` to `target` atomically (the in-memory path, used by tests and tools).

@@ -173,19 +173,13 @@ fn a_build_killed_at_random_moments_leaves_the_previous_output_complete() {
 }
 
 /// The commit swaps the output in with two renames (output aside, staging in). A build killed
-/// between the two leaves the previous output complete, in place or beside it as
-/// `.out.old-PID`, and the next build puts it back before anything else: even a build that
-/// fails then leaves the previous output in place. gdb stops the build at the second `rename`
-/// system call and kills it there, so the moment is hit every time. gdb is required: without it
-/// the test fails rather than pass unchecked (`.ci/run` installs it).
+/// between the two leaves the previous output complete beside the target as `.out.old-PID`, and
+/// the next build puts it back before anything else: even a build that fails then leaves the
+/// previous output in place. The build is told to stop between the renames
+/// (`INFRABRIEF_PAUSE_IN_COMMIT`) and is killed with SIGKILL once it says it has stopped, so the
+/// moment is hit on every run.
 #[test]
 fn a_build_killed_between_the_two_renames_of_the_commit_leaves_an_output() {
-    let gdb_present = Command::new("gdb").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
-    assert!(
-        gdb_present.is_ok_and(|s| s.success()),
-        "gdb is not installed, and this test needs it to kill a build between the two renames of its commit: \
-         install it (`apt-get install gdb`; .ci/run does)"
-    );
     let scratch = Scratch::new("crash-commit");
     let sites = [scratch.path.join("site-a"), scratch.path.join("site-b")];
     site_version(&sites[0], 1, 2);
@@ -196,51 +190,43 @@ fn a_build_killed_between_the_two_renames_of_the_commit_leaves_an_output() {
     let new = snapshot(&reference);
     build(&sites[0], &out);
     let previous = snapshot(&out);
-    // A stripped copy of the binary: gdb starts in a second instead of reading debug info.
-    let binary = scratch.path.join("infrabrief");
-    std::fs::copy(env!("CARGO_BIN_EXE_infrabrief"), &binary).expect("copy binary");
-    let _ = Command::new("strip").arg(&binary).status();
-    let session = Command::new("gdb")
-        .args(["-q", "-batch", "-nx", "-ex", "set pagination off", "-ex", "catch syscall rename renameat renameat2"])
-        .args(["-ex", "run", "-ex", "continue", "-ex", "continue", "-ex", "kill", "--args"])
-        .arg(&binary)
+    let mut child = Command::new(env!("CARGO_BIN_EXE_infrabrief"))
         .args(["build", "--root", path(&sites[1]), "-o", path(&out), "--quiet"])
+        .env("INFRABRIEF_PAUSE_IN_COMMIT", "1")
         .stdin(Stdio::null())
-        .output()
-        .expect("run gdb");
-    let log = text(&session.stdout);
-    let stops = log.matches("Catchpoint 1 (call to syscall").count();
-    eprintln!("crash test: gdb stopped the build at {stops} rename call(s) and killed it at the last");
-    assert!(stops >= 2, "gdb did not stop the build at the second rename of its commit:\n{log}");
-    let beside = leftovers(&scratch.path, "out");
-    if out.exists() {
-        let now = snapshot(&out);
-        assert!(
-            now == previous || now == new,
-            "killed in the commit, the output is a mix: {}",
-            difference(&previous, &now)
-        );
-    } else {
-        // The previous output waits beside the target, whole, for the next build.
-        let aside: Vec<&String> = beside.iter().filter(|n| n.starts_with(".out.old-")).collect();
-        assert!(
-            aside.len() == 1 && snapshot(&scratch.path.join(aside[0])) == previous,
-            "killed between the renames of the commit, the output folder is missing and the previous output is not complete beside it: {beside:?}"
-        );
-        // The next build puts it back first, even when it fails on its content.
-        let broken = scratch.path.join("site-broken");
-        copy_tree(&sites[1], &broken);
-        std::fs::write(broken.join("content/site.toml"), "title = \n").expect("break the site");
-        let failed = infrabrief(&["build", "--root", path(&broken), "-o", path(&out), "--quiet"]);
-        assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
-        assert!(
-            out.is_dir(),
-            "the next build did not put the previous output back; beside it: {:?}",
-            leftovers(&scratch.path, "out")
-        );
-        let now = snapshot(&out);
-        assert!(now == previous, "the output put back is not the previous one: {}", difference(&previous, &now));
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the build");
+    let mut said = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut said);
     }
+    // `Child::kill` sends SIGKILL on Unix.
+    child.kill().expect("kill the build");
+    let _ = child.wait();
+    assert!(said.contains("paused between the two renames"), "the build did not stop in its commit: {said:?}");
+    let beside = leftovers(&scratch.path, "out");
+    assert!(!out.exists(), "killed between the renames, the target should be missing; beside it: {beside:?}");
+    // The previous output waits beside the target, whole, for the next build.
+    let aside: Vec<&String> = beside.iter().filter(|n| n.starts_with(".out.old-")).collect();
+    assert!(
+        aside.len() == 1 && snapshot(&scratch.path.join(aside[0])) == previous,
+        "killed between the renames of the commit, the output folder is missing and the previous output is not complete beside it: {beside:?}"
+    );
+    // The next build puts it back first, even when it fails on its content.
+    let broken = scratch.path.join("site-broken");
+    copy_tree(&sites[1], &broken);
+    std::fs::write(broken.join("content/site.toml"), "title = \n").expect("break the site");
+    let failed = infrabrief(&["build", "--root", path(&broken), "-o", path(&out), "--quiet"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
+    assert!(
+        out.is_dir(),
+        "the next build did not put the previous output back; beside it: {:?}",
+        leftovers(&scratch.path, "out")
+    );
+    let now = snapshot(&out);
+    assert!(now == previous, "the output put back is not the previous one: {}", difference(&previous, &now));
     // A normal build then replaces it and clears what the killed one left beside it.
     build(&sites[1], &out);
     assert_eq!(snapshot(&out), new);
