@@ -319,14 +319,13 @@ pub fn restore_interrupted(target: &Path) -> Result<bool, OutputError> {
 }
 
 /// The crash test's hook: with `INFRABRIEF_PAUSE_IN_COMMIT` set, a build that has moved the
-/// previous output aside stops before moving the new one in, says so on stderr and waits to be
-/// killed, so the test can SIGKILL it at the one moment the target is missing, every time, with
-/// nothing but the Rust toolchain. Unset (always, outside that test), this reads one variable.
+/// previous output aside stops before moving the new one in and waits to be killed, so the test
+/// can SIGKILL it at the one moment the target is missing, every time, with nothing but the Rust
+/// toolchain (the test sees the pause in the file system). Unset, this reads one variable.
 fn pause_between_renames_if_asked() {
     if std::env::var_os("INFRABRIEF_PAUSE_IN_COMMIT").is_none() {
         return;
     }
-    eprintln!("paused between the two renames of the commit");
     loop {
         std::thread::sleep(std::time::Duration::from_secs(60));
     }

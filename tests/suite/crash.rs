@@ -195,17 +195,25 @@ fn a_build_killed_between_the_two_renames_of_the_commit_leaves_an_output() {
         .env("INFRABRIEF_PAUSE_IN_COMMIT", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("start the build");
-    let mut said = String::new();
-    if let Some(stderr) = child.stderr.take() {
-        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut said);
-    }
+    // Paused, the build has moved the previous output aside and not yet moved the new one in.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let paused = loop {
+        let aside = leftovers(&scratch.path, "out").iter().any(|n| n.starts_with(".out.old-"));
+        if (aside && !out.exists()) || Instant::now() > deadline {
+            break aside && !out.exists();
+        }
+        if child.try_wait().ok().flatten().is_some() {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     // `Child::kill` sends SIGKILL on Unix.
-    child.kill().expect("kill the build");
+    let _ = child.kill();
     let _ = child.wait();
-    assert!(said.contains("paused between the two renames"), "the build did not stop in its commit: {said:?}");
+    assert!(paused, "the build did not stop between the renames of its commit: {:?}", leftovers(&scratch.path, "out"));
     let beside = leftovers(&scratch.path, "out");
     assert!(!out.exists(), "killed between the renames, the target should be missing; beside it: {beside:?}");
     // The previous output waits beside the target, whole, for the next build.
