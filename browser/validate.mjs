@@ -66,7 +66,30 @@ const print = (title, map) => {
   }
 };
 const count = (map) => [...map.values()].reduce((n, list) => n + list.length, 0);
-print(`warnings (${count(warnings)}, not failing):`, warnings);
+// Warnings repeat page after page (the same template line): each distinct message is listed
+// once, with how many pages carry it and the first of them.
+const printWarnings = (map) => {
+  if (map.size === 0) return;
+  const byMessage = new Map();
+  for (const [rel, list] of [...map].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const line of list) {
+      const message = line.replace(/^\S+ /, '');
+      if (!byMessage.has(message)) byMessage.set(message, { pages: new Set(), first: `${rel}:${line.split(' ')[0]}` });
+      byMessage.get(message).pages.add(rel);
+    }
+  }
+  console.log(`\nwarnings (${count(map)}, ${byMessage.size} distinct, not failing):`);
+  for (const [message, { pages, first }] of byMessage) {
+    console.log(`  ${message}\n    on ${pages.size} page(s), first ${first}`);
+  }
+  // vnu checks files without an origin, so it cannot match a script against 'self'; in a
+  // browser 'self' is the site's own folder, and the browser suite fails any page whose policy
+  // blocks something.
+  if ([...byMessage.keys()].some((m) => m.includes('Content Security Policy'))) {
+    console.log('  (the policy warnings are vnu checking files without an origin; the browser suite checks the policy in Chromium)');
+  }
+};
+printWarnings(warnings);
 print(`ERRORS (${count(errors)}):`, errors);
 
 const badFiles = errors.size;
