@@ -138,19 +138,96 @@ pub fn parse_toml<'i>(
     diagnostics: &mut Diagnostics,
 ) -> Option<toml::Spanned<DeTable<'i>>> {
     let (table, errors) = DeTable::parse_recoverable(text);
-    if errors.is_empty() {
-        return Some(table);
-    }
     let mut errors: Vec<_> = errors.into_iter().collect();
     errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
-    for error in errors {
-        let span = error.span().map(|s| s.start + offset..s.end.max(s.start) + offset);
-        diagnostics.push(
-            Diagnostic::error(file, span, format!("invalid TOML: {}", error.message().trim_end_matches('.')))
-                .with_help("see https://toml.io for the syntax"),
-        );
-    }
+    // After a syntax error the parser's recovery guesses, and its later errors mostly follow from
+    // the first (one missing `]` gave nine): only the first is shown, with a count of the rest.
+    let Some(first) = errors.first() else {
+        return Some(table);
+    };
+    let more = errors.len() - 1;
+    let later = match more {
+        0 => String::new(),
+        1 => "; the one other syntax error found after it may follow from this one".to_string(),
+        n => format!("; the {n} other syntax errors found after it may follow from this one"),
+    };
+    let span = first.span().map(|s| s.start..s.end.max(s.start));
+    let diagnostic = match span.as_ref().and_then(|span| unclosed_array(text, span.start)) {
+        Some(unclosed) => Diagnostic::error(
+            file,
+            Some(unclosed.opener + offset..unclosed.opener + offset + 1),
+            "invalid TOML: this array is not closed",
+        )
+        .with_help(format!("add the missing `]` after its last element, before the next key{later}")),
+        None => Diagnostic::error(
+            file,
+            span.map(|s| s.start + offset..s.end + offset),
+            format!("invalid TOML: {}", first.message().trim_end_matches('.')),
+        )
+        .with_help(format!("see https://toml.io for the syntax{later}")),
+    };
+    diagnostics.push(diagnostic);
     None
+}
+
+/// An array left open: where its `[` is.
+#[derive(Debug, PartialEq, Eq)]
+struct UnclosedArray {
+    opener: usize,
+}
+
+/// Whether the syntax error at `error` is a key line met inside an array opened on an earlier
+/// line, the mark of a missing `]` (`tags = ["a", "b"` then `companies = [...]`). Strings and
+/// comments are skipped when matching brackets. A genuine missing comma between the elements of
+/// a multi-line array does not match: an element line never reads `key =`.
+fn unclosed_array(text: &str, error: usize) -> Option<UnclosedArray> {
+    let bytes = text.as_bytes();
+    let error = error.min(bytes.len());
+    let line_start = text[..error].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    let key_len = line.find('=')?;
+    let key = line[..key_len].trim();
+    let bare = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    // The error is at the key or its `=`, not inside its value.
+    if key.is_empty() || !key.chars().all(bare) || error > line_start + key_len {
+        return None;
+    }
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < line_start {
+        match bytes[i] {
+            b'#' => {
+                while i < line_start && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]);
+                i += if triple { 3 } else { 1 };
+                while i < line_start {
+                    if bytes[i] == b'\\' && quote == b'"' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    if bytes[i] == quote && (!triple || bytes.get(i..i + 3) == Some(&[quote, quote, quote][..])) {
+                        i += if triple { 2 } else { 0 };
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'[' => open.push(i),
+            b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.last().map(|&opener| UnclosedArray { opener })
 }
 
 pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> RawConfig {
@@ -417,4 +494,51 @@ fn read_points(reader: &mut TableReader<'_, '_, '_>) -> Vec<(Sp<String>, Sp<f64>
         }
     }
     points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{UnclosedArray, parse_toml, unclosed_array};
+    use crate::diag::Diagnostics;
+
+    fn at(text: &str, error: &str) -> Option<UnclosedArray> {
+        unclosed_array(text, text.find(error).expect("error position in the text"))
+    }
+
+    #[test]
+    fn a_key_inside_an_open_array_means_a_missing_bracket() {
+        let text = "tags = [\"cloud\", \"labs\"\ncompanies = [\"labco\"]\n";
+        assert_eq!(at(text, "companies"), Some(UnclosedArray { opener: 7 }));
+        // Brackets inside strings and comments do not count.
+        let text = "title = \"[draft\"\n# [note\ntags = [\"a]\", 'b]'\nnext = 1\n";
+        assert_eq!(at(text, "next"), Some(UnclosedArray { opener: text.find("[\"a").expect("opener") }));
+        let text = "notes = \"\"\"a ] in a\nmultiline string\"\"\"\ntags = [\"a\"\nnext = 1\n";
+        assert_eq!(at(text, "next"), Some(UnclosedArray { opener: text.find("[\"a\"").expect("opener") }));
+    }
+
+    #[test]
+    fn other_errors_are_left_to_the_parser() {
+        // A missing comma between the elements of a multi-line array.
+        let text = "tags = [\n  \"a\"\n  \"b\",\n]\n";
+        assert_eq!(at(text, "\"b\""), None);
+        // A closed array, then a bad value.
+        let text = "tags = [\"a\"]\ntitle = nope\n";
+        assert_eq!(at(text, "nope"), None);
+        // A table header is closed on its own line.
+        let text = "[[deal]]\nid = \"x\"\nvalue = \n";
+        assert_eq!(at(text, "value"), None);
+    }
+
+    #[test]
+    fn one_missing_bracket_is_one_error() {
+        let mut diagnostics = Diagnostics::default();
+        let text =
+            "title = \"t\"\ntags = [\"cloud\", \"labs\"\ncompanies = [\"labco\", \"cloudco\"]\ndeals = [\"d\"]\n";
+        assert!(parse_toml("content/briefs/b.md", text, 4, &mut diagnostics).is_none());
+        let list = diagnostics.into_vec();
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0].message, "invalid TOML: this array is not closed");
+        assert_eq!(list[0].span, Some(4 + 19..4 + 20));
+        assert!(list[0].help.as_deref().is_some_and(|h| h.contains("missing `]`")), "{:?}", list[0].help);
+    }
 }
