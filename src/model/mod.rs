@@ -289,14 +289,18 @@ impl Status {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Basis {
     Reported,
+    /// A floor: the sources say "more than" the value. Counted at the value, so totals stay a
+    /// lower bound.
+    MoreThan,
     UpTo,
     Estimate,
     Undisclosed,
 }
 
 impl Basis {
-    pub const ALL: [(&'static str, Basis); 4] = [
+    pub const ALL: [(&'static str, Basis); 5] = [
         ("reported", Basis::Reported),
+        ("more_than", Basis::MoreThan),
         ("up_to", Basis::UpTo),
         ("estimate", Basis::Estimate),
         ("undisclosed", Basis::Undisclosed),
@@ -309,7 +313,8 @@ impl Basis {
     pub fn label(self) -> &'static str {
         match self {
             Basis::Reported => "Reported",
-            Basis::UpTo => "Up to (ceiling)",
+            Basis::MoreThan => "Floor",
+            Basis::UpTo => "Ceiling",
             Basis::Estimate => "Estimate",
             Basis::Undisclosed => "Undisclosed",
         }
@@ -399,7 +404,7 @@ impl Deal {
             return Some(Bucket::Ceiling);
         }
         match self.basis {
-            Basis::Reported => Some(Bucket::Firm),
+            Basis::Reported | Basis::MoreThan => Some(Bucket::Firm),
             Basis::Estimate => Some(Bucket::Estimate),
             Basis::UpTo => Some(Bucket::Ceiling),
             Basis::Undisclosed => None,

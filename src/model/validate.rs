@@ -507,7 +507,8 @@ impl Validator<'_> {
             (None, Basis::Undisclosed) => Some(None),
             (Some(value), Basis::Undisclosed) => {
                 self.error(file, value.span.clone(), "an undisclosed deal cannot have a value").help = Some(
-                    "remove `value_usd_bn`, or set `value_basis` to `reported`, `up_to` or `estimate`".to_string(),
+                    "remove `value_usd_bn`, or set `value_basis` to `reported`, `more_than`, `up_to` or `estimate`"
+                        .to_string(),
                 );
                 None
             }

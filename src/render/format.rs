@@ -40,20 +40,24 @@ pub fn thousands(value: u64) -> String {
     out
 }
 
-/// The deal's value as prose: `$38bn`, `up to $100bn`, `an estimated $90bn`, `an undisclosed sum`.
+/// The deal's value as prose: `$38bn`, `more than $100bn`, `up to $100bn`, `an estimated $90bn`,
+/// `an undisclosed sum`.
 pub fn deal_value(deal: &Deal) -> String {
     match (deal.value_usd_m, deal.basis) {
         (Some(m), Basis::Reported) => usd(m),
+        (Some(m), Basis::MoreThan) => format!("more than {}", usd(m)),
         (Some(m), Basis::UpTo) => format!("up to {}", usd(m)),
         (Some(m), Basis::Estimate) => format!("an estimated {}", usd(m)),
         _ => "an undisclosed sum".to_string(),
     }
 }
 
-/// The deal's value for a table cell: `$38bn`, `≤ $100bn`, `~$90bn`, `undisclosed`.
+/// The deal's value for a table cell: `$38bn`, `over $100bn`, `up to $100bn`, `~$90bn`,
+/// `undisclosed`.
 pub fn deal_value_short(deal: &Deal) -> String {
     match (deal.value_usd_m, deal.basis) {
         (Some(m), Basis::Reported) => usd(m),
+        (Some(m), Basis::MoreThan) => format!("over {}", usd(m)),
         (Some(m), Basis::UpTo) => format!("up to {}", usd(m)),
         (Some(m), Basis::Estimate) => format!("~{}", usd(m)),
         _ => "undisclosed".to_string(),

@@ -1269,6 +1269,21 @@ mod tests {
     }
 
     #[test]
+    fn a_floor_counts_as_firm_and_reads_as_a_floor() {
+        let mut floor = deal("f", "acme", "cloud", "2026-04-20", Some(100));
+        floor.basis = Basis::MoreThan;
+        assert_eq!(floor.bucket(), Some(Bucket::Firm));
+        assert_eq!(format::deal_value(&floor), "more than $100bn");
+        assert_eq!(format::deal_value_short(&floor), "over $100bn");
+        let site = site(vec![floor, deal("r", "acme", "cloud", "2025-03-04", Some(10))]);
+        assert_eq!(crate::model::totals::totals(&site.deals).overall.firm, 110_000);
+        assert_eq!(
+            company_takeaway_of(&site, "acme"),
+            "Acme AI has committed $110bn in firm compute purchases (2 active deals in all)."
+        );
+    }
+
+    #[test]
     fn repeated_counterparties_are_told_apart_by_date() {
         let deals = vec![
             deal("a", "acme", "cloud", "2025-03-04", Some(30)),
