@@ -254,7 +254,7 @@ fn value(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Repor
     };
     let note = match (field, deal.is_active()) {
         ("value", false) => format!("{} ({}; not counted in totals)", deal.title, deal.status.label().to_lowercase()),
-        ("value", true) => format!("{} ({})", deal.title, deal.basis.label().to_lowercase()),
+        ("value", true) => format!("{} ({})", deal.title, how_it_counts(deal)),
         _ => deal.title.clone(),
     };
     let href = paths::relative(page_path, &paths::deal(&deal.id));
@@ -266,6 +266,16 @@ fn value(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Repor
         escape_html(&text)
     );
     Some(Insert { span: shortcode.span.clone(), html, text, block: false })
+}
+
+/// How a figure counts, for its tooltip: a letter of intent or reported talks say so even when
+/// the value itself was reported.
+fn how_it_counts(deal: &crate::model::Deal) -> String {
+    use crate::model::Agreement;
+    match deal.agreement {
+        Agreement::Contract => deal.basis.label().to_lowercase(),
+        other => format!("{}; a ceiling, not counted with firm values", other.label().to_lowercase()),
+    }
 }
 
 fn company(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
