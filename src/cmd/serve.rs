@@ -14,7 +14,7 @@
 //!   the request head: at most 16 KiB, all of it within 5 s. Parsed requests go to a fixed pool
 //!   of workers that answer them, so an idle connection (a browser's speculative preconnect)
 //!   holds a reader, never a worker, and the copies of answers in memory stay as few as the
-//!   workers. At most 512 connections are open at once (being read, queued or answered): beyond
+//!   workers. At most 1,024 connections are open at once (being read, queued or answered): beyond
 //!   that, or when the workers' queue is full, a new connection gets 503.
 
 use std::collections::BTreeMap;
@@ -42,7 +42,7 @@ const OVERLAY_CSS: &str = "/__infrabrief/overlay.css";
 const WORKERS: usize = 8;
 /// Connections open at once, from accept until answered; each holds a reader thread or a place
 /// in the workers' queue.
-const MAX_CONNECTIONS: usize = 512;
+const MAX_CONNECTIONS: usize = 1_024;
 /// A reader thread only parses a request head, into heap buffers.
 const READER_STACK: usize = 128 * 1024;
 const HEAD_LIMIT: u64 = 16 * 1024;
