@@ -319,18 +319,18 @@ fn serve_answers_1000_simultaneous_connections() {
     let (_scratch, site) = site_with_secrets("serve-burst");
     let server = Server::start(&site);
     let started = Instant::now();
-    // Open every connection first, then send every request, then read every answer: all 1,000
-    // requests are in the server at once (it holds 1,024 connections before answering 503).
-    let mut streams: Vec<TcpStream> = (0..BURST)
+    // 1,000 connections open at once, each sending its request as soon as it is connected, and
+    // no answer read before the last request is sent: 1,000 requests in flight together. (Sending
+    // right away matters: the server gives a connection 5 s to send its request, and opening
+    // 1,000 connections on a loaded machine can take longer than that.)
+    let streams: Vec<TcpStream> = (0..BURST)
         .map(|_| {
-            let stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
             stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+            stream.write_all(b"GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
             stream
         })
         .collect();
-    for stream in &mut streams {
-        stream.write_all(b"GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
-    }
     let mut statuses = std::collections::BTreeMap::new();
     for mut stream in streams {
         let mut bytes = Vec::new();
