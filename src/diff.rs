@@ -282,7 +282,8 @@ fn deal_value(deal: &Deal) -> String {
     match deal.basis {
         Basis::Reported => format!("{} (reported)", format::deal_value_short(deal)),
         Basis::Estimate => format!("{} (estimate)", format::deal_value_short(deal)),
-        Basis::MoreThan | Basis::UpTo | Basis::Undisclosed => format::deal_value_short(deal),
+        Basis::MoreThan => format!("{} (floor)", format::deal_value_short(deal)),
+        Basis::UpTo | Basis::Undisclosed => format::deal_value_short(deal),
     }
 }
 

@@ -183,6 +183,9 @@ struct UnclosedArray {
 fn unclosed_array(text: &str, error: usize) -> Option<UnclosedArray> {
     let bytes = text.as_bytes();
     let error = error.min(bytes.len());
+    if !text.is_char_boundary(error) {
+        return None;
+    }
     let line_start = text[..error].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..];
     let key_len = line.find('=')?;
