@@ -8,7 +8,6 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::charts::Chart;
 use super::format::{self, escape_html};
 use super::markdown::Insert;
 use super::paths;
@@ -40,12 +39,12 @@ pub struct Document<'a> {
 /// block shortcodes (so a theme can restyle cards and chart figures).
 pub trait Blocks {
     fn deal_row(&self, id: &str) -> Option<DealRow>;
-    /// The chart of that name (site charts, `company-<id>`, `deal-<id>`), or why there is none.
-    fn chart(&self, name: &str) -> Result<Chart, String>;
     /// Names a brief may use, for "did you mean" help.
     fn chart_names(&self) -> Vec<String>;
     fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String>;
-    fn chart_figure(&self, chart: &Chart, page_path: &str) -> Result<String, String>;
+    /// The figure (chart, caption, table, links) of the chart `name` (a site chart,
+    /// `company-<id>` or `deal-<id>`) for the page at `page_path`, or why there is none.
+    fn chart_figure(&self, name: &str, page_path: &str) -> Result<String, FigureProblem>;
 }
 
 #[derive(Debug, Default)]
@@ -53,8 +52,17 @@ pub struct Expansion {
     pub inserts: Vec<Insert>,
     pub deals: BTreeSet<String>,
     pub companies: BTreeSet<String>,
-    /// Charts placed in the document, in order; their CSV files must be written.
-    pub charts: Vec<Chart>,
+    /// Names of the charts placed in the document, in order (each may appear once).
+    pub charts: Vec<String>,
+}
+
+/// Why a chart figure could not be made.
+#[derive(Debug)]
+pub enum FigureProblem {
+    /// No chart has that name.
+    Unknown,
+    /// The chart template failed, with its message.
+    Template(String),
 }
 
 pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnostics: &mut Diagnostics) -> Expansion {
@@ -106,7 +114,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
             "point" => point(site, &shortcode, document.page_path, &mut report),
             "chart" => {
                 let name = text_arg(&shortcode, "name").unwrap_or_default();
-                if expansion.charts.iter().any(|c| c.name == name) {
+                if expansion.charts.iter().any(|c| c == name) {
                     report(
                         &value_span(&shortcode, "name"),
                         format!("the chart `{name}` is already on this page"),
@@ -114,18 +122,16 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
                     );
                     None
                 } else {
-                    match blocks.chart(name) {
-                        Ok(chart) => match blocks.chart_figure(&chart, document.page_path) {
-                            Ok(html) => {
-                                expansion.charts.push(chart);
-                                Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
-                            }
-                            Err(problem) => {
-                                report(&shortcode.span, format!("the chart template failed: {problem}"), None);
-                                None
-                            }
-                        },
-                        Err(problem) => {
+                    match blocks.chart_figure(name, document.page_path) {
+                        Ok(html) => {
+                            expansion.charts.push(name.to_string());
+                            Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
+                        }
+                        Err(FigureProblem::Template(problem)) => {
+                            report(&shortcode.span, format!("the chart template failed: {problem}"), None);
+                            None
+                        }
+                        Err(FigureProblem::Unknown) => {
                             let names = blocks.chart_names();
                             let help = match suggest(name, names.iter().map(String::as_str)) {
                                 Some(close) => format!("did you mean `{close}`?"),
@@ -139,7 +145,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
                                         .join(", ")
                                 ),
                             };
-                            report(&value_span(&shortcode, "name"), problem, Some(help));
+                            report(&value_span(&shortcode, "name"), format!("unknown chart `{name}`"), Some(help));
                             None
                         }
                     }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use tera::{Context, Tera, Value};
 
 use super::charts::{self, Chart};
-use super::expand::{self, Blocks, Document};
+use super::expand::{self, Blocks, Document, FigureProblem};
 use super::markdown::{self, Heading, RawHtml, Resolver};
 use super::theme::Theme;
 use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, counting_note};
@@ -830,13 +830,6 @@ impl Blocks for TeraBlocks<'_> {
         self.rows.get(id).cloned()
     }
 
-    fn chart(&self, name: &str) -> Result<Chart, String> {
-        if let Some(deal) = name.strip_prefix("deal-").and_then(|id| self.site.deal(id)) {
-            return Ok(charts::deal_chart(deal, self.deal_charts));
-        }
-        self.charts.get(name).cloned().ok_or_else(|| format!("unknown chart `{name}`"))
-    }
-
     fn chart_names(&self) -> Vec<String> {
         let mut names = self.site_chart_names.to_vec();
         names.extend(self.site.companies.iter().map(|c| format!("company-{}", c.id)));
@@ -851,17 +844,27 @@ impl Blocks for TeraBlocks<'_> {
         self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())
     }
 
-    fn chart_figure(&self, chart: &Chart, page_path: &str) -> Result<String, String> {
-        // A chart placed in many briefs is rendered once per folder depth, then reused.
+    fn chart_figure(&self, name: &str, page_path: &str) -> Result<String, FigureProblem> {
+        // A chart placed in many briefs is rendered once per folder depth, then reused; a cached
+        // figure costs no copy of the chart.
         let root = paths::root_prefix(page_path);
-        let key = (chart.name.clone(), root.clone());
+        let key = (name.to_string(), root.clone());
         if let Some(html) = self.figures.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
             return Ok(html);
         }
+        let deal_chart;
+        let chart = match name.strip_prefix("deal-").and_then(|id| self.site.deal(id)) {
+            Some(deal) => {
+                deal_chart = charts::deal_chart(deal, self.deal_charts);
+                &deal_chart
+            }
+            None => self.charts.get(name).ok_or(FigureProblem::Unknown)?,
+        };
         let mut context = Context::new();
         context.insert("chart", chart);
         context.insert("root", &root);
-        let html = self.tera.render("partials/chart.html", &context).map_err(|e| e.to_string())?;
+        let html =
+            self.tera.render("partials/chart.html", &context).map_err(|e| FigureProblem::Template(e.to_string()))?;
         if let Ok(mut cache) = self.figures.lock() {
             cache.insert(key, html.clone());
         }
