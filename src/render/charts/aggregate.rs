@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::totals::{self, Amounts};
-use crate::model::{Bucket, Date, Deal, Kind, Site, UsdMillions};
+use crate::model::{Basis, Bucket, Date, Deal, Kind, Site, UsdMillions};
 
 /// One bar of a ranking: a company (or "Others") with its sums.
 #[derive(Clone, Debug, PartialEq)]
@@ -219,6 +219,8 @@ pub struct CompanyDeal {
     pub announced: Date,
     pub as_buyer: bool,
     pub value: Option<UsdMillions>,
+    /// The value is a floor: the sources say "more than".
+    pub floor: bool,
     pub bucket: Option<Bucket>,
     pub kind: Kind,
 }
@@ -237,6 +239,7 @@ pub fn company_deals(site: &Site, company: &str) -> Vec<CompanyDeal> {
                 counterparty: if as_buyer { d.provider.clone() } else { d.buyer.clone() },
                 announced: d.announced,
                 as_buyer,
+                floor: d.basis == Basis::MoreThan,
                 value: d.value_usd_m,
                 bucket: d.bucket(),
                 kind: d.kind,

@@ -157,6 +157,8 @@ pub struct BarRow {
     pub ceiling: i64,
     /// Written instead of a value when the row has none (`undisclosed`).
     pub note: Option<String>,
+    /// The value is a floor ("more than"): written `$10bn+`.
+    pub floor: bool,
     /// A row that starts a group (`As buyer`), drawn as a heading without a bar.
     pub heading: bool,
     pub highlight: bool,
@@ -173,6 +175,7 @@ impl BarRow {
             note: None,
             heading: false,
             highlight: false,
+            floor: false,
         }
     }
 
@@ -197,7 +200,8 @@ impl BarRow {
         let committed = self.firm + self.estimate;
         let mut texts = Vec::new();
         if committed > 0 {
-            texts.push((format::usd(committed), Paint::Text));
+            let plus = if self.floor { "+" } else { "" };
+            texts.push((format!("{}{plus}", format::usd(committed)), Paint::Text));
         }
         if self.ceiling > 0 {
             let ceiling = format::usd(self.ceiling);

@@ -444,6 +444,16 @@ fn kind_shape(kind: Kind) -> &'static str {
     }
 }
 
+/// A deal's value as a company chart's description and table give it: `$38bn`,
+/// `more than $100bn`, `undisclosed`.
+fn company_deal_value(deal: &aggregate::CompanyDeal) -> String {
+    match deal.value {
+        Some(value) if deal.floor => format!("more than {}", format::usd(value)),
+        Some(value) => format::usd(value),
+        None => "undisclosed".to_string(),
+    }
+}
+
 fn counts_as(deal_bucket: Option<Bucket>, kind: Kind) -> &'static str {
     match (deal_bucket, kind.is_compute()) {
         (None, _) => "undisclosed",
@@ -951,6 +961,7 @@ pub fn company_chart(
             }
             let mut row = BarRow::values(label, firm, estimate, ceiling);
             row.detail = detail;
+            row.floor = deal.floor;
             if deal.value.is_none() {
                 row.note = Some("undisclosed".to_string());
             }
@@ -977,15 +988,21 @@ pub fn company_chart(
         desc_values: deals
             .iter()
             .take(6)
-            .map(|d| format!("{}: {}.", d.title, d.value.map_or_else(|| "undisclosed".to_string(), format::usd)))
+            .map(|d| format!("{}: {}.", d.title, company_deal_value(d)))
             .collect::<Vec<_>>()
             .join(" "),
         takeaway,
-        legend: value_legend(
-            any(|d| d.bucket == Some(Bucket::Firm)),
-            any(|d| d.bucket == Some(Bucket::Estimate)),
-            any(|d| d.bucket == Some(Bucket::Ceiling)),
-        ),
+        legend: {
+            let mut items = value_legend(
+                any(|d| d.bucket == Some(Bucket::Firm)),
+                any(|d| d.bucket == Some(Bucket::Estimate)),
+                any(|d| d.bucket == Some(Bucket::Ceiling)),
+            );
+            if let Some(firm) = items.first_mut().filter(|_| any(|d| d.floor && d.bucket == Some(Bucket::Firm))) {
+                firm.label.push_str("; a value ending in + is a floor (the sources say \"more than\")");
+            }
+            items
+        },
         columns: cols(&["Deal", "Role", "Counterparty", "Value", "Counts as"]),
         rows: deals
             .iter()
@@ -994,7 +1011,7 @@ pub fn company_chart(
                     d.title.clone(),
                     if d.as_buyer { "buyer" } else { "provider" }.to_string(),
                     site.company_label(&d.counterparty),
-                    d.value.map_or_else(|| "undisclosed".to_string(), format::usd),
+                    company_deal_value(d),
                     counts_as(d.bucket, d.kind).to_string(),
                 ]
             })
@@ -1281,6 +1298,13 @@ mod tests {
             company_takeaway_of(&site, "acme"),
             "Acme AI has committed $110bn in firm compute purchases (2 active deals in all)."
         );
+        let acme = site.company("acme").expect("acme");
+        let chart = company_chart(&site, acme, &crate::model::totals::totals(&site.deals)).expect("chart");
+        for svg in [&chart.svg, &chart.svg_narrow] {
+            assert!(svg.contains(">$100bn+</text>") && svg.contains(">$10bn</text>"), "{svg}");
+        }
+        assert!(chart.rows.iter().any(|row| row.contains(&"more than $100bn".to_string())), "{:?}", chart.rows);
+        assert!(chart.legend.iter().any(|item| item.label.contains("ending in + is a floor")), "{:?}", chart.legend);
     }
 
     #[test]
