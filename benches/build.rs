@@ -21,6 +21,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use infrabrief::pipeline::{Options, Outcome, Session};
+use infrabrief::render::format::thousands;
 
 /// Deals in the registry of the main corpora.
 const DEALS: usize = 2_000;
@@ -696,18 +697,6 @@ fn median_duration(values: impl Iterator<Item = Duration>) -> Duration {
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 1.0 { format!("{:.0} ms", s * 1e3) } else { format!("{s:.2} s") }
-}
-
-fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn head(text: &str, lines: usize) -> String {

@@ -326,6 +326,19 @@ fn entry_kind(root: &Path, relative: &str) -> Result<Kind, LoadError> {
     }
 }
 
+/// Whether `folder` is there as a folder of its own; a symlink in its place is reported, never
+/// followed.
+fn is_real_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Result<bool, LoadError> {
+    match entry_kind(root, folder)? {
+        Kind::Folder => Ok(true),
+        Kind::Symlink => {
+            diagnostics.push(symlink_refused(&format!("{folder}/")));
+            Ok(false)
+        }
+        Kind::Missing | Kind::File => Ok(false),
+    }
+}
+
 /// The error for a symlink met where a site file or folder (written with a trailing `/`) was
 /// expected.
 fn symlink_refused(file: &str) -> Diagnostic {
@@ -363,13 +376,8 @@ fn folder_files(
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<(String, String)>, LoadError> {
     let path = root.join(folder);
-    match entry_kind(root, folder)? {
-        Kind::Folder => {}
-        Kind::Symlink => {
-            diagnostics.push(symlink_refused(&format!("{folder}/")));
-            return Ok(Vec::new());
-        }
-        Kind::Missing | Kind::File => return Ok(Vec::new()),
+    if !is_real_folder(root, folder, diagnostics)? {
+        return Ok(Vec::new());
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&path).min_depth(1).max_depth(1).sort_by_file_name() {
@@ -413,13 +421,8 @@ fn tree_files(
 ) -> Result<BTreeMap<String, Vec<u8>>, LoadError> {
     let path = root.join(folder);
     let mut files = BTreeMap::new();
-    match entry_kind(root, folder)? {
-        Kind::Folder => {}
-        Kind::Symlink => {
-            diagnostics.push(symlink_refused(&format!("{folder}/")));
-            return Ok(files);
-        }
-        Kind::Missing | Kind::File => return Ok(files),
+    if !is_real_folder(root, folder, diagnostics)? {
+        return Ok(files);
     }
     let walker = walkdir::WalkDir::new(&path).min_depth(1).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
