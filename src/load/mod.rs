@@ -176,7 +176,12 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
                 site.sources.insert(file, text.as_str());
                 site.templates.insert(name, text);
             }
-            Err(error) => diagnostics.push(invalid_utf8(&file, error.utf8_error().valid_up_to())),
+            Err(error) => {
+                // The lossy text is the source the diagnostic shows, never the built-in template.
+                let valid_up_to = error.utf8_error().valid_up_to();
+                site.sources.insert(file.clone(), String::from_utf8_lossy(error.as_bytes()).into_owned());
+                diagnostics.push(invalid_utf8(&file, valid_up_to));
+            }
         }
     }
     site.static_files = tree_files(root, "static", &mut diagnostics)?;

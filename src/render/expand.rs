@@ -8,6 +8,8 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
+
 use super::format::{self, escape_html};
 use super::markdown::Insert;
 use super::paths;
@@ -72,7 +74,16 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
         diagnostics.push(Diagnostic::error(document.file, at(&error.span), error.message).with_help(error.help));
     }
     let mut expansion = Expansion::default();
+    // Inline figures and links repeat within a brief: the same source text on the same page
+    // expands to the same HTML, so each is made once per document.
+    let mut inline: FxHashMap<&str, (String, String)> = FxHashMap::default();
     for shortcode in found {
+        let source = document.body.get(shortcode.span.clone()).unwrap_or_default();
+        if let Some((html, text)) = inline.get(source) {
+            let (html, text) = (html.clone(), text.clone());
+            expansion.inserts.push(Insert { span: shortcode.span, html, text, block: false });
+            continue;
+        }
         let mut report = |span: &Range<usize>, message: String, help: Option<String>| {
             let mut diagnostic = Diagnostic::error(document.file, at(span), message);
             diagnostic.help = help;
@@ -98,7 +109,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
                     Some(row) => match blocks.deal_card(&row, document.page_path) {
                         Ok(html) => {
                             expansion.deals.insert(id.to_string());
-                            Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
+                            Some(block_insert(&shortcode, html))
                         }
                         Err(problem) => {
                             report(&shortcode.span, format!("the deal card template failed: {problem}"), None);
@@ -125,7 +136,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
                     match blocks.chart_figure(name, document.page_path) {
                         Ok(html) => {
                             expansion.charts.push(name.to_string());
-                            Some(Insert { span: shortcode.span.clone(), html, text: String::new(), block: true })
+                            Some(block_insert(&shortcode, html))
                         }
                         Err(FigureProblem::Template(problem)) => {
                             report(&shortcode.span, format!("the chart template failed: {problem}"), None);
@@ -154,10 +165,20 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
             _ => None,
         };
         if let Some(insert) = expanded {
+            if !insert.block {
+                inline.insert(source, (insert.html.clone(), insert.text.clone()));
+            }
             expansion.inserts.push(insert);
         }
     }
     expansion
+}
+
+/// A block shortcode's HTML, without the line break its template ends with: the Markdown
+/// renderer ends the block's line itself.
+fn block_insert(shortcode: &Shortcode, mut html: String) -> Insert {
+    html.truncate(html.trim_end().len());
+    Insert { span: shortcode.span.clone(), html, text: String::new(), block: true }
 }
 
 type Report<'r> = dyn FnMut(&Range<usize>, String, Option<String>) + 'r;

@@ -73,6 +73,10 @@ pub struct RenderTimings {
     pub index: Duration,
 }
 
+/// Deals' rows and fragments by deal id: looked up once per row on every page, never iterated
+/// in an order that reaches the output.
+type ById<T> = rustc_hash::FxHashMap<String, T>;
+
 /// Everything shared by the page jobs of one render, computed once.
 struct Shared<'a> {
     site: &'a Site,
@@ -80,7 +84,8 @@ struct Shared<'a> {
     tera: &'a Tera,
     blocks: &'a TeraBlocks<'a>,
     /// Every deal row as a template value, made once.
-    row_values: &'a BTreeMap<String, Value>,
+    row_values: &'a ById<Value>,
+    deal_rows: &'a [ById<String>; 2],
     sink: &'a dyn Sink,
 }
 
@@ -88,9 +93,11 @@ struct Shared<'a> {
 /// every chart. `serve` keeps it between edits, so re-rendering one brief costs one brief.
 pub struct Base {
     tera: Tera,
-    rows: BTreeMap<String, DealRow>,
+    rows: ById<DealRow>,
     /// Every deal row as a template value, made once.
-    row_values: BTreeMap<String, Value>,
+    row_values: ById<Value>,
+    /// Every deal's table row as HTML, per page depth (`paths::depth`), rendered once.
+    deal_rows: [ById<String>; 2],
     deal_charts: charts::DealCharts,
     /// The site charts and the company charts.
     charts: BTreeMap<String, Chart>,
@@ -123,7 +130,7 @@ impl Base {
 
         // Charts: the site charts, and one per company and per deal, drawn once and in parallel.
         let started = Instant::now();
-        let rows: BTreeMap<String, DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
+        let rows: ById<DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
         let deal_charts = charts::DealCharts::new(site).map_err(|error| chart_failure(&error))?;
         let registry_totals = totals::totals(&site.deals);
         let drawn: Result<Vec<Chart>, _> =
@@ -137,11 +144,12 @@ impl Base {
             charts.insert(chart.name.clone(), chart);
         }
         let charts_time = started.elapsed();
-        let row_values: BTreeMap<String, Value> =
+        let row_values: ById<Value> =
             rows.iter().map(|(id, row)| (id.clone(), Value::from_serializable(row))).collect();
+        let deal_rows = render_deal_rows(&tera, &row_values).map_err(|problem| Diagnostics::from(vec![problem]))?;
         let brief_links: Vec<Link> =
             site.briefs.iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
-        Ok(Base { tera, rows, row_values, deal_charts, charts, site_chart_names, brief_links, charts_time })
+        Ok(Base { tera, rows, row_values, deal_rows, deal_charts, charts, site_chart_names, brief_links, charts_time })
     }
 
     fn blocks<'a>(&'a self, site: &'a Site) -> TeraBlocks<'a> {
@@ -153,6 +161,7 @@ impl Base {
             deal_charts: &self.deal_charts,
             site_chart_names: &self.site_chart_names,
             figures: std::sync::Mutex::new(BTreeMap::new()),
+            cards: std::sync::Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -165,6 +174,8 @@ pub struct Memo {
     briefs: Vec<BodyFacts>,
     /// Per brief, its entry in the lists of briefs, as a template value.
     listed: Vec<Value>,
+    /// Per brief, the same entry as HTML for pages one folder down.
+    items: Vec<String>,
     brief_problems: Vec<Diagnostics>,
     page_problems: Vec<Diagnostics>,
     /// Problems of every other page and file.
@@ -220,7 +231,15 @@ pub fn rerender(
     sink: &dyn Sink,
 ) -> Rerendered {
     let blocks = base.blocks(site);
-    let shared = Shared { site, theme, tera: &base.tera, blocks: &blocks, row_values: &base.row_values, sink };
+    let shared = Shared {
+        site,
+        theme,
+        tera: &base.tera,
+        blocks: &blocks,
+        row_values: &base.row_values,
+        deal_rows: &base.deal_rows,
+        sink,
+    };
     let mut failed = false;
     // Listing pages to render again: tags, deal ids, company ids; `None` when none is needed.
     let mut listings: Option<(BTreeSet<&str>, BTreeSet<String>, BTreeSet<String>)> = None;
@@ -235,6 +254,12 @@ pub fn rerender(
         }
         let Some(body) = body else { continue };
         let listed = Value::from_serializable(&BriefRef::of(brief, body.words));
+        if memo.listed.get(index) != Some(&listed) {
+            let Ok(item) = fragment(&base.tera, BRIEF_ITEM, "brief", &listed, 1) else { return Rerendered::Wider };
+            if let Some(slot) = memo.items.get_mut(index) {
+                *slot = item;
+            }
+        }
         if memo.listed.get(index) != Some(&listed) || old.deals != body.deals || old.companies != body.companies {
             let (tags, deals, companies) = listings.get_or_insert_with(Default::default);
             tags.extend(brief.tags.iter().map(String::as_str));
@@ -260,7 +285,7 @@ pub fn rerender(
         return Rerendered::Failed;
     }
     let Some((tags, deals, companies)) = listings else { return Rerendered::Pages };
-    let cross = cross_references(site, base, &memo.briefs, &memo.listed);
+    let cross = cross_references(site, base, &memo.briefs, &memo.listed, &memo.items);
     let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Companies, Job::Tags];
     jobs.extend(tags.into_iter().map(|tag| Job::Tag(tag.to_string())));
     jobs.extend(site.deals.iter().enumerate().filter(|(_, d)| deals.contains(&d.id)).map(|(i, _)| Job::Deal(i)));
@@ -304,7 +329,7 @@ pub fn render_with(
     let tera = &base.tera;
     let row_values = &base.row_values;
     let all_charts = &base.charts;
-    let shared = Shared { site, theme, tera, blocks: &blocks, row_values, sink };
+    let shared = Shared { site, theme, tera, blocks: &blocks, row_values, deal_rows: &base.deal_rows, sink };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
     let started = Instant::now();
@@ -366,7 +391,16 @@ pub fn render_with(
     let brief_refs: Vec<BriefRef> = site.briefs.iter().zip(&facts).map(|(b, f)| BriefRef::of(b, f.words)).collect();
     // Views that many pages list are turned into template values once; lists clone cheaply.
     let brief_values: Vec<Value> = brief_refs.par_iter().map(Value::from_serializable).collect();
-    let cross = cross_references(site, base, &facts, &brief_values);
+    let brief_items: Result<Vec<String>, Diagnostic> =
+        brief_values.par_iter().map(|brief| fragment(tera, BRIEF_ITEM, "brief", brief, 1)).collect();
+    let brief_items = match brief_items {
+        Ok(items) => items,
+        Err(problem) => {
+            diagnostics.push(problem);
+            return (None, diagnostics);
+        }
+    };
+    let cross = cross_references(site, base, &facts, &brief_values, &brief_items);
     let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
     jobs.extend((0..site.deals.len()).map(Job::Deal));
     jobs.extend((0..site.companies.len()).map(Job::Company));
@@ -445,6 +479,7 @@ pub fn render_with(
     let memo = keep.then(|| {
         memo.briefs = facts;
         memo.listed = brief_values;
+        memo.items = brief_items;
         memo.other_problems = Diagnostics::from(diagnostics.iter().skip(body_problems).cloned().collect::<Vec<_>>());
         memo
     });
@@ -473,15 +508,14 @@ fn render_brief(
     let brief_ref = BriefRef::of(brief, body.facts.words);
     let mut context = Context::new();
     context.insert("brief", &brief_ref);
-    context.insert("content", &body.html);
+    context.insert_value("content", Value::safe_string(&body.html));
     context.insert("toc", &body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
     context.insert("words", &body.facts.words);
     let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
     companies.sort_by(|a, b| a.name.cmp(&b.name));
     context.insert("companies", &companies);
-    let deal_rows: Vec<Value> =
-        brief.deals.iter().filter_map(|id| shared.row_values.get(id.as_str()).cloned()).collect();
-    context.insert_value("deals", Value::from(deal_rows));
+    let deals = brief.deals.iter().map(String::as_str);
+    list_deals(&mut context, shared.row_values, shared.deal_rows, paths::depth(&path), ("deals", "deal_rows"), deals);
     // Briefs are listed newest first: "newer" is the previous index.
     context.insert("newer", &index.checked_sub(1).and_then(|i| links.get(i)));
     context.insert("older", &links.get(index + 1));
@@ -505,7 +539,7 @@ fn render_page(shared: &Shared<'_>, page_model: &crate::model::Page) -> (Option<
         return (None, diagnostics);
     }
     let mut context = Context::new();
-    context.insert("content", &body.html);
+    context.insert_value("content", Value::safe_string(&body.html));
     context.insert("summary", &page_model.summary);
     let description = page_model.summary.clone().unwrap_or_default();
     if let Err(problem) = page(shared, "page.html", &path, "page", &page_model.title, &description, context) {
@@ -514,21 +548,35 @@ fn render_page(shared: &Shared<'_>, page_model: &crate::model::Page) -> (Option<
     (Some(body.facts), diagnostics)
 }
 
-/// A company's deal rows as buyer, as provider and as partner.
-type CompanyDeals = (Vec<Value>, Vec<Value>, Vec<Value>);
+/// A company's deals (ids) as buyer, as provider and as partner.
+type CompanyDeals<'a> = (Vec<&'a str>, Vec<&'a str>, Vec<&'a str>);
 
-/// Cross-references between pages, computed once after the briefs.
+/// Cross-references between pages, computed once after the briefs. Briefs are listed by their
+/// index in `site.briefs`, deals by id.
 struct Cross<'a> {
+    /// Per brief, its entry in lists as a template value and as HTML one folder down.
     brief_values: &'a [Value],
-    row_values: &'a BTreeMap<String, Value>,
-    tag_briefs: BTreeMap<&'a str, Vec<Value>>,
-    briefs_by_deal: BTreeMap<&'a str, Vec<Value>>,
-    briefs_by_company: BTreeMap<&'a str, Vec<Value>>,
+    brief_items: &'a [String],
+    row_values: &'a ById<Value>,
+    deal_rows: &'a [ById<String>; 2],
+    tag_briefs: BTreeMap<&'a str, Vec<usize>>,
+    briefs_by_deal: BTreeMap<&'a str, Vec<usize>>,
+    briefs_by_company: BTreeMap<&'a str, Vec<usize>>,
     supersedes: BTreeMap<&'a str, Vec<Link>>,
-    /// Per company: deals as buyer, as provider, as partner.
-    deals_of: BTreeMap<&'a str, CompanyDeals>,
+    deals_of: BTreeMap<&'a str, CompanyDeals<'a>>,
     totals: totals::Totals,
     charts: &'a BTreeMap<String, Chart>,
+}
+
+impl Cross<'_> {
+    /// Puts the briefs at `indexes` into `context` as `briefs` (values) and `brief_items` (their
+    /// list entries as HTML), for a page one folder down.
+    fn list_briefs(&self, context: &mut Context, indexes: &[usize]) {
+        let values: Vec<Value> = indexes.iter().filter_map(|&i| self.brief_values.get(i).cloned()).collect();
+        let items = concat(indexes.iter().filter_map(|&i| self.brief_items.get(i).map(String::as_str)));
+        context.insert_value("briefs", Value::from(values));
+        context.insert_value("brief_items", Value::safe_string(&items));
+    }
 }
 
 /// A page other than a brief or a content page.
@@ -547,31 +595,33 @@ enum Job {
 }
 
 /// The cross-references between pages, from the briefs' bodies (`facts`, with `brief_values`
-/// their list entries, both in site order) and the registry: maps, never a scan per page.
+/// and `brief_items` their list entries, all in site order) and the registry: maps, never a
+/// scan per page.
 fn cross_references<'a>(
     site: &'a Site,
     base: &'a Base,
     facts: &'a [BodyFacts],
     brief_values: &'a [Value],
+    brief_items: &'a [String],
 ) -> Cross<'a> {
-    let mut tag_briefs: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for (brief, value) in site.briefs.iter().zip(brief_values) {
+    let mut tag_briefs: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, brief) in site.briefs.iter().enumerate() {
         for tag in &brief.tags {
-            tag_briefs.entry(tag.as_str()).or_default().push(value.clone());
+            tag_briefs.entry(tag.as_str()).or_default().push(index);
         }
     }
-    let mut briefs_by_deal: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    let mut briefs_by_company: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for ((brief, body), brief_ref) in site.briefs.iter().zip(facts).zip(brief_values) {
+    let mut briefs_by_deal: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut briefs_by_company: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, (brief, body)) in site.briefs.iter().zip(facts).enumerate() {
         let deals: BTreeSet<&str> =
             brief.deals.iter().map(String::as_str).chain(body.deals.iter().map(String::as_str)).collect();
         for deal in deals {
-            briefs_by_deal.entry(deal).or_default().push(brief_ref.clone());
+            briefs_by_deal.entry(deal).or_default().push(index);
         }
         let companies: BTreeSet<&str> =
             brief.companies.iter().map(String::as_str).chain(body.companies.iter().map(String::as_str)).collect();
         for company in companies {
-            briefs_by_company.entry(company).or_default().push(brief_ref.clone());
+            briefs_by_company.entry(company).or_default().push(index);
         }
     }
     let mut supersedes: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
@@ -580,17 +630,17 @@ fn cross_references<'a>(
         if let Some(by) = &deal.superseded_by {
             supersedes.entry(by).or_default().push(Link { title: deal.title.clone(), path: paths::deal(&deal.id) });
         }
-        if let Some(row) = base.row_values.get(deal.id.as_str()) {
-            deals_of.entry(&deal.buyer).or_default().0.push(row.clone());
-            deals_of.entry(&deal.provider).or_default().1.push(row.clone());
-            for partner in &deal.partners {
-                deals_of.entry(partner).or_default().2.push(row.clone());
-            }
+        deals_of.entry(&deal.buyer).or_default().0.push(&deal.id);
+        deals_of.entry(&deal.provider).or_default().1.push(&deal.id);
+        for partner in &deal.partners {
+            deals_of.entry(partner).or_default().2.push(&deal.id);
         }
     }
     Cross {
         brief_values,
+        brief_items,
         row_values: &base.row_values,
+        deal_rows: &base.deal_rows,
         tag_briefs,
         briefs_by_deal,
         briefs_by_company,
@@ -601,16 +651,73 @@ fn cross_references<'a>(
     }
 }
 
+/// Puts the deals `ids` into `context` as `name` (values) and `<rows>` (their table rows as
+/// HTML, for a page at `depth`).
+fn list_deals<'i>(
+    context: &mut Context,
+    row_values: &ById<Value>,
+    deal_rows: &[ById<String>; 2],
+    depth: usize,
+    (name, rows): (&'static str, &'static str),
+    ids: impl Iterator<Item = &'i str> + Clone,
+) {
+    let values: Vec<Value> = ids.clone().filter_map(|id| row_values.get(id).cloned()).collect();
+    let html = concat(ids.filter_map(|id| deal_rows[depth].get(id).map(String::as_str)));
+    context.insert_value(name, Value::from(values));
+    context.insert_value(rows, Value::safe_string(&html));
+}
+
+/// The pieces joined into one string, sized once.
+fn concat<'p>(pieces: impl Iterator<Item = &'p str> + Clone) -> String {
+    let mut joined = String::with_capacity(pieces.clone().map(str::len).sum());
+    pieces.for_each(|piece| joined.push_str(piece));
+    joined
+}
+
+const DEAL_ROW: &str = "partials/deal_row.html";
+const BRIEF_ITEM: &str = "partials/brief_item.html";
+/// The root prefix of a page at each depth.
+const ROOTS: [&str; 2] = ["", "../"];
+
+/// Renders a fragment template (a deal row, a brief's list entry) for one `value` on a page at
+/// `depth`.
+fn fragment(tera: &Tera, template: &str, key: &'static str, value: &Value, depth: usize) -> Result<String, Diagnostic> {
+    let mut context = Context::new();
+    context.insert_value(key, value.clone());
+    context.insert("root", ROOTS[depth]);
+    tera.render(template, &context).map_err(|error| template_diagnostic(&error, Some(template)))
+}
+
+/// Every deal's table row at both depths, in parallel.
+fn render_deal_rows(tera: &Tera, row_values: &ById<Value>) -> Result<[ById<String>; 2], Diagnostic> {
+    let rendered: Result<Vec<(usize, String, String)>, Diagnostic> = row_values
+        .par_iter()
+        .flat_map_iter(|(id, value)| (0..ROOTS.len()).map(move |depth| (depth, id, value)))
+        .map(|(depth, id, value)| Ok((depth, id.clone(), fragment(tera, DEAL_ROW, "deal", value, depth)?)))
+        .collect();
+    let mut rows = [ById::default(), ById::default()];
+    for (depth, id, html) in rendered? {
+        rows[depth].insert(id, html);
+    }
+    Ok(rows)
+}
+
 /// Renders one page and hands it to the sink; returns its path.
 fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<String, Diagnostic> {
     let site = shared.site;
     let mut context = Context::new();
     match job {
         Job::Home => {
-            let rows: Vec<Value> =
-                site.deals.iter().take(8).filter_map(|d| cross.row_values.get(d.id.as_str()).cloned()).collect();
-            context.insert_value("briefs", Value::from(cross.brief_values.iter().take(6).cloned().collect::<Vec<_>>()));
-            context.insert_value("deals", Value::from(rows));
+            let latest = site.deals.iter().take(8).map(|d| d.id.as_str());
+            list_deals(&mut context, cross.row_values, cross.deal_rows, 0, ("deals", "deal_rows"), latest);
+            // The only list of briefs at the root: its six entries are rendered here.
+            let briefs: Vec<Value> = cross.brief_values.iter().take(6).cloned().collect();
+            let items = briefs
+                .iter()
+                .map(|b| fragment(shared.tera, BRIEF_ITEM, "brief", b, 0))
+                .collect::<Result<Vec<_>, _>>()?;
+            context.insert_value("brief_items", Value::safe_string(&items.concat()));
+            context.insert_value("briefs", Value::from(briefs));
             context.insert("headline", &headline(site, &cross.totals));
             context.insert("top_providers", &ranking(site, &cross.totals.by_provider, 8));
             context.insert("top_buyers", &ranking(site, &cross.totals.by_buyer, 8));
@@ -622,7 +729,7 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
             page(shared, "index.html", paths::HOME, "home", &site.config.title, &site.config.description, context)
         }
         Job::BriefIndex => {
-            context.insert_value("briefs", Value::from(cross.brief_values.to_vec()));
+            cross.list_briefs(&mut context, &(0..site.briefs.len()).collect::<Vec<_>>());
             page(shared, "briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", context)
         }
         Job::Deal(index) => {
@@ -640,19 +747,15 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 .map(|r| Link { title: r.title.clone(), path: r.path.clone() });
             context.insert("superseded_by", &superseded_by);
             context.insert("supersedes", &cross.supersedes.get(deal.id.as_str()).cloned().unwrap_or_default());
-            context.insert_value(
-                "briefs",
-                Value::from(cross.briefs_by_deal.get(deal.id.as_str()).cloned().unwrap_or_default()),
-            );
+            cross.list_briefs(&mut context, cross.briefs_by_deal.get(deal.id.as_str()).map_or(&[], Vec::as_slice));
             let chart = charts::deal_chart(deal, shared.blocks.deal_charts);
             context.insert("chart", &chart);
             shared.sink.put(chart.csv_path.clone(), chart.csv.into_bytes());
             page(shared, "deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context)
         }
         Job::Registry => {
-            let rows: Vec<Value> =
-                site.deals.iter().filter_map(|d| cross.row_values.get(d.id.as_str()).cloned()).collect();
-            context.insert_value("deals", Value::from(rows));
+            let all = site.deals.iter().map(|d| d.id.as_str());
+            list_deals(&mut context, cross.row_values, cross.deal_rows, 0, ("deals", "deal_rows"), all);
             context.insert("headline", &headline(site, &cross.totals));
             page(
                 shared,
@@ -669,9 +772,13 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
             let empty = (Vec::new(), Vec::new(), Vec::new());
             let (as_buyer, as_provider, as_partner) = cross.deals_of.get(company.id.as_str()).unwrap_or(&empty);
             context.insert("company", &CompanyView::of(site, company));
-            context.insert_value("as_buyer", Value::from(as_buyer.clone()));
-            context.insert_value("as_provider", Value::from(as_provider.clone()));
-            context.insert_value("as_partner", Value::from(as_partner.clone()));
+            for (names, ids) in [
+                (("as_buyer", "as_buyer_rows"), as_buyer),
+                (("as_provider", "as_provider_rows"), as_provider),
+                (("as_partner", "as_partner_rows"), as_partner),
+            ] {
+                list_deals(&mut context, cross.row_values, cross.deal_rows, 1, names, ids.iter().copied());
+            }
             context.insert(
                 "buyer_totals",
                 &AmountsView::of(&cross.totals.by_buyer.get(&company.id).copied().unwrap_or_default()),
@@ -680,10 +787,8 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 "provider_totals",
                 &AmountsView::of(&cross.totals.by_provider.get(&company.id).copied().unwrap_or_default()),
             );
-            context.insert_value(
-                "briefs",
-                Value::from(cross.briefs_by_company.get(company.id.as_str()).cloned().unwrap_or_default()),
-            );
+            cross
+                .list_briefs(&mut context, cross.briefs_by_company.get(company.id.as_str()).map_or(&[], Vec::as_slice));
             context.insert("chart", &cross.charts.get(&format!("company-{}", company.id)));
             let description = first_sentence(&company.description);
             page(
@@ -718,8 +823,7 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
         }
         Job::Tag(tag) => {
             context.insert("tag", tag);
-            context
-                .insert_value("briefs", Value::from(cross.tag_briefs.get(tag.as_str()).cloned().unwrap_or_default()));
+            cross.list_briefs(&mut context, cross.tag_briefs.get(tag.as_str()).map_or(&[], Vec::as_slice));
             page(
                 shared,
                 "tag.html",
@@ -814,7 +918,7 @@ fn chart_failure(error: &charts::canvas::DrawError) -> Diagnostics {
 struct TeraBlocks<'a> {
     tera: &'a Tera,
     site: &'a Site,
-    rows: &'a BTreeMap<String, DealRow>,
+    rows: &'a ById<DealRow>,
     /// Every chart of the site, company charts included.
     charts: &'a BTreeMap<String, Chart>,
     /// What deal charts share; each is assembled when a page needs it (they are many).
@@ -823,6 +927,8 @@ struct TeraBlocks<'a> {
     site_chart_names: &'a [String],
     /// Rendered chart figures by chart name and root prefix.
     figures: std::sync::Mutex<BTreeMap<(String, String), String>>,
+    /// Rendered deal cards by deal id and root prefix.
+    cards: std::sync::Mutex<BTreeMap<(String, String), String>>,
 }
 
 impl Blocks for TeraBlocks<'_> {
@@ -838,10 +944,20 @@ impl Blocks for TeraBlocks<'_> {
     }
 
     fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String> {
+        // Like chart figures, a card is rendered once per deal and folder depth.
+        let root = paths::root_prefix(page_path);
+        let key = (row.id.clone(), root);
+        if let Some(html) = self.cards.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
+            return Ok(html);
+        }
         let mut context = Context::new();
         context.insert("deal", row);
-        context.insert("root", &paths::root_prefix(page_path));
-        self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())
+        context.insert("root", &key.1);
+        let html = self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())?;
+        if let Ok(mut cache) = self.cards.lock() {
+            cache.insert(key, html.clone());
+        }
+        Ok(html)
     }
 
     fn chart_figure(&self, name: &str, page_path: &str) -> Result<String, FigureProblem> {
@@ -949,7 +1065,7 @@ fn page(
     context.insert("breadcrumbs", &breadcrumbs(section, path, title));
     match shared.tera.render(template, &context) {
         Ok(html) => {
-            shared.sink.put(path.to_string(), tidy_whitespace(&html).into_bytes());
+            shared.sink.put(path.to_string(), html.into_bytes());
             Ok(path.to_string())
         }
         Err(error) => Err(template_diagnostic(&error, Some(template))),
@@ -976,37 +1092,6 @@ fn breadcrumbs(section: &str, path: &str, title: &str) -> Vec<Crumb> {
     }
     trail.push(Crumb { title: title.to_string(), path: None });
     trail
-}
-
-/// Drops the blank lines template tags leave behind and trailing spaces, outside `<pre>`.
-fn tidy_whitespace(html: &str) -> String {
-    let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len());
-    let has_pre = memchr::memmem::find(bytes, b"<pre").is_some();
-    let mut in_pre = false;
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let line = &html[start..end];
-        if has_pre && line.contains("<pre") {
-            in_pre = true;
-        }
-        if in_pre {
-            out.push_str(line);
-            out.push('\n');
-        } else {
-            let kept = line.as_bytes().iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r')).map_or(0, |i| i + 1);
-            if kept > 0 {
-                out.push_str(&line[..kept]);
-                out.push('\n');
-            }
-        }
-        if in_pre && line.contains("</pre>") {
-            in_pre = false;
-        }
-        start = end + 1;
-    }
-    out
 }
 
 #[derive(Serialize)]

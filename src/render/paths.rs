@@ -51,6 +51,13 @@ pub fn root_prefix(from: &str) -> String {
     "../".repeat(from.matches('/').count())
 }
 
+/// The folder depth of a page, as an index: 0 at the root, 1 one folder down. Slugs never
+/// contain `/`, so no page sits deeper; HTML that depends only on the depth is rendered once
+/// per depth.
+pub fn depth(from: &str) -> usize {
+    usize::from(from.contains('/'))
+}
+
 /// The relative link from the page at `from` to the output file `to` (both root-relative).
 pub fn relative(from: &str, to: &str) -> String {
     format!("{}{}", root_prefix(from), to)
@@ -66,5 +73,6 @@ mod tests {
         assert_eq!(relative(&brief("x"), &deal("a")), "../deals/a.html");
         assert_eq!(relative(&brief("x"), HOME), "../index.html");
         assert_eq!(root_prefix(HOME), "");
+        assert_eq!((depth(HOME), depth(&brief("x")), depth(&page("about"))), (0, 1, 0));
     }
 }

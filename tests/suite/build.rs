@@ -85,6 +85,25 @@ fn shipped_site_builds_and_honours_the_output_contract() {
     let output = output_of(&out);
     assert_eq!(check_output(&output), vec![]);
     assert!(output.html_pages().count() > 20);
+    let untidy: Vec<String> = output.html_pages().flat_map(|(path, html)| untidy_lines(path, &text(html))).collect();
+    assert!(untidy.is_empty(), "the default templates leave blank lines or trailing spaces:\n{}", untidy.join("\n"));
+}
+
+/// Blank lines and lines with trailing whitespace outside `<pre>`, as `path:line`. The pages are
+/// written as the templates render them, so the templates must control their own whitespace.
+fn untidy_lines(path: &str, html: &str) -> Vec<String> {
+    let mut in_pre = false;
+    let mut found = Vec::new();
+    for (number, line) in html.lines().enumerate() {
+        in_pre |= line.contains("<pre");
+        if !in_pre && (line.trim().is_empty() || line.ends_with([' ', '\t'])) {
+            found.push(format!("{path}:{}: {line:?}", number + 1));
+        }
+        if line.contains("</pre>") {
+            in_pre = false;
+        }
+    }
+    found
 }
 
 #[test]
