@@ -386,28 +386,17 @@ pub fn render_with(
     }
     timings.index = started.elapsed();
 
-    // Every other page, from cross-references computed once.
+    // Every other page.
     let started = Instant::now();
-    let brief_refs: Vec<BriefRef> = site.briefs.iter().zip(&facts).map(|(b, f)| BriefRef::of(b, f.words)).collect();
-    // Views that many pages list are turned into template values once; lists clone cheaply.
-    let brief_values: Vec<Value> = brief_refs.par_iter().map(Value::from_serializable).collect();
-    let brief_items: Result<Vec<String>, Diagnostic> =
-        brief_values.par_iter().map(|brief| fragment(tera, BRIEF_ITEM, "brief", brief, 1)).collect();
-    let brief_items = match brief_items {
-        Ok(items) => items,
+    let listed = render_listings(&shared, base, &facts);
+    timings.templates += started.elapsed();
+    let Listed { brief_refs, brief_values, brief_items, results } = match listed {
+        Ok(listed) => listed,
         Err(problem) => {
             diagnostics.push(problem);
             return (None, diagnostics);
         }
     };
-    let cross = cross_references(site, base, &facts, &brief_values, &brief_items);
-    let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
-    jobs.extend((0..site.deals.len()).map(Job::Deal));
-    jobs.extend((0..site.companies.len()).map(Job::Company));
-    jobs.extend(site.tags().into_keys().map(|t| Job::Tag(t.to_string())));
-    jobs.extend((0..site.series.len()).map(Job::Series));
-    let results: Vec<Result<String, Diagnostic>> =
-        jobs.par_iter().map(|job| render_job(&shared, &cross, job)).collect();
     let mut html_pages: Vec<String> = site.briefs.iter().map(|b| paths::brief(&b.slug)).collect();
     html_pages.extend(site.pages.iter().map(|p| paths::page(&p.slug)));
     for result in results {
@@ -416,7 +405,6 @@ pub fn render_with(
             Err(problem) => diagnostics.push(problem),
         }
     }
-    timings.templates += started.elapsed();
 
     // Data: chart CSVs, the search index, the feed, the registry files, the sitemap, static files.
     let started = Instant::now();
@@ -484,6 +472,36 @@ pub fn render_with(
         memo
     });
     (Some((RenderFacts { stats, briefs, timings }, memo)), diagnostics)
+}
+
+/// What rendering the pages other than briefs produced: the briefs' list entries (for the feed
+/// and `serve`'s memo) and each page's path or problem.
+struct Listed {
+    brief_refs: Vec<BriefRef>,
+    brief_values: Vec<Value>,
+    brief_items: Vec<String>,
+    results: Vec<Result<String, Diagnostic>>,
+}
+
+/// Renders every page other than briefs and content pages, from cross-references computed once.
+fn render_listings(shared: &Shared<'_>, base: &Base, facts: &[BodyFacts]) -> Result<Listed, Diagnostic> {
+    let site = shared.site;
+    let brief_refs: Vec<BriefRef> = site.briefs.iter().zip(facts).map(|(b, f)| BriefRef::of(b, f.words)).collect();
+    // Views that many pages list are turned into template values once; lists clone cheaply.
+    let brief_values: Vec<Value> = brief_refs.par_iter().map(Value::from_serializable).collect();
+    let brief_items = brief_values
+        .par_iter()
+        .map(|brief| fragment(shared.tera, BRIEF_ITEM, "brief", brief, 1))
+        .collect::<Result<Vec<String>, Diagnostic>>()?;
+    let cross = cross_references(site, base, facts, &brief_values, &brief_items);
+    let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
+    jobs.extend((0..site.deals.len()).map(Job::Deal));
+    jobs.extend((0..site.companies.len()).map(Job::Company));
+    jobs.extend(site.tags().into_keys().map(|t| Job::Tag(t.to_string())));
+    jobs.extend((0..site.series.len()).map(Job::Series));
+    let results = jobs.par_iter().map(|job| render_job(shared, &cross, job)).collect();
+    drop(cross);
+    Ok(Listed { brief_refs, brief_values, brief_items, results })
 }
 
 /// Renders a brief's body and its page; returns the facts, the problems, and the time spent on
