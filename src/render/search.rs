@@ -54,6 +54,10 @@ const STOPWORDS: [&str; 42] = [
 ];
 
 fn is_stopword(word: &str) -> bool {
+    // Every stop word starts with one of these letters: one bit test turns most words away.
+    if !matches!(word.as_bytes().first(), Some(b'a' | b'b' | b'f' | b'h' | b'i' | b'n' | b'o' | b't' | b'u' | b'w')) {
+        return false;
+    }
     // A match compiles to a comparison by length first, much cheaper than a search.
     matches!(
         word,
@@ -101,12 +105,28 @@ fn is_stopword(word: &str) -> bool {
     )
 }
 
-/// Bytes that continue a word: ASCII letters and digits, and any byte of a non-ASCII character.
-const WORD_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+/// Byte classes for the term scanner, one table lookup per byte.
+const WORD: u8 = 1;
+/// An ASCII capital: the word needs lowercasing.
+const UPPER: u8 = 2;
+/// Part of a non-ASCII character: the word needs Unicode handling.
+const NON_ASCII: u8 = 4;
+
+/// Words are ASCII letters and digits, and any byte of a non-ASCII character.
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = WORD;
+        }
+        if byte.is_ascii_uppercase() {
+            table[b] |= UPPER;
+        }
+        if byte >= 0x80 {
+            table[b] = WORD | NON_ASCII;
+        }
         b += 1;
     }
     table
@@ -119,29 +139,36 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !WORD_BYTE[usize::from(bytes[i])] {
+        if CLASS[usize::from(bytes[i])] & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        let mut ascii = true;
-        while i < bytes.len() && WORD_BYTE[usize::from(bytes[i])] {
-            ascii &= bytes[i] < 0x80;
+        let mut seen = 0;
+        while let Some(&byte) = bytes.get(i) {
+            let class = CLASS[usize::from(byte)];
+            if class & WORD == 0 {
+                break;
+            }
+            seen |= class;
             i += 1;
         }
         let word = &text[start..i];
-        if ascii {
-            buffer.clear();
-            buffer.push_str(word);
-            buffer.make_ascii_lowercase();
-            emit(buffer, &mut each);
-        } else {
+        if seen & NON_ASCII != 0 {
             // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
             for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
                 buffer.clear();
                 buffer.extend(part.chars().flat_map(char::to_lowercase));
                 emit(buffer, &mut each);
             }
+        } else if seen & UPPER != 0 {
+            buffer.clear();
+            buffer.push_str(word);
+            buffer.make_ascii_lowercase();
+            emit_ascii(buffer, &mut each);
+        } else {
+            // Already lowercase ASCII, the common case: no copy.
+            emit_ascii(word, &mut each);
         }
     }
 }
@@ -149,6 +176,17 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
 fn emit(term: &str, each: &mut impl FnMut(&str)) {
     let single = term.len() == 1 || (term.len() <= 4 && term.chars().nth(1).is_none());
     if (single && !term.as_bytes()[0].is_ascii_digit()) || is_stopword(term) {
+        return;
+    }
+    each(term);
+}
+
+/// [`emit`] for an ASCII term, where one byte is one letter.
+fn emit_ascii(term: &str, each: &mut impl FnMut(&str)) {
+    let bytes = term.as_bytes();
+    let single = bytes.len() == 1 && !bytes[0].is_ascii_digit();
+    // No stop word is longer than five letters.
+    if single || (bytes.len() <= 5 && is_stopword(term)) {
         return;
     }
     each(term);
@@ -244,7 +282,7 @@ impl Builder {
             }
             counts[slot] += 1;
         });
-        touched.sort_unstable();
+        // Each term has its own postings list, so the order of crediting does not matter.
         for id in touched.drain(..) {
             let count = std::mem::take(&mut counts[id as usize]);
             Self::credit(postings, id, doc, count.min(BODY_CAP) * BODY);
@@ -310,7 +348,9 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
             builder
         })
         .collect();
-    let mut builder = Builder::default();
+    // The first chunk starts at document 0 and becomes the builder: its terms are not interned again.
+    let mut chunks = chunks.into_iter();
+    let mut builder = chunks.next().unwrap_or_default();
     for chunk in chunks {
         builder.absorb(chunk);
     }
@@ -378,8 +418,8 @@ fn add_company(builder: &mut Builder, company: &Company) {
 }
 
 /// Appends a number in decimal, without the formatting machinery (the index has millions).
-fn push_number(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
+fn push_number(out: &mut Vec<u8>, mut value: u32) {
+    let mut digits = [0u8; 10];
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -389,8 +429,9 @@ fn push_number(out: &mut String, mut value: u64) {
             break;
         }
     }
+    // Byte pushes: a `memcpy` call costs more than a handful of digits.
     for &digit in &digits[at..] {
-        out.push(char::from(digit));
+        out.push(digit);
     }
 }
 
@@ -398,60 +439,91 @@ impl SearchIndex {
     /// The index as a script that sets `window.INFRABRIEF_SEARCH`.
     pub fn to_script(&self) -> String {
         let postings: usize = self.terms.iter().map(|(_, p)| p.len()).sum();
-        let mut script = String::with_capacity(64 + self.docs.len() * 200 + self.terms.len() * 12 + postings * 8);
-        script.push_str("window.INFRABRIEF_SEARCH={\"docs\":[");
+        // Written as bytes (cheaper pushes than `String`'s), and checked as UTF-8 once at the end.
+        let mut script = Vec::with_capacity(64 + self.docs.len() * 200 + self.terms.len() * 12 + postings * 8);
+        script.extend_from_slice(b"window.INFRABRIEF_SEARCH={\"docs\":[");
         for (i, doc) in self.docs.iter().enumerate() {
             if i > 0 {
-                script.push(',');
+                script.push(b',');
             }
-            script.push('[');
+            script.push(b'[');
             for (j, field) in [doc.kind, doc.title.as_str(), doc.path.as_str(), doc.snippet.as_str()].iter().enumerate()
             {
                 if j > 0 {
-                    script.push(',');
+                    script.push(b',');
                 }
                 push_json_string(&mut script, field);
             }
-            script.push(']');
+            script.push(b']');
         }
-        script.push_str("],\"terms\":{");
+        script.extend_from_slice(b"],\"terms\":{");
         for (i, (term, postings)) in self.terms.iter().enumerate() {
             if i > 0 {
-                script.push(',');
+                script.push(b',');
             }
             push_json_string(&mut script, term);
-            script.push_str(":[");
+            script.extend_from_slice(b":[");
             for (j, (doc, weight)) in postings.iter().enumerate() {
                 if j > 0 {
-                    script.push(',');
+                    script.push(b',');
                 }
-                push_number(&mut script, u64::from(*doc));
-                script.push(',');
-                push_number(&mut script, u64::from(*weight));
+                push_number(&mut script, *doc);
+                script.push(b',');
+                push_number(&mut script, *weight);
             }
-            script.push(']');
+            script.push(b']');
         }
-        script.push_str("}};\n");
-        script
+        script.extend_from_slice(b"}};\n");
+        // Only whole strings and ASCII were written, so this never takes the lossy path.
+        String::from_utf8(script).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
     }
 }
 
-/// A JSON string; `<` is escaped too, so no `</script>` can appear in the file.
-fn push_json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '<' => out.push_str("\\u003c"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
-        }
+/// Bytes that [`push_json_string`] must look at: quotes, backslashes, `<`, controls, and 0xE2,
+/// which starts U+2028 and U+2029.
+const JSON_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
     }
-    out.push('"');
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'<' as usize] = true;
+    table[0xE2] = true;
+    table
+};
+
+/// A JSON string; `<` is escaped too, so no `</script>` can appear in the file.
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    // Runs of ordinary bytes are copied whole.
+    let mut plain = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if !JSON_SPECIAL[usize::from(byte)] {
+            continue;
+        }
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'<' => b"\\u003c",
+            b'\n' => b"\\n",
+            0xE2 => match bytes.get(i + 1..i + 3) {
+                Some([0x80, 0xA8]) => b"\\u2028",
+                Some([0x80, 0xA9]) => b"\\u2029",
+                _ => continue,
+            },
+            control => &[b'\\', b'u', b'0', b'0', HEX[usize::from(control >> 4)], HEX[usize::from(control & 0xF)]],
+        };
+        out.extend_from_slice(&bytes[plain..i]);
+        out.extend_from_slice(escape);
+        plain = if byte == 0xE2 { i + 3 } else { i + 1 };
+    }
+    out.extend_from_slice(&bytes[plain..]);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -466,11 +538,12 @@ mod tests {
 
     #[test]
     fn json_strings_are_escaped() {
-        let mut out = String::new();
-        push_json_string(&mut out, "a \"b\" \\ </script>\n\u{1}");
-        assert_eq!(out, r#""a \"b\" \\ \u003c/script>\n\u0001""#);
+        let mut bytes = Vec::new();
+        push_json_string(&mut bytes, "a \"b\" \\ </script>\n\u{1}\u{2028}\u{2029}\u{2027}\u{1f}");
+        let out = String::from_utf8(bytes).expect("UTF-8");
+        assert_eq!(out, "\"a \\\"b\\\" \\\\ \\u003c/script>\\n\\u0001\\u2028\\u2029\u{2027}\\u001f\"");
         let parsed: String = serde_json::from_str(&out).expect("valid JSON");
-        assert_eq!(parsed, "a \"b\" \\ </script>\n\u{1}");
+        assert_eq!(parsed, "a \"b\" \\ </script>\n\u{1}\u{2028}\u{2029}\u{2027}\u{1f}");
     }
 
     #[test]
