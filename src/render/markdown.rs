@@ -799,10 +799,26 @@ fn count_words(text: &str) -> usize {
     let Some(&first) = bytes.first() else {
         return 0;
     };
-    // A word starts at the first byte and after every space: counted over byte pairs without
-    // branches, which the compiler vectorizes.
-    let starts = bytes.windows(2).filter(|pair| pair[0].is_ascii_whitespace() & !pair[1].is_ascii_whitespace()).count();
-    usize::from(!first.is_ascii_whitespace()) + starts
+    let space = |b: u8| (b == b' ') | (b == b'\t') | (b == b'\n') | (b == b'\r') | (b == 0x0C);
+    let starts_word = |(&before, &at): (&u8, &u8)| u8::from(space(before) & !space(at));
+    // A word starts at the first byte and at every non-space after a space. Byte pairs are
+    // counted 16 at a time into a byte, without branches: the compiler makes vector code of it.
+    let mut starts = usize::from(!space(first));
+    let (mut before, mut at) = (&bytes[..bytes.len() - 1], &bytes[1..]);
+    while before.len() >= 16 {
+        let (block_before, rest_before) = before.split_at(16);
+        let (block_at, rest_at) = at.split_at(16);
+        starts += usize::from(block_before.iter().zip(block_at).map(starts_word).fold(0u8, |sum, start| sum + start));
+        (before, at) = (rest_before, rest_at);
+    }
+    let mut in_word = before.first().is_some_and(|&b| !space(b));
+    for &b in at {
+        if !space(b) && !in_word {
+            starts += 1;
+        }
+        in_word = !space(b);
+    }
+    starts
 }
 
 /// Where `marker` (a placeholder delimiter) starts in `text`: a search for its first byte, 0xEE,
@@ -1131,5 +1147,17 @@ mod tests {
     #[test]
     fn counts_words() {
         assert_eq!(md("One two three.\n\n## Four five\n").words, 5);
+    }
+
+    #[test]
+    fn word_counts_agree_with_splitting_on_ascii_whitespace() {
+        let text = "One  two\tthree\n\nfour\u{c}five — six “seven” \r\n".repeat(9);
+        for start in 0..8 {
+            for end in start..=text.len() {
+                if let Some(part) = text.get(start..end) {
+                    assert_eq!(count_words(part), part.split_ascii_whitespace().count(), "{part:?}");
+                }
+            }
+        }
     }
 }
