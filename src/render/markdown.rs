@@ -120,7 +120,9 @@ pub fn render_with(body: &str, inserts: &[Insert], resolver: &dyn Resolver, raw_
     let mut html = String::with_capacity(text.len() * 3 / 2 + spliced);
     pulldown_cmark::html::push_html(&mut html, main.into_iter());
     state.push_footnote_section(&mut html);
-    if may_hold_controls(body) && let Some((at, found)) = body.char_indices().find(|&(_, c)| is_stray_control(c)) {
+    if may_hold_controls(body)
+        && let Some((at, found)) = body.char_indices().find(|&(_, c)| is_stray_control(c))
+    {
         let count = body.chars().filter(|&c| is_stray_control(c)).count();
         state.rendered.problems.push(Problem {
             severity: Severity::Warning,
@@ -808,7 +810,7 @@ fn count_words(text: &str) -> usize {
     while before.len() >= 16 {
         let (block_before, rest_before) = before.split_at(16);
         let (block_at, rest_at) = at.split_at(16);
-        starts += usize::from(block_before.iter().zip(block_at).map(starts_word).fold(0u8, |sum, start| sum + start));
+        starts += usize::from(block_before.iter().zip(block_at).map(starts_word).sum::<u8>());
         (before, at) = (rest_before, rest_at);
     }
     let mut in_word = before.first().is_some_and(|&b| !space(b));
@@ -899,7 +901,8 @@ fn href_policy(resolver: &dyn Resolver, dest: &str) -> Result<Href, Refusal> {
             Err(message) => refuse(message, "link to content as `@/briefs/<slug>.md` or `@/pages/<slug>.md`"),
         };
     }
-    let starts_with = |scheme: &str| dest.as_bytes().get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme.as_bytes()));
+    let starts_with =
+        |scheme: &str| dest.as_bytes().get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme.as_bytes()));
     if starts_with("http://") || starts_with("https://") {
         return match crate::model::validate::check_http_url(dest) {
             Ok(()) => Ok(Href { url: dest.to_string(), external: true }),

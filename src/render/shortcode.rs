@@ -275,12 +275,16 @@ fn parse_at(body: &str, start: usize) -> Parsed {
                 ArgValue::Text(text)
             }
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'.' => {
-                while cursor.peek().is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'e' | b'E' | b'_')) {
+                while cursor.peek().is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'e' | b'E' | b'_'))
+                {
                     cursor.pos += 1;
                 }
                 let written = &body[value_start..cursor.pos];
-                let parsed =
-                    if written.contains('_') { written.replace('_', "").parse::<f64>() } else { written.parse::<f64>() };
+                let parsed = if written.contains('_') {
+                    written.replace('_', "").parse::<f64>()
+                } else {
+                    written.parse::<f64>()
+                };
                 match parsed {
                     Ok(n) if n.is_finite() => ArgValue::Number(n),
                     _ => {
