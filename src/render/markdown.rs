@@ -230,7 +230,7 @@ struct State<'a> {
     /// Sanitizer findings already reported, so each kind shows once per document.
     reported: Vec<String>,
     rendered: Rendered,
-    /// Heading ids given so far; [`RESERVED_IDS`] are taken too.
+    /// Heading ids given so far (the layout's [`RESERVED_IDS`] are never given).
     used_ids: FxHashSet<String>,
     /// The last number given to each repeated heading id.
     id_suffixes: FxHashMap<String, usize>,
@@ -832,6 +832,7 @@ fn find_marker(text: &str, marker: char) -> Option<usize> {
     memchr::memchr_iter(marker[0], bytes).find(|&at| bytes[at..].starts_with(marker))
 }
 
+/// Whether `text` holds a shortcode placeholder.
 fn has_placeholder(text: &str) -> bool {
     find_marker(text, PLACEHOLDER_OPEN).is_some()
 }
