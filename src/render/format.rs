@@ -86,17 +86,28 @@ pub fn series_value(value: f64, unit: Unit) -> String {
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped_html(&mut out, text);
     out
+}
+
+/// Appends `text` escaped as [`escape_html`] does, without a String of its own.
+pub fn push_escaped_html(out: &mut String, text: &str) {
+    // Runs between the five special bytes (all ASCII, so never inside a character) are copied whole.
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(escaped);
+        plain = i + 1;
+    }
+    out.push_str(&text[plain..]);
 }
 
 /// Reading time at 220 words a minute, at least one minute.
@@ -147,5 +158,7 @@ mod tests {
             escape_html("<a href=\"x\">O'Neil & co</a>"),
             "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;"
         );
+        assert_eq!(escape_html("née — “ok” <"), "née — “ok” &lt;");
+        assert_eq!(escape_html(""), "");
     }
 }

@@ -9,12 +9,13 @@
 //! trusts it); and shortcode output spliced in where the shortcode stood.
 //! It knows nothing of the model: callers hand in the shortcode HTML and two resolvers.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::format::escape_html;
+use super::format::push_escaped_html;
 use super::sanitize::{Finding, Href, Output, Refusal, Sanitizer};
 use crate::diag::Severity;
 use crate::model::slugify;
@@ -103,22 +104,25 @@ pub fn render_with(body: &str, inserts: &[Insert], resolver: &dyn Resolver, raw_
         resolver,
         raw_html,
         reported: Vec::new(),
-        rendered: Rendered::default(),
-        used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
-        id_suffixes: HashMap::new(),
+        // The search text is about as long as the body; sized once instead of grown.
+        rendered: Rendered { text: String::with_capacity(body.len()), ..Rendered::default() },
+        used_ids: FxHashSet::default(),
+        id_suffixes: FxHashMap::default(),
         footnote_numbers: BTreeMap::new(),
         footnote_refs: BTreeMap::new(),
         footnotes: BTreeMap::new(),
     };
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&text, options()).into_offset_iter().collect();
+    // About one event per 32 bytes of Markdown: sized once instead of grown.
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(text.len() / 32 + 16);
+    events.extend(Parser::new_ext(&text, options()).into_offset_iter());
     let main = state.transform(events);
-    let mut html = String::with_capacity(text.len() * 3 / 2);
+    let spliced: usize = inserts.iter().map(|insert| insert.html.len()).sum();
+    let mut html = String::with_capacity(text.len() * 3 / 2 + spliced);
     pulldown_cmark::html::push_html(&mut html, main.into_iter());
-    html.push_str(&state.footnote_section());
-    // Bytes first (C1 controls start with 0xC2 in UTF-8): most bodies need no character scan.
-    let may_hold_controls =
-        body.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2);
-    if may_hold_controls && let Some((at, found)) = body.char_indices().find(|&(_, c)| is_stray_control(c)) {
+    state.push_footnote_section(&mut html);
+    if may_hold_controls(body)
+        && let Some((at, found)) = body.char_indices().find(|&(_, c)| is_stray_control(c))
+    {
         let count = body.chars().filter(|&c| is_stray_control(c)).count();
         state.rendered.problems.push(Problem {
             severity: Severity::Warning,
@@ -143,6 +147,14 @@ pub fn render_with(body: &str, inserts: &[Insert], resolver: &dyn Resolver, raw_
     state.rendered
 }
 
+/// Whether `body` may hold a stray control character: a byte test first (C1 controls start with
+/// 0xC2 in UTF-8), so most bodies need no character scan.
+fn may_hold_controls(body: &str) -> bool {
+    let suspect = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0x7f) | (b == 0xc2);
+    // Whole chunks without an early exit, so the compiler can vectorize the test.
+    body.as_bytes().chunks(64).any(|chunk| chunk.iter().fold(false, |found, &b| found | suspect(b)))
+}
+
 /// A control character other than a tab or a line break: never meant to be in prose.
 fn is_stray_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
@@ -160,13 +172,28 @@ fn substitute(body: &str, inserts: &[Insert]) -> (String, Offsets) {
         text.push_str(&body[last..insert.span.start]);
         let new_start = text.len();
         text.push(PLACEHOLDER_OPEN);
-        text.push_str(&index.to_string());
+        push_decimal(&mut text, index);
         text.push(PLACEHOLDER_CLOSE);
         pieces.push((new_start, text.len(), insert.span.start, insert.span.end));
         last = insert.span.end;
     }
     text.push_str(&body[last..]);
     (text, Offsets { pieces })
+}
+
+/// Appends a number in decimal without the formatting machinery.
+fn push_decimal(out: &mut String, mut value: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&digit| char::from(digit)));
 }
 
 /// Maps positions in the substituted text back to the original body.
@@ -203,9 +230,10 @@ struct State<'a> {
     /// Sanitizer findings already reported, so each kind shows once per document.
     reported: Vec<String>,
     rendered: Rendered,
-    used_ids: HashSet<String>,
+    /// Heading ids given so far (the layout's [`RESERVED_IDS`] are never given).
+    used_ids: FxHashSet<String>,
     /// The last number given to each repeated heading id.
-    id_suffixes: HashMap<String, usize>,
+    id_suffixes: FxHashMap<String, usize>,
     /// Footnote label to its number, in order of first reference.
     footnote_numbers: BTreeMap<String, usize>,
     /// How many references each label has had so far.
@@ -232,7 +260,10 @@ impl<'a> State<'a> {
         });
     }
 
-    fn transform<'e>(&mut self, mut events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
+    fn transform<'e>(&mut self, mut events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>>
+    where
+        'a: 'e,
+    {
         let mut out: Vec<Event<'e>> = Vec::with_capacity(events.len());
         let mut footnote: Option<(String, Vec<Event<'e>>)> = None;
         let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
@@ -251,7 +282,9 @@ impl<'a> State<'a> {
             if self.raw_html == RawHtml::Sanitize {
                 if !matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
                     let mut closing = String::new();
-                    self.flush_raw(&mut sanitizer, &mut closing);
+                    if sanitizer.carried() > 0 {
+                        self.flush_raw(&mut sanitizer, &mut closing);
+                    }
                     if let Event::End(end) = &event
                         && !matches!(end, TagEnd::HtmlBlock)
                     {
@@ -279,7 +312,9 @@ impl<'a> State<'a> {
                 && insert.block
             {
                 let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
-                target.push(Event::Html(CowStr::from(format!("{}\n", insert.html))));
+                // Borrowed, not copied: the HTML writer writes consecutive HTML events as one.
+                target.push(Event::Html(CowStr::Borrowed(&insert.html)));
+                target.push(Event::Html(CowStr::Borrowed("\n")));
                 index += 2;
                 continue;
             }
@@ -307,13 +342,25 @@ impl<'a> State<'a> {
                         let id = self.heading_id(custom.as_deref(), &text);
                         let n = heading_number(level);
                         let target = footnote.as_mut().map_or(&mut out, |(_, events)| events);
+                        let level = char::from(b'0' + n);
                         if let Some(slot) = target.get_mut(start) {
-                            *slot = Event::Html(CowStr::from(format!("<h{n} id=\"{id}\">")));
+                            let mut open = String::with_capacity(id.len() + 12);
+                            open.push_str("<h");
+                            open.push(level);
+                            open.push_str(" id=\"");
+                            open.push_str(&id);
+                            open.push_str("\">");
+                            *slot = Event::Html(CowStr::from(open));
                         }
-                        target.push(Event::Html(CowStr::from(format!(
-                            " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
-                        ))));
-                        self.rendered.headings.push(Heading { level: n, id, text: text.trim().to_string() });
+                        let mut close = String::with_capacity(id.len() + 80);
+                        close.push_str(" <a class=\"anchor\" href=\"#");
+                        close.push_str(&id);
+                        close.push_str("\" aria-label=\"Link to this section\">#</a></h");
+                        close.push(level);
+                        close.push_str(">\n");
+                        target.push(Event::Html(CowStr::from(close)));
+                        let text = if text.trim().len() == text.len() { text } else { text.trim().to_string() };
+                        self.rendered.headings.push(Heading { level: n, id, text });
                         continue;
                     }
                 }
@@ -326,12 +373,13 @@ impl<'a> State<'a> {
                     emitted.push(event);
                 }
                 Event::Text(text) => {
+                    // Most text holds no placeholder: one cheap test, then straight copies.
+                    let spliced = has_placeholder(&text);
                     if !in_code_block {
                         self.rendered.words += count_words(&text);
                     }
-                    if text.contains(PLACEHOLDER_OPEN) {
-                        let plain = self.plain_text(&text);
-                        self.rendered.text.push_str(&plain);
+                    if spliced {
+                        push_plain_text(self.inserts, &text, &mut self.rendered.text);
                     } else {
                         self.rendered.text.push_str(&text);
                     }
@@ -340,9 +388,17 @@ impl<'a> State<'a> {
                         alt.push_str(&text);
                     }
                     if let Some((_, _, _, heading_text)) = heading.as_mut() {
-                        heading_text.push_str(&self.plain_text(&text));
+                        if spliced {
+                            push_plain_text(self.inserts, &text, heading_text);
+                        } else {
+                            heading_text.push_str(&text);
+                        }
                     }
-                    self.splice(text, &range, &mut emitted);
+                    if spliced {
+                        self.splice(text, &mut emitted);
+                    } else {
+                        emitted.push(Event::Text(text));
+                    }
                 }
                 Event::Code(code) => {
                     self.rendered.words += count_words(&code);
@@ -358,7 +414,7 @@ impl<'a> State<'a> {
                         RawHtml::Trust => html.to_string(),
                         RawHtml::Sanitize => self.sanitize(&mut sanitizer, &html, depth, &range),
                     };
-                    let kept = if kept.contains(PLACEHOLDER_OPEN) { self.splice_html(&kept) } else { kept };
+                    let kept = if has_placeholder(&kept) { self.splice_html(&kept) } else { kept };
                     emitted.push(Event::Html(CowStr::from(kept)));
                 }
                 Event::FootnoteReference(label) => {
@@ -366,11 +422,23 @@ impl<'a> State<'a> {
                     let number = *self.footnote_numbers.entry(label.to_string()).or_insert(next);
                     let count = self.footnote_refs.entry(label.to_string()).or_insert(0);
                     *count += 1;
+                    let count = *count;
                     let slug = footnote_slug(&label);
-                    let id = if *count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
-                    emitted.push(Event::Html(CowStr::from(format!(
-                        "<sup class=\"footnote-ref\"><a href=\"#fn-{slug}\" id=\"{id}\" aria-label=\"Note {number}\">{number}</a></sup>"
-                    ))));
+                    let mut sup = String::with_capacity(2 * slug.len() + 100);
+                    sup.push_str("<sup class=\"footnote-ref\"><a href=\"#fn-");
+                    sup.push_str(&slug);
+                    sup.push_str("\" id=\"fnref-");
+                    sup.push_str(&slug);
+                    if count > 1 {
+                        sup.push('-');
+                        push_decimal(&mut sup, count);
+                    }
+                    sup.push_str("\" aria-label=\"Note ");
+                    push_decimal(&mut sup, number);
+                    sup.push_str("\">");
+                    push_decimal(&mut sup, number);
+                    sup.push_str("</a></sup>");
+                    emitted.push(Event::Html(CowStr::from(sup)));
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
                     let (open, end) = self.link(link_type, &dest_url, &title, &range);
@@ -438,7 +506,7 @@ impl<'a> State<'a> {
         let mut output = Output { html: &mut html, text: &mut text, findings: &mut findings };
         sanitizer.fragment(raw, depth, &mut policy, &mut output);
         self.rendered.words += count_words(&text);
-        self.rendered.text.push_str(&self.plain_text(&text));
+        push_plain_text(self.inserts, &text, &mut self.rendered.text);
         for finding in findings {
             self.report(finding, range.start, carried);
         }
@@ -512,10 +580,10 @@ impl<'a> State<'a> {
     fn splice_html(&self, html: &str) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
-        while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
+        while let Some(open) = find_marker(rest, PLACEHOLDER_OPEN) {
             out.push_str(&rest[..open]);
             let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
-            let Some(close) = after.find(PLACEHOLDER_CLOSE) else {
+            let Some(close) = find_marker(after, PLACEHOLDER_CLOSE) else {
                 rest = after;
                 continue;
             };
@@ -535,47 +603,38 @@ impl<'a> State<'a> {
         self.inserts.get(index)
     }
 
-    /// Text with placeholders replaced by the inserts' plain text.
-    fn plain_text(&self, text: &str) -> String {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
-            match after.find(PLACEHOLDER_CLOSE) {
-                Some(close) => {
-                    if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| self.inserts.get(i)) {
-                        out.push_str(&insert.text);
-                    }
-                    rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
-                }
-                None => {
-                    rest = after;
-                }
-            }
+    /// Splits text holding placeholders into text and HTML events.
+    fn splice<'e>(&mut self, text: CowStr<'e>, emitted: &mut Vec<Event<'e>>)
+    where
+        'a: 'e,
+    {
+        match text {
+            // Text borrowed from the Markdown is split into borrowed pieces; other text is copied.
+            CowStr::Borrowed(text) => self.splice_pieces(text, emitted, CowStr::Borrowed),
+            owned => self.splice_pieces(&owned, emitted, |piece| CowStr::from(piece.to_string())),
         }
-        out.push_str(rest);
-        out
     }
 
-    /// Splits text around placeholders into text and HTML events.
-    fn splice<'e>(&mut self, text: CowStr<'e>, range: &Range<usize>, emitted: &mut Vec<Event<'e>>) {
-        if !text.contains(PLACEHOLDER_OPEN) {
-            emitted.push(Event::Text(text));
-            return;
-        }
-        let mut rest: &str = &text;
-        let mut pieces: Vec<Event<'e>> = Vec::new();
-        while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
+    fn splice_pieces<'e, 't>(
+        &mut self,
+        text: &'t str,
+        emitted: &mut Vec<Event<'e>>,
+        piece: impl Fn(&'t str) -> CowStr<'e>,
+    ) where
+        'a: 'e,
+    {
+        let inserts = self.inserts;
+        let mut rest = text;
+        while let Some(open) = find_marker(rest, PLACEHOLDER_OPEN) {
             if open > 0 {
-                pieces.push(Event::Text(CowStr::from(rest[..open].to_string())));
+                emitted.push(Event::Text(piece(&rest[..open])));
             }
             let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
-            let Some(close) = after.find(PLACEHOLDER_CLOSE) else {
+            let Some(close) = find_marker(after, PLACEHOLDER_CLOSE) else {
                 rest = after;
                 continue;
             };
-            if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| self.inserts.get(i)) {
+            if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| inserts.get(i)) {
                 if insert.block {
                     let span = insert.span.clone();
                     self.rendered.problems.push(Problem {
@@ -585,15 +644,14 @@ impl<'a> State<'a> {
                         help: Some("put a blank line before and after it".to_string()),
                     });
                 }
-                pieces.push(Event::Html(CowStr::from(insert.html.clone())));
+                // Borrowed, not copied: the inserts outlive the events.
+                emitted.push(Event::Html(CowStr::Borrowed(&insert.html)));
             }
             rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
         }
         if !rest.is_empty() {
-            pieces.push(Event::Text(CowStr::from(rest.to_string())));
+            emitted.push(Event::Text(piece(rest)));
         }
-        let _ = range;
-        emitted.extend(pieces);
     }
 
     fn heading_id(&mut self, custom: Option<&str>, text: &str) -> String {
@@ -607,7 +665,15 @@ impl<'a> State<'a> {
         // Footnotes own the `fn-` and `fnref-` ids.
         let base = if base.starts_with("fn-") || base.starts_with("fnref-") { format!("h-{base}") } else { base };
         let State { used_ids, id_suffixes, .. } = self;
-        if used_ids.insert(base.clone()) {
+        // Claims `id` when neither the layout nor an earlier heading has it.
+        let mut claim = |id: &String| {
+            let free = !RESERVED_IDS.contains(&id.as_str()) && !used_ids.contains(id);
+            if free {
+                used_ids.insert(id.clone());
+            }
+            free
+        };
+        if claim(&base) {
             return base;
         }
         // Numbering continues where the last heading of the same base stopped: linear, however
@@ -616,7 +682,7 @@ impl<'a> State<'a> {
         loop {
             *suffix += 1;
             let id = format!("{base}-{suffix}");
-            if used_ids.insert(id.clone()) {
+            if claim(&id) {
                 return id;
             }
         }
@@ -630,7 +696,6 @@ impl<'a> State<'a> {
         title: &str,
         range: &Range<usize>,
     ) -> (Option<String>, LinkEnd) {
-        let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(title)) };
         let dest = dest.trim();
         if matches!(link_type, LinkType::Email) {
             self.problem(
@@ -642,15 +707,21 @@ impl<'a> State<'a> {
             return (None, LinkEnd::Dropped);
         }
         match href_policy(self.resolver, dest) {
-            Ok(Href { url, external: true }) => (
-                Some(format!(
-                    "<a class=\"external\" href=\"{}\" rel=\"external noopener\"{title_attr}>",
-                    escape_html(&url)
-                )),
-                LinkEnd::External,
-            ),
-            Ok(Href { url, external: false }) => {
-                (Some(format!("<a href=\"{}\"{title_attr}>", escape_html(&url))), LinkEnd::Plain)
+            Ok(Href { url, external }) => {
+                let mut open = String::with_capacity(url.len() + title.len() + 64);
+                open.push_str(if external { "<a class=\"external\" href=\"" } else { "<a href=\"" });
+                push_escaped_html(&mut open, &url);
+                open.push('"');
+                if external {
+                    open.push_str(" rel=\"external noopener\"");
+                }
+                if !title.is_empty() {
+                    open.push_str(" title=\"");
+                    push_escaped_html(&mut open, title);
+                    open.push('"');
+                }
+                open.push('>');
+                (Some(open), if external { LinkEnd::External } else { LinkEnd::Plain })
             }
             Err(refusal) => {
                 self.problem(Severity::Error, range, refusal.message, refusal.help);
@@ -684,44 +755,105 @@ impl<'a> State<'a> {
         }
     }
 
-    fn footnote_section(&self) -> String {
+    /// Appends the numbered notes, if the document has any.
+    fn push_footnote_section(&self, html: &mut String) {
         if self.footnote_numbers.is_empty() {
-            return String::new();
+            return;
         }
         let mut ordered: Vec<(&usize, &String)> = self.footnote_numbers.iter().map(|(label, n)| (n, label)).collect();
         ordered.sort();
-        let mut html = String::from(
+        html.push_str(
             "<section class=\"footnotes\" id=\"footnotes\" aria-label=\"Notes\">\n<h2 class=\"footnotes-title\">Notes</h2>\n<ol>\n",
         );
-        for (number, label) in ordered {
+        for (&number, label) in ordered {
             let slug = footnote_slug(label);
-            let back = format!(
-                " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to reference {number}\">↩</a>"
-            );
-            let body = self.footnotes.get(label).cloned().unwrap_or_default();
-            let body = match body.trim_end().strip_suffix("</p>") {
-                Some(without) => format!("{without}{back}</p>"),
-                None => format!("{body}{back}"),
+            let push_back = |html: &mut String| {
+                html.push_str(" <a href=\"#fnref-");
+                html.push_str(&slug);
+                html.push_str("\" class=\"footnote-back\" aria-label=\"Back to reference ");
+                push_decimal(html, number);
+                html.push_str("\">↩</a>");
             };
-            html.push_str(&format!("<li id=\"fn-{slug}\">{body}</li>\n"));
+            html.push_str("<li id=\"fn-");
+            html.push_str(&slug);
+            html.push_str("\">");
+            let body = self.footnotes.get(label).map_or("", String::as_str);
+            match body.trim_end().strip_suffix("</p>") {
+                Some(without) => {
+                    html.push_str(without);
+                    push_back(html);
+                    html.push_str("</p>");
+                }
+                None => {
+                    html.push_str(body);
+                    push_back(html);
+                }
+            }
+            html.push_str("</li>\n");
         }
         html.push_str("</ol>\n</section>\n");
-        html
     }
 }
 
 /// Words as runs of non-space characters (ASCII spaces; other whitespace is rare in prose).
 fn count_words(text: &str) -> usize {
-    let mut words = 0;
-    let mut in_word = false;
-    for &byte in text.as_bytes() {
-        let space = byte.is_ascii_whitespace();
-        if !space && !in_word {
-            words += 1;
-        }
-        in_word = !space;
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let space = |b: u8| (b == b' ') | (b == b'\t') | (b == b'\n') | (b == b'\r') | (b == 0x0C);
+    let starts_word = |(&before, &at): (&u8, &u8)| u8::from(space(before) & !space(at));
+    // A word starts at the first byte and at every non-space after a space. Byte pairs are
+    // counted 16 at a time into a byte, without branches: the compiler makes vector code of it.
+    let mut starts = usize::from(!space(first));
+    let (mut before, mut at) = (&bytes[..bytes.len() - 1], &bytes[1..]);
+    while before.len() >= 16 {
+        let (block_before, rest_before) = before.split_at(16);
+        let (block_at, rest_at) = at.split_at(16);
+        starts += usize::from(block_before.iter().zip(block_at).map(starts_word).sum::<u8>());
+        (before, at) = (rest_before, rest_at);
     }
-    words
+    let mut in_word = before.first().is_some_and(|&b| !space(b));
+    for &b in at {
+        if !space(b) && !in_word {
+            starts += 1;
+        }
+        in_word = !space(b);
+    }
+    starts
+}
+
+/// Where `marker` (a placeholder delimiter) starts in `text`: a search for its first byte, 0xEE,
+/// which prose hardly ever holds.
+fn find_marker(text: &str, marker: char) -> Option<usize> {
+    let mut encoded = [0u8; 4];
+    let marker = marker.encode_utf8(&mut encoded).as_bytes();
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(marker[0], bytes).find(|&at| bytes[at..].starts_with(marker))
+}
+
+/// Whether `text` holds a shortcode placeholder.
+fn has_placeholder(text: &str) -> bool {
+    find_marker(text, PLACEHOLDER_OPEN).is_some()
+}
+
+/// Appends `text` with placeholders replaced by the inserts' plain text.
+fn push_plain_text(inserts: &[Insert], text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(open) = find_marker(rest, PLACEHOLDER_OPEN) {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
+        match find_marker(after, PLACEHOLDER_CLOSE) {
+            Some(close) => {
+                if let Some(insert) = after[..close].parse::<usize>().ok().and_then(|i| inserts.get(i)) {
+                    out.push_str(&insert.text);
+                }
+                rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -763,12 +895,16 @@ fn href_policy(resolver: &dyn Resolver, dest: &str) -> Result<Href, Refusal> {
     if let Some(path) = dest.strip_prefix("@/") {
         let (path, fragment) = split_fragment(path);
         return match resolver.content_link(path) {
-            Ok(href) => Ok(Href { url: format!("{href}{fragment}"), external: false }),
+            Ok(mut href) => {
+                href.push_str(fragment);
+                Ok(Href { url: href, external: false })
+            }
             Err(message) => refuse(message, "link to content as `@/briefs/<slug>.md` or `@/pages/<slug>.md`"),
         };
     }
-    let lower = dest.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
+    let starts_with =
+        |scheme: &str| dest.as_bytes().get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme.as_bytes()));
+    if starts_with("http://") || starts_with("https://") {
         return match crate::model::validate::check_http_url(dest) {
             Ok(()) => Ok(Href { url: dest.to_string(), external: true }),
             Err(message) => Err(Refusal { message, help: None }),
@@ -1015,5 +1151,17 @@ mod tests {
     #[test]
     fn counts_words() {
         assert_eq!(md("One two three.\n\n## Four five\n").words, 5);
+    }
+
+    #[test]
+    fn word_counts_agree_with_splitting_on_ascii_whitespace() {
+        let text = "One  two\tthree\n\nfour\u{c}five — six “seven” \r\n".repeat(9);
+        for start in 0..8 {
+            for end in start..=text.len() {
+                if let Some(part) = text.get(start..end) {
+                    assert_eq!(count_words(part), part.split_ascii_whitespace().count(), "{part:?}");
+                }
+            }
+        }
     }
 }

@@ -7,7 +7,6 @@
 //! stored verbatim), so the index stays a fraction of the size of the text.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -54,6 +53,10 @@ const STOPWORDS: [&str; 42] = [
 ];
 
 fn is_stopword(word: &str) -> bool {
+    // Every stop word starts with one of these letters: one bit test turns most words away.
+    if !matches!(word.as_bytes().first(), Some(b'a' | b'b' | b'f' | b'h' | b'i' | b'n' | b'o' | b't' | b'u' | b'w')) {
+        return false;
+    }
     // A match compiles to a comparison by length first, much cheaper than a search.
     matches!(
         word,
@@ -101,12 +104,28 @@ fn is_stopword(word: &str) -> bool {
     )
 }
 
-/// Bytes that continue a word: ASCII letters and digits, and any byte of a non-ASCII character.
-const WORD_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+/// Byte classes for the term scanner, one table lookup per byte.
+const WORD: u8 = 1;
+/// An ASCII capital: the word needs lowercasing.
+const UPPER: u8 = 2;
+/// Part of a non-ASCII character: the word needs Unicode handling.
+const NON_ASCII: u8 = 4;
+
+/// Words are ASCII letters and digits, and any byte of a non-ASCII character.
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = WORD;
+        }
+        if byte.is_ascii_uppercase() {
+            table[b] |= UPPER;
+        }
+        if byte >= 0x80 {
+            table[b] = WORD | NON_ASCII;
+        }
         b += 1;
     }
     table
@@ -119,29 +138,36 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !WORD_BYTE[usize::from(bytes[i])] {
+        if CLASS[usize::from(bytes[i])] & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        let mut ascii = true;
-        while i < bytes.len() && WORD_BYTE[usize::from(bytes[i])] {
-            ascii &= bytes[i] < 0x80;
+        let mut seen = 0;
+        while let Some(&byte) = bytes.get(i) {
+            let class = CLASS[usize::from(byte)];
+            if class & WORD == 0 {
+                break;
+            }
+            seen |= class;
             i += 1;
         }
         let word = &text[start..i];
-        if ascii {
-            buffer.clear();
-            buffer.push_str(word);
-            buffer.make_ascii_lowercase();
-            emit(buffer, &mut each);
-        } else {
+        if seen & NON_ASCII != 0 {
             // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
             for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
                 buffer.clear();
                 buffer.extend(part.chars().flat_map(char::to_lowercase));
                 emit(buffer, &mut each);
             }
+        } else if seen & UPPER != 0 {
+            buffer.clear();
+            buffer.push_str(word);
+            buffer.make_ascii_lowercase();
+            emit_ascii(buffer, &mut each);
+        } else {
+            // Already lowercase ASCII, the common case: no copy.
+            emit_ascii(word, &mut each);
         }
     }
 }
@@ -149,6 +175,17 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
 fn emit(term: &str, each: &mut impl FnMut(&str)) {
     let single = term.len() == 1 || (term.len() <= 4 && term.chars().nth(1).is_none());
     if (single && !term.as_bytes()[0].is_ascii_digit()) || is_stopword(term) {
+        return;
+    }
+    each(term);
+}
+
+/// [`emit`] for an ASCII term, where one byte is one letter.
+fn emit_ascii(term: &str, each: &mut impl FnMut(&str)) {
+    let bytes = term.as_bytes();
+    let single = bytes.len() == 1 && !bytes[0].is_ascii_digit();
+    // No stop word is longer than five letters.
+    if single || (bytes.len() <= 5 && is_stopword(term)) {
         return;
     }
     each(term);
@@ -172,14 +209,124 @@ fn snippet(text: &str) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
+/// Terms interned to numbers, in order of first use. An open-addressing table over one text
+/// arena: no allocation per term, and a term of up to sixteen bytes compares as two integers.
+#[derive(Default)]
+struct Vocabulary {
+    /// `id + 1` per slot, 0 when empty; a power of two long and never more than half full.
+    slots: Vec<u32>,
+    entries: Vec<Entry>,
+    /// The text of every term, one after the other.
+    text: String,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    start: u32,
+    len: u32,
+    /// [`word`] of the first and of the last eight bytes.
+    head: u64,
+    tail: u64,
+    hash: u64,
+}
+
+/// Up to eight bytes as an integer. Loads may overlap: with the length, the integer still fixes
+/// every byte.
+fn word(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 8 {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    } else if n >= 4 {
+        let low = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let high = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        u64::from(low) | u64::from(high) << 32
+    } else if n > 0 {
+        u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16
+    } else {
+        0
+    }
+}
+
+/// The first and the last eight bytes of a term, as integers (the same for short terms).
+fn head_and_tail(bytes: &[u8]) -> (u64, u64) {
+    let head = word(bytes);
+    let tail = if bytes.len() > 8 { word(&bytes[bytes.len() - 8..]) } else { head };
+    (head, tail)
+}
+
+/// An FxHash-style hash of the term: its length, head and tail, and any bytes between them.
+fn term_hash(bytes: &[u8], head: u64, tail: u64) -> u64 {
+    const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut hash = (head ^ bytes.len() as u64).wrapping_mul(SEED);
+    hash = (hash.rotate_left(26) ^ tail).wrapping_mul(SEED);
+    for chunk in bytes.get(8..bytes.len().saturating_sub(8)).unwrap_or_default().chunks(8) {
+        hash = (hash.rotate_left(26) ^ word(chunk)).wrapping_mul(SEED);
+    }
+    // The multiplications mix upwards: bring the high bits down to where the table looks.
+    hash.rotate_left(26)
+}
+
+impl Vocabulary {
+    fn term(&self, id: usize) -> &str {
+        let entry = self.entries[id];
+        let start = entry.start as usize;
+        &self.text[start..start + entry.len as usize]
+    }
+
+    /// The number of `term`, and whether the term is new.
+    fn intern(&mut self, term: &str) -> (u32, bool) {
+        let bytes = term.as_bytes();
+        let (head, tail) = head_and_tail(bytes);
+        let hash = term_hash(bytes, head, tail);
+        if self.slots.len() < 2 * (self.entries.len() + 1) {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let Some(id) = self.slots[slot].checked_sub(1) else {
+                let id = self.entries.len() as u32;
+                let start = self.text.len() as u32;
+                self.text.push_str(term);
+                self.entries.push(Entry { start, len: bytes.len() as u32, head, tail, hash });
+                self.slots[slot] = id + 1;
+                return (id, true);
+            };
+            let entry = self.entries[id as usize];
+            if entry.hash == hash
+                && entry.len as usize == bytes.len()
+                && entry.head == head
+                && entry.tail == tail
+                && (bytes.len() <= 16 || self.term(id as usize).as_bytes()[8..] == bytes[8..])
+            {
+                return (id, false);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Doubles the table and places every term again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        self.slots = vec![0; size];
+        for (id, entry) in self.entries.iter().enumerate() {
+            let mut slot = entry.hash as usize & (size - 1);
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            self.slots[slot] = id as u32 + 1;
+        }
+    }
+}
+
 /// An index under construction: terms interned to numbers, postings in document order.
 #[derive(Default)]
 struct Builder {
     /// Number of the first document of this builder (chunks of briefs are built in parallel).
     first_doc: usize,
     docs: Vec<SearchDoc>,
-    ids: HashMap<Box<str>, u32>,
-    terms: Vec<Box<str>>,
+    vocabulary: Vocabulary,
+    /// Per term number.
     postings: Vec<Vec<(u32, u32)>>,
     buffer: String,
     /// Body counts of the current document, by term id, and the ids touched.
@@ -197,19 +344,12 @@ impl Builder {
         self.first_doc + self.docs.len() - 1
     }
 
-    fn term_id(
-        ids: &mut HashMap<Box<str>, u32>,
-        terms: &mut Vec<Box<str>>,
-        postings: &mut Vec<Vec<(u32, u32)>>,
-        term: &str,
-    ) -> u32 {
-        if let Some(id) = ids.get(term) {
-            return *id;
+    #[inline]
+    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Vec<(u32, u32)>>, term: &str) -> u32 {
+        let (id, new) = vocabulary.intern(term);
+        if new {
+            postings.push(Vec::new());
         }
-        let id = terms.len() as u32;
-        ids.insert(term.into(), id);
-        terms.push(term.into());
-        postings.push(Vec::new());
         id
     }
 
@@ -223,18 +363,18 @@ impl Builder {
     }
 
     fn add(&mut self, doc: usize, text: &str, weight: u32) {
-        let Builder { ids, terms, postings, buffer, .. } = self;
+        let Builder { vocabulary, postings, buffer, .. } = self;
         for_each_term(text, buffer, |term| {
-            let id = Self::term_id(ids, terms, postings, term);
+            let id = Self::term_id(vocabulary, postings, term);
             Self::credit(postings, id, doc, weight);
         });
     }
 
     /// Body words: each occurrence counts, up to a cap per term.
     fn add_body(&mut self, doc: usize, text: &str) {
-        let Builder { ids, terms, postings, buffer, counts, touched, .. } = self;
+        let Builder { vocabulary, postings, buffer, counts, touched, .. } = self;
         for_each_term(text, buffer, |term| {
-            let id = Self::term_id(ids, terms, postings, term);
+            let id = Self::term_id(vocabulary, postings, term);
             let slot = id as usize;
             if slot >= counts.len() {
                 counts.resize(slot + 1, 0);
@@ -244,7 +384,7 @@ impl Builder {
             }
             counts[slot] += 1;
         });
-        touched.sort_unstable();
+        // Each term has its own postings list, so the order of crediting does not matter.
         for id in touched.drain(..) {
             let count = std::mem::take(&mut counts[id as usize]);
             Self::credit(postings, id, doc, count.min(BODY_CAP) * BODY);
@@ -254,14 +394,16 @@ impl Builder {
     /// Appends a builder of later documents.
     fn absorb(&mut self, other: Builder) {
         self.docs.extend(other.docs);
-        for (term, list) in other.terms.iter().zip(other.postings) {
-            let id = Self::term_id(&mut self.ids, &mut self.terms, &mut self.postings, term);
-            self.postings[id as usize].extend(list);
+        for (id, list) in other.postings.into_iter().enumerate() {
+            let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, other.vocabulary.term(id));
+            self.postings[mine as usize].extend(list);
         }
     }
 
     fn finish(self) -> SearchIndex {
-        let mut terms: Vec<TermPostings> = self.terms.into_iter().zip(self.postings).collect();
+        let vocabulary = &self.vocabulary;
+        let mut terms: Vec<TermPostings> =
+            self.postings.into_iter().enumerate().map(|(id, list)| (Box::from(vocabulary.term(id)), list)).collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         SearchIndex { docs: self.docs, terms }
     }
@@ -310,7 +452,9 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
             builder
         })
         .collect();
-    let mut builder = Builder::default();
+    // The first chunk starts at document 0 and becomes the builder: its terms are not interned again.
+    let mut chunks = chunks.into_iter();
+    let mut builder = chunks.next().unwrap_or_default();
     for chunk in chunks {
         builder.absorb(chunk);
     }
@@ -377,81 +521,130 @@ fn add_company(builder: &mut Builder, company: &Company) {
     builder.add_body(doc, &company.description);
 }
 
-/// Appends a number in decimal, without the formatting machinery (the index has millions).
-fn push_number(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
+/// Number of decimal digits of `value`.
+fn decimal_len(value: u32) -> usize {
+    let mut len = 1;
+    let mut rest = value / 10;
+    while rest > 0 {
+        len += 1;
+        rest /= 10;
+    }
+    len
+}
+
+/// Writes `value` in decimal into `out` from `at`, returning where it ends.
+fn write_decimal(out: &mut [u8], at: usize, mut value: u32) -> usize {
+    let end = at + decimal_len(value);
+    for slot in out[at..end].iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
         value /= 10;
-        if value == 0 {
-            break;
-        }
     }
-    for &digit in &digits[at..] {
-        out.push(char::from(digit));
+    end
+}
+
+/// Appends a posting, `doc,weight`, after a comma unless it is the first of its term. The
+/// posting is laid out in a fixed-size buffer and copied whole, then the unused tail is cut off:
+/// a copy of known size is a few stores, where a byte-sized copy or push costs a call or a check.
+fn push_posting(out: &mut Vec<u8>, first: bool, doc: u32, weight: u32) {
+    // Room for `,` + ten digits + `,` + ten digits.
+    const ROOM: usize = 24;
+    let mut buffer = [0u8; ROOM];
+    let mut at = 0;
+    if !first {
+        buffer[0] = b',';
+        at = 1;
     }
+    at = write_decimal(&mut buffer, at, doc);
+    buffer[at] = b',';
+    at = write_decimal(&mut buffer, at + 1, weight);
+    out.extend_from_slice(&buffer);
+    out.truncate(out.len() - (ROOM - at));
 }
 
 impl SearchIndex {
     /// The index as a script that sets `window.INFRABRIEF_SEARCH`.
     pub fn to_script(&self) -> String {
         let postings: usize = self.terms.iter().map(|(_, p)| p.len()).sum();
-        let mut script = String::with_capacity(64 + self.docs.len() * 200 + self.terms.len() * 12 + postings * 8);
-        script.push_str("window.INFRABRIEF_SEARCH={\"docs\":[");
+        // Written as bytes (cheaper pushes than `String`'s), and checked as UTF-8 once at the end.
+        let mut script = Vec::with_capacity(64 + self.docs.len() * 200 + self.terms.len() * 12 + postings * 8);
+        script.extend_from_slice(b"window.INFRABRIEF_SEARCH={\"docs\":[");
         for (i, doc) in self.docs.iter().enumerate() {
             if i > 0 {
-                script.push(',');
+                script.push(b',');
             }
-            script.push('[');
+            script.push(b'[');
             for (j, field) in [doc.kind, doc.title.as_str(), doc.path.as_str(), doc.snippet.as_str()].iter().enumerate()
             {
                 if j > 0 {
-                    script.push(',');
+                    script.push(b',');
                 }
                 push_json_string(&mut script, field);
             }
-            script.push(']');
+            script.push(b']');
         }
-        script.push_str("],\"terms\":{");
+        script.extend_from_slice(b"],\"terms\":{");
         for (i, (term, postings)) in self.terms.iter().enumerate() {
             if i > 0 {
-                script.push(',');
+                script.push(b',');
             }
             push_json_string(&mut script, term);
-            script.push_str(":[");
-            for (j, (doc, weight)) in postings.iter().enumerate() {
-                if j > 0 {
-                    script.push(',');
-                }
-                push_number(&mut script, u64::from(*doc));
-                script.push(',');
-                push_number(&mut script, u64::from(*weight));
+            script.extend_from_slice(b":[");
+            for (j, &(doc, weight)) in postings.iter().enumerate() {
+                push_posting(&mut script, j == 0, doc, weight);
             }
-            script.push(']');
+            script.push(b']');
         }
-        script.push_str("}};\n");
-        script
+        script.extend_from_slice(b"}};\n");
+        // Only whole strings and ASCII were written, so this never takes the lossy path.
+        String::from_utf8(script).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
     }
 }
 
-/// A JSON string; `<` is escaped too, so no `</script>` can appear in the file.
-fn push_json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '<' => out.push_str("\\u003c"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
-        }
+/// Bytes that [`push_json_string`] must look at: quotes, backslashes, `<`, controls, and 0xE2,
+/// which starts U+2028 and U+2029.
+const JSON_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
     }
-    out.push('"');
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'<' as usize] = true;
+    table[0xE2] = true;
+    table
+};
+
+/// A JSON string; `<` is escaped too, so no `</script>` can appear in the file.
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    // Runs of ordinary bytes are copied whole.
+    let mut plain = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if !JSON_SPECIAL[usize::from(byte)] {
+            continue;
+        }
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'<' => b"\\u003c",
+            b'\n' => b"\\n",
+            0xE2 => match bytes.get(i + 1..i + 3) {
+                Some([0x80, 0xA8]) => b"\\u2028",
+                Some([0x80, 0xA9]) => b"\\u2029",
+                _ => continue,
+            },
+            control => &[b'\\', b'u', b'0', b'0', HEX[usize::from(control >> 4)], HEX[usize::from(control & 0xF)]],
+        };
+        out.extend_from_slice(&bytes[plain..i]);
+        out.extend_from_slice(escape);
+        plain = if byte == 0xE2 { i + 3 } else { i + 1 };
+    }
+    out.extend_from_slice(&bytes[plain..]);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -466,11 +659,12 @@ mod tests {
 
     #[test]
     fn json_strings_are_escaped() {
-        let mut out = String::new();
-        push_json_string(&mut out, "a \"b\" \\ </script>\n\u{1}");
-        assert_eq!(out, r#""a \"b\" \\ \u003c/script>\n\u0001""#);
+        let mut bytes = Vec::new();
+        push_json_string(&mut bytes, "a \"b\" \\ </script>\n\u{1}\u{2028}\u{2029}\u{2027}\u{1f}");
+        let out = String::from_utf8(bytes).expect("UTF-8");
+        assert_eq!(out, "\"a \\\"b\\\" \\\\ \\u003c/script>\\n\\u0001\\u2028\\u2029\u{2027}\\u001f\"");
         let parsed: String = serde_json::from_str(&out).expect("valid JSON");
-        assert_eq!(parsed, "a \"b\" \\ </script>\n\u{1}");
+        assert_eq!(parsed, "a \"b\" \\ </script>\n\u{1}\u{2028}\u{2029}\u{2027}\u{1f}");
     }
 
     #[test]
@@ -479,6 +673,55 @@ mod tests {
             assert!(is_stopword(word), "{word}");
         }
         assert!(!is_stopword("compute"));
+    }
+
+    #[test]
+    fn the_vocabulary_numbers_terms_in_order_of_first_use() {
+        let mut vocabulary = Vocabulary::default();
+        let words: Vec<String> = (0..3000).map(|i| format!("w{}", i * 7919 % 3001)).collect();
+        let long = [
+            "datacenters",
+            "datacentersx",
+            "datacenter",
+            "xdatacenter",
+            "hyperscalers-and-neoclouds",
+            "hyperscalers-and-neocloudz",
+            "hyperscalers-xnd-neoclouds",
+            "a",
+            "ab",
+            "abc",
+            "acb",
+            "abcd",
+            "abdc",
+            "abcde",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefhgi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijkmlnopq",
+        ];
+        for (i, word) in words.iter().map(String::as_str).chain(long).enumerate() {
+            assert_eq!(vocabulary.intern(word), (i as u32, true), "{word}");
+        }
+        for (i, word) in words.iter().map(String::as_str).chain(long).enumerate() {
+            assert_eq!(vocabulary.intern(word), (i as u32, false), "{word}");
+            assert_eq!(vocabulary.term(i), word);
+        }
+        assert_eq!(vocabulary.entries.len(), words.len() + long.len());
+    }
+
+    #[test]
+    fn postings_are_written_in_decimal() {
+        let mut out = Vec::new();
+        push_posting(&mut out, true, 0, 1);
+        push_posting(&mut out, false, 9, 10);
+        push_posting(&mut out, false, 99_999, 100);
+        push_posting(&mut out, false, u32::MAX, u32::MAX);
+        assert_eq!(String::from_utf8(out).expect("ASCII"), "0,1,9,10,99999,100,4294967295,4294967295");
+        for value in [0, 1, 9, 10, 11, 99, 100, 12_345, 1_000_000, u32::MAX] {
+            assert_eq!(decimal_len(value), value.to_string().len());
+        }
     }
 
     #[test]

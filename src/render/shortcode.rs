@@ -85,7 +85,17 @@ pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
 
 /// The position of the next `{{` at or after `from`.
 fn next_open(body: &str, from: usize) -> Option<usize> {
-    memchr::memmem::find(body.as_bytes().get(from..)?, b"{{").map(|at| at + from)
+    // memchr for one brace: a `memmem` search would build its searcher on every call.
+    let bytes = body.as_bytes();
+    let mut at = from;
+    while let Some(found) = memchr::memchr(b'{', bytes.get(at..)?) {
+        let brace = at + found;
+        if bytes.get(brace + 1) == Some(&b'{') {
+            return Some(brace);
+        }
+        at = brace + 1;
+    }
+    None
 }
 
 /// Byte ranges of inline code and code blocks. A body without backticks, tildes, tabs or lines
@@ -94,7 +104,7 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
     let bytes = body.as_bytes();
     let may_have_code = bytes.starts_with(b"    ")
         || memchr::memchr3(b'`', b'~', b'\t', bytes).is_some()
-        || memchr::memmem::find(bytes, b"\n    ").is_some();
+        || memchr::memchr_iter(b'\n', bytes).any(|at| bytes[at + 1..].starts_with(b"    "));
     if !may_have_code {
         return Vec::new();
     }
@@ -130,35 +140,31 @@ enum Parsed {
     Error(SyntaxError, usize),
 }
 
+/// A position in the body, read byte by byte: the syntax is all ASCII, and a byte of a non-ASCII
+/// character never equals an ASCII one, so `pos` only stops at character boundaries.
 struct Cursor<'a> {
     text: &'a str,
     pos: usize,
 }
 
 impl Cursor<'_> {
-    fn peek(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let ch = self.peek()?;
-        self.pos += ch.len_utf8();
-        Some(ch)
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
     }
 
     /// Skips spaces and tabs: a shortcode never spans lines.
     fn skip_space(&mut self) {
-        while self.peek().is_some_and(|c| c == ' ' || c == '\t') {
-            self.bump();
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.pos += 1;
         }
     }
 
     fn at_line_end(&self) -> bool {
-        matches!(self.peek(), None | Some('\n' | '\r'))
+        matches!(self.peek(), None | Some(b'\n' | b'\r'))
     }
 
     fn eat(&mut self, token: &str) -> bool {
-        if self.text[self.pos..].starts_with(token) {
+        if self.text.as_bytes()[self.pos..].starts_with(token.as_bytes()) {
             self.pos += token.len();
             true
         } else {
@@ -169,13 +175,20 @@ impl Cursor<'_> {
     fn ident(&mut self) -> Option<Range<usize>> {
         let start = self.pos;
         match self.peek() {
-            Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {}
             _ => return None,
         }
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
-            self.bump();
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
+            self.pos += 1;
         }
         Some(start..self.pos)
+    }
+
+    /// Skips the character at the cursor, however many bytes it takes.
+    fn bump_char(&mut self) -> Option<char> {
+        let ch = self.text[self.pos..].chars().next()?;
+        self.pos += ch.len_utf8();
+        Some(ch)
     }
 }
 
@@ -217,21 +230,25 @@ fn parse_at(body: &str, start: usize) -> Parsed {
         cursor.skip_space();
         let value_start = cursor.pos;
         let value = match cursor.peek() {
-            Some('"') => {
-                cursor.bump();
+            Some(b'"') => {
+                cursor.pos += 1;
                 let mut text = String::new();
                 loop {
-                    match cursor.bump() {
-                        None => {
-                            return fail(
-                                value_start..value_start + 1,
-                                "unterminated string in shortcode",
-                                "close the string with `\"`",
-                                body.len(),
-                            );
-                        }
-                        Some('"') => break,
-                        Some('\\') => match cursor.bump() {
+                    // Runs of ordinary characters are copied whole, up to the next byte that matters.
+                    let rest = &body.as_bytes()[cursor.pos..];
+                    let Some(special) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
+                        return fail(
+                            value_start..value_start + 1,
+                            "unterminated string in shortcode",
+                            "close the string with `\"`",
+                            body.len(),
+                        );
+                    };
+                    text.push_str(&body[cursor.pos..cursor.pos + special]);
+                    cursor.pos += special + 1;
+                    match rest[special] {
+                        b'"' => break,
+                        b'\\' => match cursor.bump_char() {
                             Some('"') => text.push('"'),
                             Some('\\') => text.push('\\'),
                             Some('n') => text.push('\n'),
@@ -245,7 +262,7 @@ fn parse_at(body: &str, start: usize) -> Parsed {
                                 );
                             }
                         },
-                        Some('\n') => {
+                        _ => {
                             return fail(
                                 value_start..value_start + 1,
                                 "unterminated string in shortcode",
@@ -253,19 +270,22 @@ fn parse_at(body: &str, start: usize) -> Parsed {
                                 cursor.pos,
                             );
                         }
-                        Some(c) => text.push(c),
                     }
                 }
                 ArgValue::Text(text)
             }
-            Some(c) if c.is_ascii_digit() || c == '-' || c == '.' => {
-                while cursor
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '.' || c == 'e' || c == 'E' || c == '_')
+            Some(c) if c.is_ascii_digit() || c == b'-' || c == b'.' => {
+                while cursor.peek().is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'e' | b'E' | b'_'))
                 {
-                    cursor.bump();
+                    cursor.pos += 1;
                 }
-                match body[value_start..cursor.pos].replace('_', "").parse::<f64>() {
+                let written = &body[value_start..cursor.pos];
+                let parsed = if written.contains('_') {
+                    written.replace('_', "").parse::<f64>()
+                } else {
+                    written.parse::<f64>()
+                };
+                match parsed {
                     Ok(n) if n.is_finite() => ArgValue::Number(n),
                     _ => {
                         return fail(
