@@ -124,6 +124,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             }
         }
     }
+    render::drop_later((prepared.sources, prepared.site, prepared.theme, facts));
     exit(SUCCESS)
 }
 

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 pub use date::{Date, Period};
 
 /// Where a model value came from, for diagnostics raised after validation (links, lints).
@@ -36,10 +38,11 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Sorted by id.
     pub series: Vec<Series>,
-    company_index: BTreeMap<String, usize>,
-    deal_index: BTreeMap<String, usize>,
-    brief_index: BTreeMap<String, usize>,
-    page_index: BTreeMap<String, usize>,
+    /// Lookups by id or slug: hashed, since every shortcode and link asks; never iterated.
+    company_index: FxHashMap<String, usize>,
+    deal_index: FxHashMap<String, usize>,
+    brief_index: FxHashMap<String, usize>,
+    page_index: FxHashMap<String, usize>,
 }
 
 impl Site {
@@ -59,10 +62,10 @@ impl Site {
             briefs: Vec::new(),
             pages: Vec::new(),
             series: Vec::new(),
-            company_index: BTreeMap::new(),
-            deal_index: BTreeMap::new(),
-            brief_index: BTreeMap::new(),
-            page_index: BTreeMap::new(),
+            company_index: FxHashMap::default(),
+            deal_index: FxHashMap::default(),
+            brief_index: FxHashMap::default(),
+            page_index: FxHashMap::default(),
         }
     }
 

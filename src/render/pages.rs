@@ -210,6 +210,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<Rende
     match Base::new(site, theme) {
         Ok(base) => {
             let (facts, diagnostics) = render_with(site, theme, &base, sink, false);
+            super::drop_later(base);
             (facts.map(|(facts, _)| facts), diagnostics)
         }
         Err(problems) => (None, problems),
@@ -464,13 +465,16 @@ pub fn render_with(
         .zip(&facts)
         .map(|(brief, body)| (brief.slug.clone(), BriefFacts { words: body.words, headings: body.headings.clone() }))
         .collect();
-    let memo = keep.then(|| {
+    let memo = if keep {
         memo.briefs = facts;
         memo.listed = brief_values;
         memo.items = brief_items;
         memo.other_problems = Diagnostics::from(diagnostics.iter().skip(body_problems).cloned().collect::<Vec<_>>());
-        memo
-    });
+        Some(memo)
+    } else {
+        super::drop_later((facts, brief_values, brief_items, brief_refs));
+        None
+    };
     (Some((RenderFacts { stats, briefs, timings }, memo)), diagnostics)
 }
 
@@ -577,9 +581,11 @@ struct Cross<'a> {
     brief_items: &'a [String],
     row_values: &'a ById<Value>,
     deal_rows: &'a [ById<String>; 2],
-    tag_briefs: BTreeMap<&'a str, Vec<usize>>,
-    briefs_by_deal: BTreeMap<&'a str, Vec<usize>>,
-    briefs_by_company: BTreeMap<&'a str, Vec<usize>>,
+    /// Briefs (indexes, in site order) by tag, by the deals and by the companies they cite:
+    /// only looked up, never iterated.
+    tag_briefs: rustc_hash::FxHashMap<&'a str, Vec<usize>>,
+    briefs_by_deal: rustc_hash::FxHashMap<&'a str, Vec<usize>>,
+    briefs_by_company: rustc_hash::FxHashMap<&'a str, Vec<usize>>,
     supersedes: BTreeMap<&'a str, Vec<Link>>,
     deals_of: BTreeMap<&'a str, CompanyDeals<'a>>,
     totals: totals::Totals,
@@ -622,24 +628,28 @@ fn cross_references<'a>(
     brief_values: &'a [Value],
     brief_items: &'a [String],
 ) -> Cross<'a> {
-    let mut tag_briefs: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut tag_briefs: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
     for (index, brief) in site.briefs.iter().enumerate() {
         for tag in &brief.tags {
             tag_briefs.entry(tag.as_str()).or_default().push(index);
         }
     }
-    let mut briefs_by_deal: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut briefs_by_company: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut briefs_by_deal: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    let mut briefs_by_company: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    let mut cited: Vec<&str> = Vec::new();
     for (index, (brief, body)) in site.briefs.iter().zip(facts).enumerate() {
-        let deals: BTreeSet<&str> =
-            brief.deals.iter().map(String::as_str).chain(body.deals.iter().map(String::as_str)).collect();
-        for deal in deals {
-            briefs_by_deal.entry(deal).or_default().push(index);
-        }
-        let companies: BTreeSet<&str> =
-            brief.companies.iter().map(String::as_str).chain(body.companies.iter().map(String::as_str)).collect();
-        for company in companies {
-            briefs_by_company.entry(company).or_default().push(index);
+        // What the front matter names and what the body cites, each once.
+        for (named, in_body, by) in [
+            (&brief.deals, &body.deals, &mut briefs_by_deal),
+            (&brief.companies, &body.companies, &mut briefs_by_company),
+        ] {
+            cited.clear();
+            cited.extend(named.iter().chain(in_body).map(String::as_str));
+            cited.sort_unstable();
+            cited.dedup();
+            for id in &cited {
+                by.entry(id).or_default().push(index);
+            }
         }
     }
     let mut supersedes: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
