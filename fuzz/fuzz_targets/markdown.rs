@@ -67,7 +67,7 @@ fuzz_target!(|body: &str| {
         .enumerate()
         .map(|(i, s)| Insert {
             span: s.span.clone(),
-            html: format!("<span class=\"sc\">{i}</span>"),
+            html: format!("<span class=\"sc\">{i}</span>").into(),
             text: format!("sc{i}"),
             block: i % 2 == 1,
         })

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -43,10 +44,12 @@ pub trait Blocks {
     fn deal_row(&self, id: &str) -> Option<DealRow>;
     /// Names a brief may use, for "did you mean" help.
     fn chart_names(&self) -> Vec<String>;
-    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String>;
+    /// A deal's card, without the line break a template ends with.
+    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<Arc<str>, String>;
     /// The figure (chart, caption, table, links) of the chart `name` (a site chart,
-    /// `company-<id>` or `deal-<id>`) for the page at `page_path`, or why there is none.
-    fn chart_figure(&self, name: &str, page_path: &str) -> Result<String, FigureProblem>;
+    /// `company-<id>` or `deal-<id>`) for the page at `page_path`, without the line break a
+    /// template ends with, or why there is none.
+    fn chart_figure(&self, name: &str, page_path: &str) -> Result<Arc<str>, FigureProblem>;
 }
 
 #[derive(Debug, Default)]
@@ -76,11 +79,11 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
     let mut expansion = Expansion::default();
     // Inline figures and links repeat within a brief: the same source text on the same page
     // expands to the same HTML, so each is made once per document.
-    let mut inline: FxHashMap<&str, (String, String)> = FxHashMap::default();
+    let mut inline: FxHashMap<&str, (Arc<str>, String)> = FxHashMap::default();
     for shortcode in found {
         let source = document.body.get(shortcode.span.clone()).unwrap_or_default();
         if let Some((html, text)) = inline.get(source) {
-            let (html, text) = (html.clone(), text.clone());
+            let (html, text) = (Arc::clone(html), text.clone());
             expansion.inserts.push(Insert { span: shortcode.span, html, text, block: false });
             continue;
         }
@@ -166,7 +169,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
         };
         if let Some(insert) = expanded {
             if !insert.block {
-                inline.insert(source, (insert.html.clone(), insert.text.clone()));
+                inline.insert(source, (Arc::clone(&insert.html), insert.text.clone()));
             }
             expansion.inserts.push(insert);
         }
@@ -174,10 +177,8 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
     expansion
 }
 
-/// A block shortcode's HTML, without the line break its template ends with: the Markdown
-/// renderer ends the block's line itself.
-fn block_insert(shortcode: &Shortcode, mut html: String) -> Insert {
-    html.truncate(html.trim_end().len());
+/// A block shortcode's HTML (a card, a figure), spliced as its own block.
+fn block_insert(shortcode: &Shortcode, html: Arc<str>) -> Insert {
     Insert { span: shortcode.span.clone(), html, text: String::new(), block: true }
 }
 
@@ -292,7 +293,7 @@ fn value(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Repor
         escape_html(&note),
         escape_html(&text)
     );
-    Some(Insert { span: shortcode.span.clone(), html, text, block: false })
+    Some(Insert { span: shortcode.span.clone(), html: html.into(), text, block: false })
 }
 
 /// How a figure counts, for its tooltip: a letter of intent or reported talks say so even when
@@ -318,7 +319,7 @@ fn company(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Rep
     let text = text_arg(shortcode, "text").map_or_else(|| company.name.clone(), str::to_string);
     let href = paths::relative(page_path, &paths::company(&company.id));
     let html = format!("<a class=\"company\" href=\"{}\">{}</a>", escape_html(&href), escape_html(&text));
-    Some(Insert { span: shortcode.span.clone(), html, text, block: false })
+    Some(Insert { span: shortcode.span.clone(), html: html.into(), text, block: false })
 }
 
 fn point(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
@@ -362,5 +363,5 @@ fn point(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Repor
         escape_html(&note),
         escape_html(&text)
     );
-    Some(Insert { span: shortcode.span.clone(), html, text, block: false })
+    Some(Insert { span: shortcode.span.clone(), html: html.into(), text, block: false })
 }

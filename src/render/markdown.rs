@@ -24,7 +24,8 @@ use crate::model::slugify;
 #[derive(Clone, Debug)]
 pub struct Insert {
     pub span: Range<usize>,
-    pub html: String,
+    /// Shared, not copied: a chart figure placed in many briefs is one string.
+    pub html: std::sync::Arc<str>,
     /// Plain-text form, for heading ids and word counts.
     pub text: String,
     /// Block output (a card) must stand alone in its paragraph.
@@ -1102,15 +1103,10 @@ mod tests {
     fn inserts_are_spliced_inline_and_as_blocks() {
         let body = "Worth SC1 today.\n\nSC2\n";
         let inserts = vec![
-            Insert {
-                span: 6..9,
-                html: "<a href=\"d.html\">$38bn</a>".to_string(),
-                text: "$38bn".to_string(),
-                block: false,
-            },
+            Insert { span: 6..9, html: "<a href=\"d.html\">$38bn</a>".into(), text: "$38bn".to_string(), block: false },
             Insert {
                 span: 18..21,
-                html: "<aside class=\"card\">card</aside>".to_string(),
+                html: "<aside class=\"card\">card</aside>".into(),
                 text: String::new(),
                 block: true,
             },
@@ -1125,8 +1121,7 @@ mod tests {
     #[test]
     fn block_insert_inline_is_a_problem_at_its_span() {
         let body = "See SC1 here.";
-        let inserts =
-            vec![Insert { span: 4..7, html: "<aside>card</aside>".to_string(), text: String::new(), block: true }];
+        let inserts = vec![Insert { span: 4..7, html: "<aside>card</aside>".into(), text: String::new(), block: true }];
         let out = render(body, &inserts, &TestResolver);
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].span, 4..7);

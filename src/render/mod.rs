@@ -76,7 +76,9 @@ pub struct MemorySink {
 }
 
 impl Sink for MemorySink {
-    fn put(&self, path: String, bytes: Vec<u8>) {
+    fn put(&self, path: String, mut bytes: Vec<u8>) {
+        // Pages arrive in buffers sized for large pages; what is kept holds only its bytes.
+        bytes.shrink_to_fit();
         if let Ok(mut output) = self.files.lock() {
             output.insert(path, bytes);
         }

@@ -7,6 +7,7 @@
 //! files. Page order never depends on thread timing: the sink is keyed by path.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -954,9 +955,9 @@ struct TeraBlocks<'a> {
     /// The names of the site-wide charts, for help lines.
     site_chart_names: &'a [String],
     /// Rendered chart figures by chart name and root prefix.
-    figures: std::sync::Mutex<BTreeMap<(String, String), String>>,
+    figures: std::sync::Mutex<BTreeMap<(String, String), Arc<str>>>,
     /// Rendered deal cards by deal id and root prefix.
-    cards: std::sync::Mutex<BTreeMap<(String, String), String>>,
+    cards: std::sync::Mutex<BTreeMap<(String, String), Arc<str>>>,
 }
 
 impl Blocks for TeraBlocks<'_> {
@@ -971,7 +972,7 @@ impl Blocks for TeraBlocks<'_> {
         names
     }
 
-    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<String, String> {
+    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<Arc<str>, String> {
         // Like chart figures, a card is rendered once per deal and folder depth.
         let root = paths::root_prefix(page_path);
         let key = (row.id.clone(), root);
@@ -981,15 +982,15 @@ impl Blocks for TeraBlocks<'_> {
         let mut context = Context::new();
         context.insert("deal", row);
         context.insert("root", &key.1);
-        let html = self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())?;
+        let html = block_html(self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())?);
         if let Ok(mut cache) = self.cards.lock() {
-            cache.insert(key, html.clone());
+            cache.insert(key, Arc::clone(&html));
         }
         Ok(html)
     }
 
-    fn chart_figure(&self, name: &str, page_path: &str) -> Result<String, FigureProblem> {
-        // A chart placed in many briefs is rendered once per folder depth, then reused; a cached
+    fn chart_figure(&self, name: &str, page_path: &str) -> Result<Arc<str>, FigureProblem> {
+        // A chart placed in many briefs is rendered once per folder depth, then shared: a cached
         // figure costs no copy of the chart.
         let root = paths::root_prefix(page_path);
         let key = (name.to_string(), root.clone());
@@ -1007,13 +1008,20 @@ impl Blocks for TeraBlocks<'_> {
         let mut context = Context::new();
         context.insert("chart", chart);
         context.insert("root", &root);
-        let html =
-            self.tera.render("partials/chart.html", &context).map_err(|e| FigureProblem::Template(e.to_string()))?;
+        let html = block_html(
+            self.tera.render("partials/chart.html", &context).map_err(|e| FigureProblem::Template(e.to_string()))?,
+        );
         if let Ok(mut cache) = self.figures.lock() {
-            cache.insert(key, html.clone());
+            cache.insert(key, Arc::clone(&html));
         }
         Ok(html)
     }
+}
+
+/// A block shortcode's HTML without the line break its template ends with: the Markdown
+/// renderer ends the block's line itself.
+fn block_html(html: String) -> Arc<str> {
+    Arc::from(html.trim_end())
 }
 
 /// Resolves `@/` links and image paths for the page at `from`.
@@ -1091,14 +1099,21 @@ fn page(
     context.insert("description", description);
     context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
     context.insert("breadcrumbs", &breadcrumbs(section, path, title));
-    match shared.tera.render(template, &context) {
-        Ok(html) => {
-            shared.sink.put(path.to_string(), html.into_bytes());
+    // Rendered straight into the bytes the sink takes: sized for a typical brief page, so it
+    // rarely grows, and never checked again as UTF-8 (tera writes only strings).
+    let mut html = Vec::with_capacity(PAGE_CAPACITY);
+    match shared.tera.render_to(template, &context, &mut html) {
+        Ok(()) => {
+            shared.sink.put(path.to_string(), html);
             Ok(path.to_string())
         }
         Err(error) => Err(template_diagnostic(&error, Some(template))),
     }
 }
+
+/// The buffer a page is rendered into starts at this size (a brief page with a chart is 20 to
+/// 200 KB).
+const PAGE_CAPACITY: usize = 64 * 1024;
 
 /// A step of the breadcrumb trail; the current page has no path.
 #[derive(Serialize)]

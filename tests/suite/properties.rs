@@ -187,7 +187,7 @@ proptest! {
             .enumerate()
             .map(|(i, s)| Insert {
                 span: s.span.clone(),
-                html: format!("<span class=\"sc\">{i}</span>"),
+                html: format!("<span class=\"sc\">{i}</span>").into(),
                 text: format!("sc{i}"),
                 block: i % 2 == 1,
             })
