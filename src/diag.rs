@@ -114,6 +114,11 @@ impl Sources {
         self.files.get(path).map(|source| &*source.text)
     }
 
+    /// Adds every file of `other` (read apart, on another thread).
+    pub fn extend(&mut self, other: Sources) {
+        self.files.extend(other.files);
+    }
+
     /// The line and column of a byte offset in a file, if the file is known.
     pub fn locate(&self, path: &str, offset: usize) -> Option<Location> {
         let source = self.files.get(path)?;

@@ -96,43 +96,20 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
                 .with_help("create content/site.toml with at least `title = \"...\"`"),
         ),
     }
-    // A registry that is missing reads as empty; one that is there but unreadable or unparsable
-    // leaves its references unchecked.
-    site.companies_readable = match read_file(root, COMPANIES_FILE, &mut site.sources, &mut diagnostics)? {
-        Text::Read(text) => match raw::parse_toml(COMPANIES_FILE, &text, 0, &mut diagnostics) {
-            Some(table) => {
-                site.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), &mut diagnostics);
-                true
-            }
-            None => false,
-        },
-        Text::Missing => true,
-        Text::Refused => false,
-    };
-    site.deals_readable = match read_file(root, DEALS_FILE, &mut site.sources, &mut diagnostics)? {
-        Text::Read(text) => match raw::parse_toml(DEALS_FILE, &text, 0, &mut diagnostics) {
-            Some(table) => {
-                site.deals = raw::read_deals(DEALS_FILE, table.get_ref(), &mut diagnostics);
-                true
-            }
-            None => false,
-        },
-        Text::Missing => true,
-        Text::Refused => false,
-    };
-
-    // Briefs are many: read and parse them in parallel, then merge in file-name order.
-    let brief_files = folder_files(root, "content/briefs", "md", &mut diagnostics)?;
-    let loaded: Vec<Result<LoadedBrief, LoadError>> =
-        brief_files.par_iter().map(|(file, stem)| load_brief(root, file, stem)).collect();
-    for result in loaded {
-        let brief = result?;
-        if let Some(text) = brief.text {
-            site.sources.insert(brief.file, text);
-        }
-        diagnostics.extend(brief.diagnostics);
-        site.briefs.extend(brief.raw);
-    }
+    // The registry (one large file each, parsed on one thread) is read beside the briefs (many
+    // files, read and parsed in parallel); both merge in the same order as if read one by one.
+    let (registry, briefs) = rayon::join(|| load_registry(root), || load_briefs(root));
+    let registry = registry?;
+    let briefs = briefs?;
+    site.sources.extend(registry.sources);
+    diagnostics.extend(registry.diagnostics);
+    site.companies = registry.companies;
+    site.companies_readable = registry.companies_readable;
+    site.deals = registry.deals;
+    site.deals_readable = registry.deals_readable;
+    site.sources.extend(briefs.sources);
+    diagnostics.extend(briefs.diagnostics);
+    site.briefs = briefs.briefs;
 
     for (file, stem) in folder_files(root, "content/pages", "md", &mut diagnostics)? {
         let Some(text) = read_text(root, &file, &mut site.sources, &mut diagnostics)? else {
@@ -206,6 +183,72 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
 }
 
 /// One brief read and parsed on its own, for merging.
+/// The companies and deals files, read and parsed.
+#[derive(Default)]
+struct LoadedRegistry {
+    sources: Sources,
+    diagnostics: Diagnostics,
+    companies: Vec<RawCompany>,
+    companies_readable: bool,
+    deals: Vec<RawDeal>,
+    deals_readable: bool,
+}
+
+/// Reads the registry. A file that is missing reads as empty; one that is there but unreadable
+/// or unparsable leaves its references unchecked.
+fn load_registry(root: &Path) -> Result<LoadedRegistry, LoadError> {
+    let mut registry = LoadedRegistry::default();
+    let (sources, diagnostics) = (&mut registry.sources, &mut registry.diagnostics);
+    registry.companies_readable = match read_file(root, COMPANIES_FILE, sources, diagnostics)? {
+        Text::Read(text) => match raw::parse_toml(COMPANIES_FILE, &text, 0, diagnostics) {
+            Some(table) => {
+                registry.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), diagnostics);
+                true
+            }
+            None => false,
+        },
+        Text::Missing => true,
+        Text::Refused => false,
+    };
+    registry.deals_readable = match read_file(root, DEALS_FILE, sources, diagnostics)? {
+        Text::Read(text) => match raw::parse_toml(DEALS_FILE, &text, 0, diagnostics) {
+            Some(table) => {
+                registry.deals = raw::read_deals(DEALS_FILE, table.get_ref(), diagnostics);
+                true
+            }
+            None => false,
+        },
+        Text::Missing => true,
+        Text::Refused => false,
+    };
+    Ok(registry)
+}
+
+/// Every brief of `content/briefs/`, in file-name order.
+#[derive(Default)]
+struct LoadedBriefs {
+    sources: Sources,
+    diagnostics: Diagnostics,
+    briefs: Vec<RawBrief>,
+}
+
+/// Reads and parses the briefs in parallel, then merges them in file-name order.
+fn load_briefs(root: &Path) -> Result<LoadedBriefs, LoadError> {
+    let mut briefs = LoadedBriefs::default();
+    let brief_files = folder_files(root, "content/briefs", "md", &mut briefs.diagnostics)?;
+    let loaded: Vec<Result<LoadedBrief, LoadError>> =
+        brief_files.par_iter().map(|(file, stem)| load_brief(root, file, stem)).collect();
+    for result in loaded {
+        let brief = result?;
+        if let Some(text) = brief.text {
+            briefs.sources.insert(brief.file, text);
+        }
+        briefs.diagnostics.extend(brief.diagnostics);
+        briefs.briefs.extend(brief.raw);
+    }
+    Ok(briefs)
+}
+
 struct LoadedBrief {
     file: String,
     text: Option<Arc<str>>,
