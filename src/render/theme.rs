@@ -29,6 +29,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("partials/brief_item.html", include_str!("../../templates/partials/brief_item.html")),
     ("partials/sources.html", include_str!("../../templates/partials/sources.html")),
     ("partials/chart.html", include_str!("../../templates/partials/chart.html")),
+    ("partials/company_stat.html", include_str!("../../templates/partials/company_stat.html")),
     ("shortcodes/deal.html", include_str!("../../templates/shortcodes/deal.html")),
 ];
 

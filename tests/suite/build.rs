@@ -85,6 +85,14 @@ fn shipped_site_builds_and_honours_the_output_contract() {
     let output = output_of(&out);
     assert_eq!(check_output(&output), vec![]);
     assert!(output.html_pages().count() > 20);
+    // A headline figure of nothing says nothing: a company with no firm value shows its ceilings,
+    // its estimates or its count of deals instead.
+    let zero_headlines: Vec<&str> = output
+        .html_pages()
+        .filter(|(_, html)| text(html).contains("<p class=\"stat-value\">$0</p>"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(zero_headlines.is_empty(), "pages headlining $0: {zero_headlines:?}");
     let untidy: Vec<String> = output.html_pages().flat_map(|(path, html)| untidy_lines(path, &text(html))).collect();
     assert!(untidy.is_empty(), "the default templates leave blank lines or trailing spaces:\n{}", untidy.join("\n"));
 }
