@@ -199,29 +199,30 @@ struct LoadedRegistry {
 fn load_registry(root: &Path) -> Result<LoadedRegistry, LoadError> {
     let mut registry = LoadedRegistry::default();
     let (sources, diagnostics) = (&mut registry.sources, &mut registry.diagnostics);
-    registry.companies_readable = match read_file(root, COMPANIES_FILE, sources, diagnostics)? {
-        Text::Read(text) => match raw::parse_toml(COMPANIES_FILE, &text, 0, diagnostics) {
-            Some(table) => {
-                registry.companies = raw::read_companies(COMPANIES_FILE, table.get_ref(), diagnostics);
-                true
-            }
-            None => false,
-        },
-        Text::Missing => true,
-        Text::Refused => false,
-    };
-    registry.deals_readable = match read_file(root, DEALS_FILE, sources, diagnostics)? {
-        Text::Read(text) => match raw::parse_toml(DEALS_FILE, &text, 0, diagnostics) {
-            Some(table) => {
-                registry.deals = raw::read_deals(DEALS_FILE, table.get_ref(), diagnostics);
-                true
-            }
-            None => false,
-        },
-        Text::Missing => true,
-        Text::Refused => false,
-    };
+    let companies = registry_file(root, COMPANIES_FILE, sources, diagnostics, raw::read_companies)?;
+    (registry.companies, registry.companies_readable) = companies;
+    let deals = registry_file(root, DEALS_FILE, sources, diagnostics, raw::read_deals)?;
+    (registry.deals, registry.deals_readable) = deals;
     Ok(registry)
+}
+
+/// One registry file's records with `read`, and whether its references can be checked: a
+/// missing file reads as empty (checkable), an unreadable or unparsable one as unchecked.
+fn registry_file<T>(
+    root: &Path,
+    file: &str,
+    sources: &mut Sources,
+    diagnostics: &mut Diagnostics,
+    read: fn(&str, &toml::de::DeTable<'_>, &mut Diagnostics) -> Vec<T>,
+) -> Result<(Vec<T>, bool), LoadError> {
+    Ok(match read_file(root, file, sources, diagnostics)? {
+        Text::Read(text) => match raw::parse_toml(file, &text, 0, diagnostics) {
+            Some(table) => (read(file, table.get_ref(), diagnostics), true),
+            None => (Vec::new(), false),
+        },
+        Text::Missing => (Vec::new(), true),
+        Text::Refused => (Vec::new(), false),
+    })
 }
 
 /// Every brief of `content/briefs/`, in file-name order.
