@@ -257,10 +257,14 @@ struct LoadedBrief {
     diagnostics: Diagnostics,
 }
 
+/// Reads and parses one brief of the folder listing (so known to be a file, not a symlink).
 fn load_brief(root: &Path, file: &str, stem: &str) -> Result<LoadedBrief, LoadError> {
     let mut diagnostics = Diagnostics::default();
     let mut sources = Sources::default();
-    let text = read_text(root, file, &mut sources, &mut diagnostics)?;
+    let text = match read_listed_file(root, file, &mut sources, &mut diagnostics)? {
+        Text::Read(text) => Some(text),
+        Text::Missing | Text::Refused => None,
+    };
     let mut loaded = LoadedBrief { file: file.to_string(), text: None, raw: None, diagnostics: Diagnostics::default() };
     if let Some(text) = text {
         match front_matter::split(file, &text) {
@@ -333,6 +337,16 @@ fn read_file(root: &Path, file: &str, sources: &mut Sources, diagnostics: &mut D
         }
         Kind::File | Kind::Folder => {}
     }
+    read_listed_file(root, file, sources, diagnostics)
+}
+
+/// Reads a file a folder listing showed to be a file, not a symlink, without asking again.
+fn read_listed_file(
+    root: &Path,
+    file: &str,
+    sources: &mut Sources,
+    diagnostics: &mut Diagnostics,
+) -> Result<Text, LoadError> {
     let path = root.join(file);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,

@@ -15,7 +15,6 @@ use super::format::{self, escape_html};
 use super::markdown::Insert;
 use super::paths;
 use super::shortcode::{self, ArgValue, Shortcode};
-use super::views::DealRow;
 use crate::diag::{Diagnostic, Diagnostics, suggest};
 use crate::model::Site;
 
@@ -41,11 +40,11 @@ pub struct Document<'a> {
 /// What shortcodes draw on besides the model: deal rows, charts, and the templates that render
 /// block shortcodes (so a theme can restyle cards and chart figures).
 pub trait Blocks {
-    fn deal_row(&self, id: &str) -> Option<DealRow>;
     /// Names a brief may use, for "did you mean" help.
     fn chart_names(&self) -> Vec<String>;
-    /// A deal's card, without the line break a template ends with.
-    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<Arc<str>, String>;
+    /// The card of the deal `id` for the page at `page_path`, without the line break a template
+    /// ends with, or why the template failed; `None` when there is no such deal.
+    fn deal_card(&self, id: &str, page_path: &str) -> Option<Result<Arc<str>, String>>;
     /// The figure (chart, caption, table, links) of the chart `name` (a site chart,
     /// `company-<id>` or `deal-<id>`) for the page at `page_path`, without the line break a
     /// template ends with, or why there is none.
@@ -108,17 +107,15 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
             }),
             "deal" => {
                 let id = text_arg(&shortcode, "id").unwrap_or_default();
-                match blocks.deal_row(id) {
-                    Some(row) => match blocks.deal_card(&row, document.page_path) {
-                        Ok(html) => {
-                            expansion.deals.insert(id.to_string());
-                            Some(block_insert(&shortcode, html))
-                        }
-                        Err(problem) => {
-                            report(&shortcode.span, format!("the deal card template failed: {problem}"), None);
-                            None
-                        }
-                    },
+                match blocks.deal_card(id, document.page_path) {
+                    Some(Ok(html)) => {
+                        expansion.deals.insert(id.to_string());
+                        Some(block_insert(&shortcode, html))
+                    }
+                    Some(Err(problem)) => {
+                        report(&shortcode.span, format!("the deal card template failed: {problem}"), None);
+                        None
+                    }
                     None => {
                         unknown_deal(site, &shortcode, "id", &mut report);
                         None

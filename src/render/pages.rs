@@ -161,8 +161,8 @@ impl Base {
             charts: &self.charts,
             deal_charts: &self.deal_charts,
             site_chart_names: &self.site_chart_names,
-            figures: std::sync::Mutex::new(BTreeMap::new()),
-            cards: std::sync::Mutex::new(BTreeMap::new()),
+            figures: std::sync::Mutex::default(),
+            cards: std::sync::Mutex::default(),
         }
     }
 }
@@ -954,17 +954,29 @@ struct TeraBlocks<'a> {
     deal_charts: &'a charts::DealCharts,
     /// The names of the site-wide charts, for help lines.
     site_chart_names: &'a [String],
-    /// Rendered chart figures by chart name and root prefix.
-    figures: std::sync::Mutex<BTreeMap<(String, String), Arc<str>>>,
-    /// Rendered deal cards by deal id and root prefix.
-    cards: std::sync::Mutex<BTreeMap<(String, String), Arc<str>>>,
+    /// Rendered chart figures by chart name and page depth.
+    figures: std::sync::Mutex<ByDepth>,
+    /// Rendered deal cards by deal id and page depth.
+    cards: std::sync::Mutex<ByDepth>,
+}
+
+/// Block HTML rendered once per name and page depth ([`paths::depth`]), found by name without
+/// building a key.
+type ByDepth = rustc_hash::FxHashMap<String, [Option<Arc<str>>; 2]>;
+
+/// The cached HTML for `name` at `depth`, if it was rendered.
+fn cached(cache: &std::sync::Mutex<ByDepth>, name: &str, depth: usize) -> Option<Arc<str>> {
+    cache.lock().ok()?.get(name)?[depth].clone()
+}
+
+/// Keeps `html` as what `name` renders to at `depth`.
+fn keep(cache: &std::sync::Mutex<ByDepth>, name: &str, depth: usize, html: &Arc<str>) {
+    if let Ok(mut cache) = cache.lock() {
+        cache.entry(name.to_string()).or_default()[depth] = Some(Arc::clone(html));
+    }
 }
 
 impl Blocks for TeraBlocks<'_> {
-    fn deal_row(&self, id: &str) -> Option<DealRow> {
-        self.rows.get(id).cloned()
-    }
-
     fn chart_names(&self) -> Vec<String> {
         let mut names = self.site_chart_names.to_vec();
         names.extend(self.site.companies.iter().map(|c| format!("company-{}", c.id)));
@@ -972,31 +984,31 @@ impl Blocks for TeraBlocks<'_> {
         names
     }
 
-    fn deal_card(&self, row: &DealRow, page_path: &str) -> Result<Arc<str>, String> {
+    fn deal_card(&self, id: &str, page_path: &str) -> Option<Result<Arc<str>, String>> {
+        let row = self.rows.get(id)?;
         // Like chart figures, a card is rendered once per deal and folder depth.
-        let root = paths::root_prefix(page_path);
-        let key = (row.id.clone(), root);
-        if let Some(html) = self.cards.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
-            return Ok(html);
+        let depth = paths::depth(page_path);
+        if let Some(html) = cached(&self.cards, id, depth) {
+            return Some(Ok(html));
         }
         let mut context = Context::new();
         context.insert("deal", row);
-        context.insert("root", &key.1);
-        let html = block_html(self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string())?);
-        if let Ok(mut cache) = self.cards.lock() {
-            cache.insert(key, Arc::clone(&html));
-        }
-        Ok(html)
+        context.insert("root", &paths::root_prefix(page_path));
+        Some(self.tera.render("shortcodes/deal.html", &context).map_err(|e| e.to_string()).map(|html| {
+            let html = block_html(html);
+            keep(&self.cards, id, depth, &html);
+            html
+        }))
     }
 
     fn chart_figure(&self, name: &str, page_path: &str) -> Result<Arc<str>, FigureProblem> {
         // A chart placed in many briefs is rendered once per folder depth, then shared: a cached
         // figure costs no copy of the chart.
-        let root = paths::root_prefix(page_path);
-        let key = (name.to_string(), root.clone());
-        if let Some(html) = self.figures.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
+        let depth = paths::depth(page_path);
+        if let Some(html) = cached(&self.figures, name, depth) {
             return Ok(html);
         }
+        let root = paths::root_prefix(page_path);
         let deal_chart;
         let chart = match name.strip_prefix("deal-").and_then(|id| self.site.deal(id)) {
             Some(deal) => {
@@ -1011,9 +1023,7 @@ impl Blocks for TeraBlocks<'_> {
         let html = block_html(
             self.tera.render("partials/chart.html", &context).map_err(|e| FigureProblem::Template(e.to_string()))?,
         );
-        if let Ok(mut cache) = self.figures.lock() {
-            cache.insert(key, Arc::clone(&html));
-        }
+        keep(&self.figures, name, depth, &html);
         Ok(html)
     }
 }
