@@ -9,6 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::{
     Agreement, Basis, Brief, Company, Date, Deal, Frequency, Kind, Line, Origin, Page, Period, Point, Role, Series,
     Site, SiteConfig, Source, Status, Unit, is_slug, slugify,
@@ -57,10 +59,24 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
     v.company_parents(&loaded.companies, &refs);
 
     let mut deals = v.deals(&loaded.deals, &refs);
+    // Each brief is checked on its own, in parallel; only slug uniqueness needs the others,
+    // and it is judged afterwards in file order, so "first defined in" names the same file.
+    let checked: Vec<(Option<Brief>, Option<Sp<String>>, Diagnostics)> = loaded
+        .briefs
+        .par_iter()
+        .map(|raw| {
+            let mut checker = Validator { sources: &loaded.sources, diagnostics: Diagnostics::default() };
+            let (brief, slug) = checker.brief(raw, &refs);
+            (brief, slug, checker.diagnostics)
+        })
+        .collect();
     let mut briefs: Vec<Brief> = Vec::new();
     let mut brief_slugs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
-    for raw in &loaded.briefs {
-        if let Some(brief) = v.brief(raw, &refs, &mut brief_slugs)
+    for ((brief, slug, diagnostics), raw) in checked.into_iter().zip(&loaded.briefs) {
+        v.diagnostics.extend(diagnostics);
+        let unique = slug.is_some_and(|slug| v.unique(&mut brief_slugs, &raw.file, &slug, "slug"));
+        if let Some(brief) = brief
+            && unique
             && (options.drafts || !brief.draft)
         {
             briefs.push(brief);
@@ -583,6 +599,19 @@ impl Validator<'_> {
         opening: &Range<usize>,
         seen: &mut BTreeMap<String, (String, Range<usize>)>,
     ) -> Option<String> {
+        let value = self.valid_slug(file, stem, slug, opening)?;
+        self.unique(seen, file, &value, "slug").then_some(value.value)
+    }
+
+    /// The slug of a document, from `slug = "..."` or its file name, when it is a valid id
+    /// (uniqueness is judged separately).
+    fn valid_slug(
+        &mut self,
+        file: &str,
+        stem: &str,
+        slug: &Option<Sp<String>>,
+        opening: &Range<usize>,
+    ) -> Option<Sp<String>> {
         let value = match slug {
             Some(slug) => slug.clone(),
             None => {
@@ -601,17 +630,15 @@ impl Validator<'_> {
             }
         };
         let slug = self.id(file, &Some(value.clone()), "slug")?;
-        self.unique(seen, file, &value, "slug").then_some(slug)
+        Some(Sp::new(slug, value.span))
     }
 
-    fn brief(
-        &mut self,
-        raw: &RawBrief,
-        refs: &References<'_>,
-        seen: &mut BTreeMap<String, (String, Range<usize>)>,
-    ) -> Option<Brief> {
+    /// A brief checked on its own, and its valid slug with where it was written: the brief
+    /// stands only once the slug is also found unique.
+    fn brief(&mut self, raw: &RawBrief, refs: &References<'_>) -> (Option<Brief>, Option<Sp<String>>) {
         let file = raw.file.as_str();
-        let slug = self.document_slug(file, &raw.stem, &raw.slug, &raw.opening, seen);
+        let slug_written = self.valid_slug(file, &raw.stem, &raw.slug, &raw.opening);
+        let slug = slug_written.as_ref().map(|slug| slug.value.clone());
         let title = self.text(file, &raw.title, "title");
         let date = self.date(file, &raw.date);
         let updated = match &raw.updated {
@@ -652,9 +679,9 @@ impl Validator<'_> {
         let (Some(slug), Some(title), Some(date), Some(updated), Some(summary), true) =
             (slug, title, date, updated, summary, ok)
         else {
-            return None;
+            return (None, slug_written);
         };
-        Some(Brief {
+        let brief = Brief {
             slug,
             title,
             date,
@@ -667,7 +694,8 @@ impl Validator<'_> {
             text: std::sync::Arc::clone(&raw.text),
             body_offset: raw.body_offset,
             file: raw.file.clone(),
-        })
+        };
+        (Some(brief), slug_written)
     }
 
     fn page(&mut self, raw: &RawPage, seen: &mut BTreeMap<String, (String, Range<usize>)>) -> Option<Page> {

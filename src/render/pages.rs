@@ -134,9 +134,13 @@ impl Base {
         let rows: ById<DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
         let deal_charts = charts::DealCharts::new(site).map_err(|error| chart_failure(&error))?;
         let registry_totals = totals::totals(&site.deals);
-        let drawn: Result<Vec<Chart>, _> =
-            site.companies.par_iter().map(|c| charts::company_chart(site, c, &registry_totals)).collect();
-        let (mut charts, drawn) = match (charts::site_charts(site), drawn) {
+        let (named, drawn) = rayon::join(
+            || charts::site_charts(site),
+            || -> Result<Vec<Chart>, _> {
+                site.companies.par_iter().map(|c| charts::company_chart(site, c, &registry_totals)).collect()
+            },
+        );
+        let (mut charts, drawn) = match (named, drawn) {
             (Ok(named), Ok(drawn)) => (named, drawn),
             (Err(error), _) | (_, Err(error)) => return Err(chart_failure(&error)),
         };

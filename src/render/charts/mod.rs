@@ -15,6 +15,7 @@ pub mod svg;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use self::canvas::{DrawError, Paint};
@@ -238,22 +239,38 @@ fn counted_deals(site: &Site) -> impl Iterator<Item = &Deal> {
 }
 
 /// The site-wide charts by name: registry charts and one chart per series.
+/// They are drawn in parallel; the first failure in this order is the one reported.
 pub fn site_charts(site: &Site) -> Result<BTreeMap<String, Chart>, DrawError> {
+    let mut kinds =
+        vec![SiteChart::Providers, SiteChart::Buyers, SiteChart::Cumulative, SiteChart::Timeline, SiteChart::Flows];
+    kinds.extend(site.series.iter().map(SiteChart::Series));
+    let drawn: Vec<Result<Chart, DrawError>> = kinds
+        .into_par_iter()
+        .map(|kind| match kind {
+            SiteChart::Providers => ranking_chart(site, true),
+            SiteChart::Buyers => ranking_chart(site, false),
+            SiteChart::Cumulative => cumulative_chart(site),
+            SiteChart::Timeline => timeline_chart(site),
+            SiteChart::Flows => flows_chart(site),
+            SiteChart::Series(series) => series_chart(series),
+        })
+        .collect();
     let mut charts = BTreeMap::new();
-    for chart in [
-        ranking_chart(site, true)?,
-        ranking_chart(site, false)?,
-        cumulative_chart(site)?,
-        timeline_chart(site)?,
-        flows_chart(site)?,
-    ] {
-        charts.insert(chart.name.clone(), chart);
-    }
-    for series in &site.series {
-        let chart = series_chart(series)?;
+    for chart in drawn {
+        let chart = chart?;
         charts.insert(chart.name.clone(), chart);
     }
     Ok(charts)
+}
+
+/// One of the site-wide charts.
+enum SiteChart<'a> {
+    Providers,
+    Buyers,
+    Cumulative,
+    Timeline,
+    Flows,
+    Series(&'a Series),
 }
 
 /// The name of the chart of a series.
