@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Bucket, Deal, UsdMillions};
+use super::{Basis, Bucket, Deal, UsdMillions};
 
 /// Sums for one group of deals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,13 +20,19 @@ pub struct Amounts {
     pub deals: usize,
     /// Of those, the ones whose value is undisclosed.
     pub undisclosed: usize,
+    /// Firm values that are floors (the sources say "more than"): while there is one, `firm`
+    /// is a lower bound and is shown as "at least".
+    pub floors: usize,
 }
 
 impl Amounts {
     fn add(&mut self, deal: &Deal) {
         self.deals += 1;
         match (deal.bucket(), deal.value_usd_m) {
-            (Some(Bucket::Firm), Some(value)) => self.firm += value,
+            (Some(Bucket::Firm), Some(value)) => {
+                self.firm += value;
+                self.floors += usize::from(deal.basis == Basis::MoreThan);
+            }
             (Some(Bucket::Estimate), Some(value)) => self.estimate += value,
             (Some(Bucket::Ceiling), Some(value)) => self.ceiling += value,
             _ => self.undisclosed += 1,

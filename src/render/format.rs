@@ -7,6 +7,17 @@
 use crate::model::{Basis, Deal, Unit, UsdMillions};
 
 /// `$38bn`, `$11.9bn`, `$350m`, `$1.4tn`.
+/// A sum in prose: "at least $180bn" when it includes a floor (a value the sources give only as
+/// "more than"), else as [`usd`].
+pub fn usd_at_least(millions: UsdMillions, floor: bool) -> String {
+    if floor { format!("at least {}", usd(millions)) } else { usd(millions) }
+}
+
+/// A sum in a table cell: "$180bn+" when it includes a floor, else as [`usd`].
+pub fn usd_plus(millions: UsdMillions, floor: bool) -> String {
+    if floor { format!("{}+", usd(millions)) } else { usd(millions) }
+}
+
 pub fn usd(millions: UsdMillions) -> String {
     let sign = if millions < 0 { "-" } else { "" };
     let m = millions.unsigned_abs();

@@ -1154,6 +1154,8 @@ fn breadcrumbs(section: &str, path: &str, title: &str) -> Vec<Crumb> {
 #[derive(Serialize)]
 struct Headline {
     firm: String,
+    /// Firm values that are floors: while there is one, the firm total is a lower bound.
+    firm_floors: usize,
     estimate: String,
     ceiling: String,
     has_estimate: bool,
@@ -1168,6 +1170,7 @@ struct Headline {
 fn headline(site: &Site, totals: &totals::Totals) -> Headline {
     Headline {
         firm: format::usd(totals.overall.firm),
+        firm_floors: totals.overall.floors,
         estimate: format::usd(totals.overall.estimate),
         ceiling: format::usd(totals.overall.ceiling),
         has_estimate: totals.overall.estimate > 0,
@@ -1185,6 +1188,8 @@ struct Ranked {
     company: CompanyRef,
     has_committed: bool,
     committed: String,
+    /// The committed sum includes a floor ("more than"): it is a lower bound.
+    committed_floor: bool,
     ceiling: String,
     has_ceiling: bool,
     deals: usize,
@@ -1199,6 +1204,7 @@ fn ranking(site: &Site, groups: &BTreeMap<String, Amounts>, top: usize) -> Vec<R
             company: CompanyRef::new(site, id),
             has_committed: a.committed() > 0,
             committed: format::usd(a.committed()),
+            committed_floor: a.floors > 0,
             ceiling: format::usd(a.ceiling),
             has_ceiling: a.ceiling > 0,
             deals: a.deals,

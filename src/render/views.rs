@@ -178,6 +178,8 @@ pub struct AmountsView {
     pub has_ceiling: bool,
     pub deals: usize,
     pub undisclosed: usize,
+    /// How many firm values are floors ("more than"): the firm sum is then a lower bound.
+    pub firm_floors: usize,
 }
 
 impl AmountsView {
@@ -191,6 +193,7 @@ impl AmountsView {
             has_ceiling: amounts.ceiling > 0,
             deals: amounts.deals,
             undisclosed: amounts.undisclosed,
+            firm_floors: amounts.floors,
         }
     }
 }

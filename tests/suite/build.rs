@@ -93,6 +93,33 @@ fn shipped_site_builds_and_honours_the_output_contract() {
         .map(|(path, _)| path)
         .collect();
     assert!(zero_headlines.is_empty(), "pages headlining $0: {zero_headlines:?}");
+    // A firm sum that holds a floor ("more than") is a lower bound: its headline carries a `+`
+    // and says why, on every company page where the registry makes it one, and on no other.
+    let site = pipeline::build(&repo(), Options::default()).expect("loads").site.expect("valid");
+    let totals = infrabrief::model::totals::totals(&site.deals);
+    let mut floored: Vec<String> = totals
+        .by_buyer
+        .iter()
+        .chain(&totals.by_provider)
+        .filter(|(_, amounts)| amounts.floors > 0)
+        .map(|(id, _)| format!("companies/{id}.html"))
+        .collect();
+    floored.sort();
+    floored.dedup();
+    assert!(!floored.is_empty(), "the shipped registry has floors (value_basis = \"more_than\")");
+    let mut marked: Vec<String> = output
+        .html_pages()
+        .filter(|(path, html)| {
+            let html = text(html);
+            let plus = html.matches("+</p><p class=\"stat-label\">").count();
+            let said = html.matches("the + marks a floor").count();
+            assert_eq!(plus, said, "{path}: every + headline says what the + means");
+            path.starts_with("companies/") && plus > 0
+        })
+        .map(|(path, _)| path.to_string())
+        .collect();
+    marked.sort();
+    assert_eq!(marked, floored, "company pages whose firm headline is marked as a floor");
     let untidy: Vec<String> = output.html_pages().flat_map(|(path, html)| untidy_lines(path, &text(html))).collect();
     assert!(untidy.is_empty(), "the default templates leave blank lines or trailing spaces:\n{}", untidy.join("\n"));
 }

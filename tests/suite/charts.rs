@@ -28,7 +28,7 @@ fn registry() -> Site {
 const BN: i64 = 1_000;
 
 fn amounts(firm: i64, estimate: i64, ceiling: i64, deals: usize, undisclosed: usize) -> Amounts {
-    Amounts { firm: firm * BN, estimate: estimate * BN, ceiling: ceiling * BN, deals, undisclosed }
+    Amounts { firm: firm * BN, estimate: estimate * BN, ceiling: ceiling * BN, deals, undisclosed, floors: 0 }
 }
 
 #[test]

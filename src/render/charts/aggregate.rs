@@ -45,6 +45,7 @@ pub fn ranking(site: &Site, by_provider: bool, top: usize) -> Vec<RankedBar> {
             rest.ceiling += amounts.ceiling;
             rest.deals += amounts.deals;
             rest.undisclosed += amounts.undisclosed;
+            rest.floors += amounts.floors;
         }
         let count = ranked.len() - top;
         bars.push(RankedBar { company: None, label: format!("Others ({count})"), amounts: rest, others: count });
@@ -58,6 +59,8 @@ pub struct CumulativeStep {
     pub date: Date,
     pub deal: String,
     pub firm: UsdMillions,
+    /// The firm sum so far includes a floor ("more than"): it is a lower bound.
+    pub firm_floor: bool,
     pub estimate: UsdMillions,
     pub ceiling: UsdMillions,
 }
@@ -66,18 +69,21 @@ pub fn cumulative(site: &Site) -> Vec<CumulativeStep> {
     let mut deals: Vec<&Deal> =
         site.deals.iter().filter(|d| totals::counts(d) && d.value_usd_m.is_some() && d.bucket().is_some()).collect();
     deals.sort_by(|a, b| a.announced.cmp(&b.announced).then_with(|| a.id.cmp(&b.id)));
-    let (mut firm, mut estimate, mut ceiling) = (0, 0, 0);
+    let (mut firm, mut estimate, mut ceiling, mut firm_floor) = (0, 0, 0, false);
     deals
         .into_iter()
         .map(|deal| {
             let value = deal.value_usd_m.unwrap_or(0);
             match deal.bucket() {
-                Some(Bucket::Firm) => firm += value,
+                Some(Bucket::Firm) => {
+                    firm += value;
+                    firm_floor |= deal.basis == Basis::MoreThan;
+                }
                 Some(Bucket::Estimate) => estimate += value,
                 Some(Bucket::Ceiling) => ceiling += value,
                 None => {}
             }
-            CumulativeStep { date: deal.announced, deal: deal.id.clone(), firm, estimate, ceiling }
+            CumulativeStep { date: deal.announced, deal: deal.id.clone(), firm, firm_floor, estimate, ceiling }
         })
         .collect()
 }

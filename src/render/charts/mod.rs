@@ -278,6 +278,9 @@ pub fn series_chart_name(series_id: &str) -> String {
     format!("series-{series_id}")
 }
 
+/// What the legend says when a firm value or sum is written with a trailing `+`.
+const FLOOR_NOTE: &str = "; a value ending in + is a floor (the sources say \"more than\")";
+
 fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
     let bars = aggregate::ranking(site, by_provider, TOP);
     let (name, title, role) = if by_provider {
@@ -294,18 +297,14 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
         Some(bar) if bar.amounts.committed() > 0 => {
             let name =
                 bar.company.as_deref().and_then(|id| site.company(id)).map_or(bar.label.clone(), |c| c.name.clone());
+            let (leader, all) = (
+                format::usd_at_least(bar.amounts.committed(), bar.amounts.floors > 0),
+                format::usd_at_least(overall.committed(), overall.floors > 0),
+            );
             if by_provider {
-                format!(
-                    "{name} has the largest firm commitments as a provider: {} of {} in all.",
-                    format::usd(bar.amounts.committed()),
-                    format::usd(overall.committed())
-                )
+                format!("{name} has the largest firm commitments as a provider: {leader} of {all} in all.")
             } else {
-                format!(
-                    "{name} has committed the most as a buyer: {} of {} in firm commitments.",
-                    format::usd(bar.amounts.committed()),
-                    format::usd(overall.committed())
-                )
+                format!("{name} has committed the most as a buyer: {leader} of {all} in firm commitments.")
             }
         }
         _ if overall.ceiling > 0 => {
@@ -313,8 +312,13 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
         }
         _ => "No compute commitments with a disclosed value yet.".to_string(),
     };
-    let rows: Vec<BarRow> =
-        bars.iter().map(|b| BarRow::values(&b.label, b.amounts.firm, b.amounts.estimate, b.amounts.ceiling)).collect();
+    let rows: Vec<BarRow> = bars
+        .iter()
+        .map(|b| BarRow {
+            floor: b.amounts.floors > 0,
+            ..BarRow::values(&b.label, b.amounts.firm, b.amounts.estimate, b.amounts.ceiling)
+        })
+        .collect();
     let bodies = draw_both(|frame| {
         if rows.is_empty() {
             draw::empty("No compute commitments with a disclosed value yet", frame)
@@ -333,21 +337,28 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
                 format!(
                     "{}: {} firm, {} ceilings.",
                     b.label,
-                    format::usd(b.amounts.committed()),
+                    format::usd_at_least(b.amounts.committed(), b.amounts.floors > 0),
                     format::usd(b.amounts.ceiling)
                 )
             })
             .collect::<Vec<_>>()
             .join(" "),
         takeaway,
-        legend: value_legend(has(|b| b.amounts.firm), has(|b| b.amounts.estimate), has(|b| b.amounts.ceiling)),
+        legend: {
+            let mut items =
+                value_legend(has(|b| b.amounts.firm), has(|b| b.amounts.estimate), has(|b| b.amounts.ceiling));
+            if let Some(firm) = items.first_mut().filter(|_| bars.iter().any(|b| b.amounts.floors > 0)) {
+                firm.label.push_str(FLOOR_NOTE);
+            }
+            items
+        },
         columns: cols(&[if by_provider { "Provider" } else { "Buyer" }, "Firm", "Estimates", "Ceilings", "Deals"]),
         rows: bars
             .iter()
             .map(|b| {
                 vec![
                     b.label.clone(),
-                    format::usd(b.amounts.firm),
+                    format::usd_plus(b.amounts.firm, b.amounts.floors > 0),
                     format::usd(b.amounts.estimate),
                     format::usd(b.amounts.ceiling),
                     b.amounts.deals.to_string(),
@@ -378,11 +389,17 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
     let takeaway = match last {
         Some(step) => {
             let year_before = crate::model::Date::from_days_since_epoch(step.date.days_since_epoch() - 365);
-            let earlier = steps.iter().rev().find(|s| s.date <= year_before).map_or(0, |s| s.firm);
-            let mut text =
-                format!("Firm compute commitments reached {} by {}", format::usd(step.firm), step.date.long());
-            if steps.first().is_some_and(|s| s.date <= year_before) {
-                text.push_str(&format!(", up from {} a year earlier", format::usd(earlier)));
+            let earlier = steps.iter().rev().find(|s| s.date <= year_before);
+            let mut text = format!(
+                "Firm compute commitments reached {} by {}",
+                format::usd_at_least(step.firm, step.firm_floor),
+                step.date.long()
+            );
+            if let Some(earlier) = earlier {
+                text.push_str(&format!(
+                    ", up from {} a year earlier",
+                    format::usd_at_least(earlier.firm, earlier.firm_floor)
+                ));
             }
             if step.ceiling > 0 {
                 text.push_str(&format!("; ceilings add {}, counted apart", format::usd(step.ceiling)));
@@ -413,6 +430,9 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
         }
     })?;
     let mut legend_items = vec![legend("Firm commitments, cumulative", Paint::Firm, "line")];
+    if steps.last().is_some_and(|s| s.firm_floor) {
+        legend_items[0].label.push_str(FLOOR_NOTE);
+    }
     if steps.iter().any(|s| s.estimate > 0) {
         legend_items.push(legend("Estimates, cumulative", Paint::Estimate, "line"));
     }
@@ -433,7 +453,7 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
                 vec![
                     s.date.short(),
                     titles.get(s.deal.as_str()).map_or(s.deal.clone(), |t| t.to_string()),
-                    format::usd(s.firm),
+                    format::usd_plus(s.firm, s.firm_floor),
                     format::usd(s.estimate),
                     format::usd(s.ceiling),
                 ]
@@ -891,11 +911,11 @@ fn company_takeaway(
     if active == 0 {
         return format!("{name} has no active deals in the registry.");
     }
-    use crate::render::format::usd;
+    use crate::render::format::{usd, usd_at_least};
     let buyer = match (as_buyer.deals, as_buyer.committed(), as_buyer.ceiling) {
         (0, _, _) => None,
         (_, committed, _) if committed > 0 => {
-            Some(format!("has committed {} in firm compute purchases", usd(committed)))
+            Some(format!("has committed {} in firm compute purchases", usd_at_least(committed, as_buyer.floors > 0)))
         }
         (_, _, ceiling) if ceiling > 0 => {
             Some(format!("has compute purchases worth up to {}, none of it firm", usd(ceiling)))
@@ -904,9 +924,10 @@ fn company_takeaway(
     };
     let provider = match (as_provider.deals, as_provider.committed(), as_provider.ceiling) {
         (0, _, _) => None,
-        (_, committed, _) if committed > 0 => {
-            Some(format!("holds {} in firm compute commitments from customers", usd(committed)))
-        }
+        (_, committed, _) if committed > 0 => Some(format!(
+            "holds {} in firm compute commitments from customers",
+            usd_at_least(committed, as_provider.floors > 0)
+        )),
         (_, _, ceiling) if ceiling > 0 => {
             Some(format!("holds compute commitments from customers worth up to {}, none of it firm", usd(ceiling)))
         }
@@ -1016,7 +1037,7 @@ pub fn company_chart(
                 any(|d| d.bucket == Some(Bucket::Ceiling)),
             );
             if let Some(firm) = items.first_mut().filter(|_| any(|d| d.floor && d.bucket == Some(Bucket::Firm))) {
-                firm.label.push_str("; a value ending in + is a floor (the sources say \"more than\")");
+                firm.label.push_str(FLOOR_NOTE);
             }
             items
         },
@@ -1310,10 +1331,34 @@ mod tests {
         assert_eq!(format::deal_value(&floor), "more than $100bn");
         assert_eq!(format::deal_value_short(&floor), "over $100bn");
         let site = site(vec![floor, deal("r", "acme", "cloud", "2025-03-04", Some(10))]);
-        assert_eq!(crate::model::totals::totals(&site.deals).overall.firm, 110_000);
+        let overall = crate::model::totals::totals(&site.deals).overall;
+        assert_eq!((overall.firm, overall.floors), (110_000, 1));
+        // A sum that holds a floor is a lower bound, and every place that states it says so.
         assert_eq!(
             company_takeaway_of(&site, "acme"),
-            "Acme AI has committed $110bn in firm compute purchases (2 active deals in all)."
+            "Acme AI has committed at least $110bn in firm compute purchases (2 active deals in all)."
+        );
+        assert_eq!(
+            company_takeaway_of(&site, "cloud"),
+            "Cloud Co holds at least $110bn in firm compute commitments from customers (2 active deals in all)."
+        );
+        let buyers = ranking_chart(&site, false).expect("chart");
+        assert_eq!(
+            buyers.takeaway,
+            "Acme AI has committed the most as a buyer: at least $110bn of at least $110bn in firm commitments."
+        );
+        assert!(buyers.svg.contains(">$110bn+</text>"), "{}", buyers.svg);
+        assert_eq!(buyers.rows[0][1], "$110bn+");
+        assert!(buyers.legend[0].label.ends_with(FLOOR_NOTE), "{:?}", buyers.legend);
+        let cumulative = cumulative_chart(&site).expect("chart");
+        assert_eq!(
+            cumulative.takeaway,
+            "Firm compute commitments reached at least $110bn by 20 April 2026, up from $10bn a year earlier."
+        );
+        assert_eq!(
+            cumulative.rows.iter().map(|row| row[2].as_str()).collect::<Vec<_>>(),
+            ["$10bn", "$110bn+"],
+            "only the sums that include the floor carry the +"
         );
         let acme = site.company("acme").expect("acme");
         let chart = company_chart(&site, acme, &crate::model::totals::totals(&site.deals)).expect("chart");
