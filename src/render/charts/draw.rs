@@ -594,7 +594,7 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
     let exps: Vec<f64> = (0..=((high_exp - low_exp).round() as i32)).map(|i| low_exp + f64::from(i)).collect();
     let left = tick_margin(exps.iter().map(|e| power_label(*e)), small).max(frame.pick(58.0, 0.0));
     let (right, top, bottom) = (w - frame.pick(16.0, 10.0), 14.0, 262.0);
-    let band = (bottom + 16.0, bottom + 42.0);
+    let band = (bottom + 14.0, bottom + 50.0);
     let x = Scale::new((start, end), (left, right));
     let y = Scale::new((low_exp, high_exp), (bottom, top));
     let mut svg = String::new();
@@ -626,12 +626,24 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
         let band_y = (band.0 + band.1) / 2.0;
         let half_line = (small * 0.6).max(7.0);
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-        for marker in markers {
-            let r = 4.5 + marker.capacity_gw.map_or(0.0, |gw| (gw.sqrt() * 2.2).min(8.0));
+        let radius = |marker: &Marker| 4.5 + marker.capacity_gw.map_or(0.0, |gw| (gw.sqrt() * 2.2).min(8.0));
+        // Markers without a value share the band: the largest find their place first, then the
+        // smaller ones fit around them.
+        let mut band_order: Vec<usize> = (0..markers.len()).filter(|&i| markers[i].value.is_none()).collect();
+        band_order.sort_by(|&a, &b| radius(&markers[b]).total_cmp(&radius(&markers[a])).then(a.cmp(&b)));
+        let mut in_band: Vec<(f64, f64, f64)> = Vec::new();
+        let mut band_height = vec![band_y; markers.len()];
+        for i in band_order {
+            let (mx, r) = (x.at(markers[i].at), radius(&markers[i]));
+            band_height[i] = band_lane(&in_band, mx, r, band_y, (band.1 - band.0) / 2.0);
+            in_band.push((mx, band_height[i], r));
+        }
+        for (marker, band_height) in markers.iter().zip(band_height) {
+            let r = radius(marker);
             let mx = x.at(marker.at);
             let my = match marker.value {
                 Some(v) => y.at((v as f64 / 1_000.0).max(0.001).log10()),
-                None => band_y,
+                None => band_height,
             };
             let (paint, fill) = marker_style(marker.kind, marker.bucket);
             draw_marker(&canvas, marker.kind, mx, my, r, paint, fill)?;
@@ -675,6 +687,26 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
         canvas.finish()?;
     }
     Ok(Drawing { svg, shortened })
+}
+
+/// Where in the "undisclosed" band (middle line `middle`, half-height `half`) a marker of radius
+/// `r` at `x` goes: on the middle line unless it would cover a marker already there, else the
+/// nearest height that keeps clear while staying in the band (or, failing that, the one that
+/// keeps furthest from the others). Deals close in time stay apart.
+fn band_lane(placed: &[(f64, f64, f64)], x: f64, r: f64, middle: f64, half: f64) -> f64 {
+    let gap = |y: f64| placed.iter().map(|&(px, py, pr)| (px - x).hypot(py - y) - pr - r).fold(f64::INFINITY, f64::min);
+    let reach = (half - r - 1.0).max(0.0);
+    let mut heights = vec![middle];
+    let mut step = 3.0;
+    while step <= reach {
+        heights.extend([middle - step, middle + step]);
+        step += 3.0;
+    }
+    heights
+        .iter()
+        .copied()
+        .find(|&y| gap(y) >= 1.0)
+        .unwrap_or_else(|| heights.iter().copied().fold(middle, |best, y| if gap(y) > gap(best) { y } else { best }))
 }
 
 /// A node of the flows chart: its name and how much passes through it (millions of dollars).
@@ -1020,4 +1052,30 @@ pub fn distribution(
         canvas.finish()?;
     }
     Ok(Drawing { svg, shortened: Vec::new() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::band_lane;
+
+    #[test]
+    fn undisclosed_markers_close_in_time_share_the_band_without_covering_each_other() {
+        let (middle, half) = (100.0, 18.0);
+        // Alone, a marker sits on the middle line.
+        assert_eq!(band_lane(&[], 50.0, 4.5, middle, half), middle);
+        // Far from the others, too.
+        assert_eq!(band_lane(&[(10.0, middle, 4.5)], 50.0, 4.5, middle, half), middle);
+        // Three markers on the same date: each clear of the others, all inside the band.
+        let mut placed = Vec::new();
+        for _ in 0..3 {
+            let y = band_lane(&placed, 50.0, 4.5, middle, half);
+            assert!((y - middle).abs() + 4.5 <= half, "{y} leaves the band");
+            assert!(placed.iter().all(|&(_, py, _): &(f64, f64, f64)| (py - y).abs() >= 10.0), "{y} covers {placed:?}");
+            placed.push((50.0, y, 4.5));
+        }
+        // With no clear height left, the marker goes where it covers the others least: at 94 (or
+        // 106, found later) it overlaps its neighbours by 5 px, anywhere else by more.
+        let crowded = [(50.0, 90.0, 4.5), (50.0, 100.0, 4.5), (50.0, 110.0, 4.5)];
+        assert_eq!(band_lane(&crowded, 50.0, 4.5, middle, half), 94.0);
+    }
 }
