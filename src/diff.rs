@@ -74,6 +74,9 @@ pub struct TotalChange {
     pub before_usd_bn: f64,
     pub after_usd_bn: f64,
     pub difference_usd_bn: f64,
+    /// The sum includes a floor ("more than"), so it is a lower bound (firm sums only).
+    pub before_at_least: bool,
+    pub after_at_least: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -389,10 +392,14 @@ fn total_changes(base: &Site, head: &Site) -> Vec<TotalChange> {
     let (before, after) = (totals::totals(&base.deals), totals::totals(&head.deals));
     let mut changes = Vec::new();
     let mut push = |scope: &str, company: Option<&str>, label: String, a: Amounts, b: Amounts| {
-        for (measure, x, y) in
-            [("firm", a.firm, b.firm), ("estimate", a.estimate, b.estimate), ("ceiling", a.ceiling, b.ceiling)]
-        {
-            if x != y {
+        let floors = (a.floors > 0, b.floors > 0);
+        for (measure, x, y, (before_at_least, after_at_least)) in [
+            ("firm", a.firm, b.firm, floors),
+            ("estimate", a.estimate, b.estimate, (false, false)),
+            ("ceiling", a.ceiling, b.ceiling, (false, false)),
+        ] {
+            // A firm sum that becomes (or stops being) a lower bound has changed even at the same value.
+            if x != y || before_at_least != after_at_least {
                 changes.push(TotalChange {
                     scope: scope.to_string(),
                     company: company.map(str::to_string),
@@ -401,6 +408,8 @@ fn total_changes(base: &Site, head: &Site) -> Vec<TotalChange> {
                     before_usd_bn: x as f64 / 1_000.0,
                     after_usd_bn: y as f64 / 1_000.0,
                     difference_usd_bn: (y - x) as f64 / 1_000.0,
+                    before_at_least,
+                    after_at_least,
                 });
             }
         }
@@ -610,6 +619,11 @@ fn usd_bn(value: f64) -> String {
     format::usd((value * 1_000.0).round() as i64)
 }
 
+/// A total as the report shows it: with a trailing `+` when it includes a floor.
+fn total_usd_bn(value: f64, at_least: bool) -> String {
+    format::usd_plus((value * 1_000.0).round() as i64, at_least)
+}
+
 fn signed_usd_bn(value: f64) -> String {
     if value >= 0.0 { format!("+{}", usd_bn(value)) } else { usd_bn(value) }
 }
@@ -634,8 +648,8 @@ fn summary(report: &Report) -> String {
     if let Some(firm) = report.totals.iter().find(|t| t.scope == "overall" && t.measure == "firm") {
         parts.push(format!(
             "firm commitments {} → {} ({})",
-            usd_bn(firm.before_usd_bn),
-            usd_bn(firm.after_usd_bn),
+            total_usd_bn(firm.before_usd_bn, firm.before_at_least),
+            total_usd_bn(firm.after_usd_bn, firm.after_at_least),
             signed_usd_bn(firm.difference_usd_bn)
         ));
     }
@@ -729,10 +743,17 @@ pub fn to_markdown(report: &Report) -> String {
                 "| {} | {} | {} | {} | {} |",
                 scope,
                 t.measure,
-                usd_bn(t.before_usd_bn),
-                usd_bn(t.after_usd_bn),
+                total_usd_bn(t.before_usd_bn, t.before_at_least),
+                total_usd_bn(t.after_usd_bn, t.after_at_least),
                 signed_usd_bn(t.difference_usd_bn)
             ));
+        }
+        if report.totals.iter().any(|t| t.before_at_least || t.after_at_least) {
+            lines.push(String::new());
+            lines.push(
+                "A value ending in + includes a floor (the sources say \"more than\"): it is a lower bound."
+                    .to_string(),
+            );
         }
         sections.push((format!("Totals: {} changed", plural(report.totals.len(), "figure")), lines));
     }

@@ -161,6 +161,29 @@ fn report_content_says_what_changed() {
 }
 
 #[test]
+fn a_total_that_becomes_a_lower_bound_is_reported_as_one() {
+    // The same $40bn, now reported as "more than $40bn": the firm sums it enters are floors.
+    let (_scratch, repo, commits) = history();
+    let deals = repo.join("content/deals.toml");
+    edit(&deals, "value_usd_bn = 40\nvalue_basis = \"reported\"", "value_usd_bn = 40\nvalue_basis = \"more_than\"");
+    git(&repo, &["commit", "-q", "-am", "the value is a floor"]);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let json = diff(&repo, &[&commits[3], &head, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let totals = report["totals"].as_array().expect("totals");
+    let firm = totals.iter().find(|t| t["scope"] == "overall" && t["measure"] == "firm").expect("overall firm");
+    assert_eq!(firm["before_usd_bn"], firm["after_usd_bn"], "the value did not move");
+    assert_eq!(
+        (&firm["before_at_least"], &firm["after_at_least"]),
+        (&serde_json::json!(false), &serde_json::json!(true))
+    );
+    assert!(totals.iter().all(|t| t["measure"] == "firm"), "estimates and ceilings are never floors: {totals:?}");
+    let markdown = text(&diff(&repo, &[&commits[3], &head]).stdout);
+    assert!(markdown.contains("firm commitments $60bn → $60bn+ (+$0)"), "{markdown}");
+    assert!(markdown.contains("A value ending in + includes a floor"), "{markdown}");
+}
+
+#[test]
 fn no_changes_is_one_line() {
     let (_scratch, repo, commits) = history();
     let output = diff(&repo, &[&commits[3], &commits[3]]);
