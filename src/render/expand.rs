@@ -94,7 +94,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
         if !arguments_ok(&shortcode, &mut report) {
             continue;
         }
-        let expanded = match shortcode.name.as_str() {
+        let expanded = match shortcode.name {
             "value" => value(site, &shortcode, document.page_path, &mut report).inspect(|_| {
                 if let Some(id) = text_arg(&shortcode, "deal") {
                     expansion.deals.insert(id.to_string());
@@ -185,7 +185,7 @@ type Report<'r> = dyn FnMut(&Range<usize>, String, Option<String>) + 'r;
 fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
     let Some((_, required, optional)) = SHORTCODES.iter().find(|(name, _, _)| *name == shortcode.name) else {
         let names: Vec<&str> = SHORTCODES.iter().map(|(name, _, _)| *name).collect();
-        let help = match suggest(&shortcode.name, names.iter().copied()) {
+        let help = match suggest(shortcode.name, names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("the shortcodes are: {}", names.join(", ")),
         };
@@ -195,8 +195,8 @@ fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
     let mut ok = true;
     for arg in &shortcode.args {
         let known: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
-        if !known.contains(&arg.key.as_str()) {
-            let help = match suggest(&arg.key, known.iter().copied()) {
+        if !known.contains(&arg.key) {
+            let help = match suggest(arg.key, known.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => format!("`{}` takes: {}", shortcode.name, known.join(", ")),
             };

@@ -5,37 +5,39 @@
 //! pulldown-cmark pass finds those ranges. Parsing is separate from expansion so the syntax can
 //! be tested (and fuzzed) on its own; what each name means lives in `render::expand`.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
+/// An argument's value. A string borrows the body unless it holds an escape.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ArgValue {
-    Text(String),
+pub enum ArgValue<'b> {
+    Text(Cow<'b, str>),
     Number(f64),
     Flag(bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Arg {
-    pub key: String,
+pub struct Arg<'b> {
+    pub key: &'b str,
     pub key_span: Range<usize>,
-    pub value: ArgValue,
+    pub value: ArgValue<'b>,
     pub value_span: Range<usize>,
 }
 
-/// A shortcode as written; spans are byte ranges in the Markdown body.
+/// A shortcode as written, borrowing the Markdown body `'b`; spans are byte ranges in it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Shortcode {
-    pub name: String,
+pub struct Shortcode<'b> {
+    pub name: &'b str,
     pub name_span: Range<usize>,
-    pub args: Vec<Arg>,
+    pub args: Vec<Arg<'b>>,
     /// From `{{` to `}}` inclusive.
     pub span: Range<usize>,
 }
 
-impl Shortcode {
-    pub fn arg(&self, key: &str) -> Option<&Arg> {
+impl<'b> Shortcode<'b> {
+    pub fn arg(&self, key: &str) -> Option<&Arg<'b>> {
         self.args.iter().find(|a| a.key == key)
     }
 }
@@ -49,7 +51,7 @@ pub struct SyntaxError {
 }
 
 /// Every shortcode of `body` outside code, in order, and the syntax errors met on the way.
-pub fn find(body: &str) -> (Vec<Shortcode>, Vec<SyntaxError>) {
+pub fn find(body: &str) -> (Vec<Shortcode<'_>>, Vec<SyntaxError>) {
     let mut shortcodes = Vec::new();
     let mut errors = Vec::new();
     let Some(first) = next_open(body, 0) else {
@@ -133,9 +135,9 @@ fn char_at(body: &str, at: usize) -> Range<usize> {
 
 const UNTERMINATED_HELP: &str = "a shortcode ends with `) }}` on the line where it starts";
 
-enum Parsed {
+enum Parsed<'b> {
     NotShortcode,
-    Shortcode(Shortcode),
+    Shortcode(Shortcode<'b>),
     /// A problem and where to resume scanning.
     Error(SyntaxError, usize),
 }
@@ -192,7 +194,7 @@ impl Cursor<'_> {
     }
 }
 
-fn parse_at(body: &str, start: usize) -> Parsed {
+fn parse_at(body: &str, start: usize) -> Parsed<'_> {
     let mut cursor = Cursor { text: body, pos: start + 2 };
     cursor.skip_space();
     let Some(name_span) = cursor.ident() else {
@@ -202,7 +204,7 @@ fn parse_at(body: &str, start: usize) -> Parsed {
     if !cursor.eat("(") {
         return Parsed::NotShortcode;
     }
-    let name = body[name_span.clone()].to_string();
+    let name = &body[name_span.clone()];
     let fail = |span: Range<usize>, message: &str, help: &str, resume: usize| {
         // A one-byte span becomes the whole character there, or the last one at the very end.
         let span = if span.len() == 1 { char_at(body, span.start) } else { span };
@@ -232,47 +234,55 @@ fn parse_at(body: &str, start: usize) -> Parsed {
         let value = match cursor.peek() {
             Some(b'"') => {
                 cursor.pos += 1;
-                let mut text = String::new();
-                loop {
-                    // Runs of ordinary characters are copied whole, up to the next byte that matters.
-                    let rest = &body.as_bytes()[cursor.pos..];
-                    let Some(special) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
-                        return fail(
-                            value_start..value_start + 1,
-                            "unterminated string in shortcode",
-                            "close the string with `\"`",
-                            body.len(),
-                        );
-                    };
-                    text.push_str(&body[cursor.pos..cursor.pos + special]);
-                    cursor.pos += special + 1;
-                    match rest[special] {
-                        b'"' => break,
-                        b'\\' => match cursor.bump_char() {
-                            Some('"') => text.push('"'),
-                            Some('\\') => text.push('\\'),
-                            Some('n') => text.push('\n'),
-                            _ => {
-                                let at = cursor.pos.saturating_sub(2);
-                                return fail(
-                                    at..cursor.pos,
-                                    "unknown escape in shortcode string",
-                                    "only `\\\"`, `\\\\` and `\\n` are allowed",
-                                    cursor.pos,
-                                );
-                            }
-                        },
-                        _ => {
+                // Most strings hold no escape: they borrow the body.
+                let rest = &body.as_bytes()[cursor.pos..];
+                if let Some(end) = memchr::memchr3(b'"', b'\\', b'\n', rest).filter(|&i| rest[i] == b'"') {
+                    let text = &body[cursor.pos..cursor.pos + end];
+                    cursor.pos += end + 1;
+                    ArgValue::Text(Cow::Borrowed(text))
+                } else {
+                    let mut text = String::new();
+                    loop {
+                        // Runs of ordinary characters are copied whole, up to the next byte that matters.
+                        let rest = &body.as_bytes()[cursor.pos..];
+                        let Some(special) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
                             return fail(
                                 value_start..value_start + 1,
                                 "unterminated string in shortcode",
-                                "close the string with `\"` on the same line",
-                                cursor.pos,
+                                "close the string with `\"`",
+                                body.len(),
                             );
+                        };
+                        text.push_str(&body[cursor.pos..cursor.pos + special]);
+                        cursor.pos += special + 1;
+                        match rest[special] {
+                            b'"' => break,
+                            b'\\' => match cursor.bump_char() {
+                                Some('"') => text.push('"'),
+                                Some('\\') => text.push('\\'),
+                                Some('n') => text.push('\n'),
+                                _ => {
+                                    let at = cursor.pos.saturating_sub(2);
+                                    return fail(
+                                        at..cursor.pos,
+                                        "unknown escape in shortcode string",
+                                        "only `\\\"`, `\\\\` and `\\n` are allowed",
+                                        cursor.pos,
+                                    );
+                                }
+                            },
+                            _ => {
+                                return fail(
+                                    value_start..value_start + 1,
+                                    "unterminated string in shortcode",
+                                    "close the string with `\"` on the same line",
+                                    cursor.pos,
+                                );
+                            }
                         }
                     }
+                    ArgValue::Text(Cow::Owned(text))
                 }
-                ArgValue::Text(text)
             }
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'.' => {
                 while cursor.peek().is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'e' | b'E' | b'_'))
@@ -314,7 +324,7 @@ fn parse_at(body: &str, start: usize) -> Parsed {
             }
         };
         let value_span = value_start..cursor.pos;
-        args.push(Arg { key: body[key_span.clone()].to_string(), key_span, value, value_span });
+        args.push(Arg { key: &body[key_span.clone()], key_span, value, value_span });
         cursor.skip_space();
         if cursor.eat(",") {
             continue;
@@ -367,7 +377,7 @@ mod tests {
         let shortcode = &found[0];
         assert_eq!(shortcode.name, "value");
         assert_eq!(&body[shortcode.span.clone()], "{{ value(deal=\"openai-aws-2025\", field = \"term\") }}");
-        assert_eq!(shortcode.args[0].value, ArgValue::Text("openai-aws-2025".to_string()));
+        assert_eq!(shortcode.args[0].value, ArgValue::Text(Cow::Borrowed("openai-aws-2025")));
         assert_eq!(&body[shortcode.args[1].value_span.clone()], "\"term\"");
     }
 
@@ -377,7 +387,7 @@ mod tests {
             "Use `{{ value(deal=\"x\") }}` like this:\n\n```\n{{ deal(id=\"y\") }}\n```\n\n{{ company(id=\"aws\") }}\n";
         let (found, errors) = find(body);
         assert!(errors.is_empty());
-        assert_eq!(found.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["company"]);
+        assert_eq!(found.iter().map(|s| s.name).collect::<Vec<_>>(), vec!["company"]);
     }
 
     #[test]
@@ -402,6 +412,17 @@ mod tests {
         let (_, errors) = find("{{ value(deal=\"x\"\nmore text) }}");
         assert_eq!(errors[0].message, "unterminated shortcode");
         assert_eq!(errors[0].span, 0..2);
+    }
+
+    #[test]
+    fn strings_borrow_the_body_unless_they_hold_an_escape() {
+        let (found, errors) = find(r#"{{ company(id="aws", text="the \"big\" cloud\\") }}"#);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(matches!(&found[0].args[0].value, ArgValue::Text(Cow::Borrowed("aws"))), "{:?}", found[0].args[0]);
+        match &found[0].args[1].value {
+            ArgValue::Text(Cow::Owned(text)) => assert_eq!(text, r#"the "big" cloud\"#),
+            other => panic!("an escaped string is unescaped into its own text: {other:?}"),
+        }
     }
 
     #[test]

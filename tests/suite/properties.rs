@@ -167,9 +167,9 @@ proptest! {
             prop_assert!(within(&shortcode.span, body.len()) && shortcode.span.start >= last_end);
             prop_assert!(body[shortcode.span.clone()].starts_with("{{"));
             prop_assert!(body[shortcode.span.clone()].ends_with("}}"));
-            prop_assert_eq!(&body[shortcode.name_span.clone()], shortcode.name.as_str());
+            prop_assert_eq!(&body[shortcode.name_span.clone()], shortcode.name);
             for arg in &shortcode.args {
-                prop_assert_eq!(&body[arg.key_span.clone()], arg.key.as_str());
+                prop_assert_eq!(&body[arg.key_span.clone()], arg.key);
                 prop_assert!(arg.value_span.start >= shortcode.span.start && arg.value_span.end <= shortcode.span.end);
             }
             last_end = shortcode.span.end;
