@@ -591,18 +591,6 @@ impl Validator<'_> {
         }
     }
 
-    fn document_slug(
-        &mut self,
-        file: &str,
-        stem: &str,
-        slug: &Option<Sp<String>>,
-        opening: &Range<usize>,
-        seen: &mut BTreeMap<String, (String, Range<usize>)>,
-    ) -> Option<String> {
-        let value = self.valid_slug(file, stem, slug, opening)?;
-        self.unique(seen, file, &value, "slug").then_some(value.value)
-    }
-
     /// The slug of a document, from `slug = "..."` or its file name, when it is a valid id
     /// (uniqueness is judged separately).
     fn valid_slug(
@@ -700,7 +688,11 @@ impl Validator<'_> {
 
     fn page(&mut self, raw: &RawPage, seen: &mut BTreeMap<String, (String, Range<usize>)>) -> Option<Page> {
         let file = raw.file.as_str();
-        let slug = self.document_slug(file, &raw.stem, &raw.slug, &raw.opening, seen)?;
+        let written = self.valid_slug(file, &raw.stem, &raw.slug, &raw.opening)?;
+        if !self.unique(seen, file, &written, "slug") {
+            return None;
+        }
+        let slug = written.value;
         if RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
             let span = raw.slug.as_ref().map_or(raw.opening.clone(), |s| s.span.clone());
             self.error(file, span, format!("the page slug `{slug}` is reserved for a generated page")).help =
