@@ -234,13 +234,17 @@ pub enum Agreement {
     Contract,
     LetterOfIntent,
     Talks,
+    /// A company's announced plan to spend on capacity of its own, with no price agreed with the
+    /// provider: what it means to spend, counted as a ceiling.
+    Plan,
 }
 
 impl Agreement {
-    pub const ALL: [(&'static str, Agreement); 3] = [
+    pub const ALL: [(&'static str, Agreement); 4] = [
         ("contract", Agreement::Contract),
         ("letter_of_intent", Agreement::LetterOfIntent),
         ("talks", Agreement::Talks),
+        ("plan", Agreement::Plan),
     ];
 
     pub fn key(self) -> &'static str {
@@ -252,6 +256,7 @@ impl Agreement {
             Agreement::Contract => "Contract",
             Agreement::LetterOfIntent => "Letter of intent",
             Agreement::Talks => "Reported talks",
+            Agreement::Plan => "Investment plan",
         }
     }
 }
@@ -370,7 +375,7 @@ pub enum Bucket {
     Firm,
     /// A value estimated by analysts or the desk.
     Estimate,
-    /// An "up to" ceiling, a letter of intent or reported talks.
+    /// An "up to" ceiling, a letter of intent, reported talks or an investment plan.
     Ceiling,
 }
 

@@ -2,9 +2,9 @@
 //!
 //! One rule set, used by every page, chart, CSV and review report: only active compute
 //! purchases (cloud, chips, data centres, power) count; superseded and cancelled deals count for
-//! nothing; firm values, estimates and ceilings (up-to values, letters of intent, talks) are
-//! kept in separate sums and never added together. Money is in integer millions of dollars, so
-//! sums are exact whatever order the deals come in.
+//! nothing; firm values, estimates and ceilings (up-to values, letters of intent, talks,
+//! investment plans) are kept in separate sums and never added together. Money is in integer
+//! millions of dollars, so sums are exact whatever order the deals come in.
 
 use std::collections::BTreeMap;
 

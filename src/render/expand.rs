@@ -293,8 +293,8 @@ fn value(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Repor
     Some(Insert { span: shortcode.span.clone(), html: html.into(), text, block: false })
 }
 
-/// How a figure counts, for its tooltip: a letter of intent or reported talks say so even when
-/// the value itself was reported.
+/// How a figure counts, for its tooltip: a letter of intent, reported talks or an investment plan
+/// say so even when the value itself was reported.
 fn how_it_counts(deal: &crate::model::Deal) -> String {
     use crate::model::Agreement;
     match deal.agreement {

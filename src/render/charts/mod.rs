@@ -190,7 +190,7 @@ fn value_legend(firm: bool, estimate: bool, ceiling: bool) -> Vec<LegendItem> {
     }
     if ceiling {
         items.push(legend(
-            "Ceiling: up-to value, letter of intent or talks (never added to firm)",
+            "Ceiling: up-to value, letter of intent, talks or plan (never added to firm)",
             Paint::Ceiling,
             "outline",
         ));
@@ -1321,6 +1321,27 @@ mod tests {
         for takeaway in [company_takeaway_of(&one_undisclosed, "acme"), company_takeaway_of(&mixed, "acme")] {
             assert!(!takeaway.contains("$0") && !takeaway.contains(" 1 active deals"), "{takeaway}");
         }
+    }
+
+    #[test]
+    fn an_investment_plan_counts_as_a_ceiling_even_at_a_reported_value() {
+        let mut plan = deal("p", "acme", "cloud", "2025-11-12", Some(50));
+        plan.kind = Kind::Datacenter;
+        plan.agreement = Agreement::Plan;
+        assert_eq!(plan.bucket(), Some(Bucket::Ceiling));
+        assert_eq!(
+            crate::render::views::counting_note(&plan),
+            "Counted apart as a ceiling or non-binding figure, never added to firm commitments."
+        );
+        let site = site(vec![plan, deal("r", "acme", "cloud", "2025-03-04", Some(10))]);
+        let overall = crate::model::totals::totals(&site.deals).overall;
+        assert_eq!((overall.firm, overall.ceiling, overall.deals), (10_000, 50_000, 2));
+        let cumulative = cumulative_chart(&site).expect("chart");
+        assert_eq!(
+            cumulative.rows.iter().map(|row| (row[2].as_str(), row[4].as_str())).collect::<Vec<_>>(),
+            [("$10bn", "$0"), ("$10bn", "$50bn")],
+            "the plan adds to the ceilings, never to the firm line"
+        );
     }
 
     #[test]
