@@ -579,6 +579,11 @@ pub fn draw_marker(
     }
 }
 
+/// The "undisclosed" band of the timeline is at least this tall, and grows up to the second
+/// height when its markers need room to keep clear of each other.
+const BAND_MIN: f64 = 36.0;
+const BAND_MAX: f64 = 90.0;
+
 /// Deal sizes over time on a log scale, with undisclosed deals in a band below.
 pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> {
     let (w, small) = (frame.w(), frame.small);
@@ -594,12 +599,20 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
     let exps: Vec<f64> = (0..=((high_exp - low_exp).round() as i32)).map(|i| low_exp + f64::from(i)).collect();
     let left = tick_margin(exps.iter().map(|e| power_label(*e)), small).max(frame.pick(58.0, 0.0));
     let (right, top, bottom) = (w - frame.pick(16.0, 10.0), 14.0, 262.0);
-    let band = (bottom + 14.0, bottom + 50.0);
     let x = Scale::new((start, end), (left, right));
     let y = Scale::new((low_exp, high_exp), (bottom, top));
+    let radius = |marker: &Marker| 4.5 + marker.capacity_gw.map_or(0.0, |gw| (gw.sqrt() * 2.2).min(8.0));
+    let spots: Vec<Option<(f64, f64)>> =
+        markers.iter().map(|m| m.value.is_none().then(|| (x.at(m.at), radius(m)))).collect();
+    let layout = undisclosed_band(&spots);
+    let band_height = layout.height;
+    let band = (bottom + 14.0, bottom + 14.0 + band_height);
+    let band_y = (band.0 + band.1) / 2.0 + layout.shift;
+    let band_offset = layout.offsets;
+    let height = 340 + (band_height - BAND_MIN) as u32;
     let mut svg = String::new();
     {
-        let canvas = Canvas::new(&mut svg, frame.width, 340);
+        let canvas = Canvas::new(&mut svg, frame.width, height);
         for exp in &exps {
             let ty = y.at(*exp);
             canvas.line(&[(left, ty), (right, ty)], Paint::Grid, 1)?;
@@ -623,21 +636,9 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
                 Font::new(small).paint(Paint::Muted).align(Align::Middle).baseline(Baseline::Top),
             )?;
         }
-        let band_y = (band.0 + band.1) / 2.0;
         let half_line = (small * 0.6).max(7.0);
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-        let radius = |marker: &Marker| 4.5 + marker.capacity_gw.map_or(0.0, |gw| (gw.sqrt() * 2.2).min(8.0));
-        // Markers without a value share the band: the largest find their place first, then the
-        // smaller ones fit around them.
-        let mut band_order: Vec<usize> = (0..markers.len()).filter(|&i| markers[i].value.is_none()).collect();
-        band_order.sort_by(|&a, &b| radius(&markers[b]).total_cmp(&radius(&markers[a])).then(a.cmp(&b)));
-        let mut in_band: Vec<(f64, f64, f64)> = Vec::new();
-        let mut band_height = vec![band_y; markers.len()];
-        for i in band_order {
-            let (mx, r) = (x.at(markers[i].at), radius(&markers[i]));
-            band_height[i] = band_lane(&in_band, mx, r, band_y, (band.1 - band.0) / 2.0);
-            in_band.push((mx, band_height[i], r));
-        }
+        let band_height: Vec<f64> = band_offset.iter().map(|dy| band_y + dy).collect();
         for (marker, band_height) in markers.iter().zip(band_height) {
             let r = radius(marker);
             let mx = x.at(marker.at);
@@ -687,6 +688,35 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
         canvas.finish()?;
     }
     Ok(Drawing { svg, shortened })
+}
+
+/// How the timeline's "undisclosed" band holds its markers.
+struct BandLayout {
+    /// Per marker, its height relative to the markers' middle line (0 for markers with a value).
+    offsets: Vec<f64>,
+    /// The band's height, from `BAND_MIN` to `BAND_MAX`.
+    height: f64,
+    /// Where the markers' middle line sits below the band's, so that the set is centred in it.
+    shift: f64,
+}
+
+/// Lays out the markers without a value (`Some((x, radius))`; `None` for the others): the largest
+/// find their place first, then the smaller ones fit around them. The band grows until they all
+/// keep clear of each other, up to `BAND_MAX`, past which they may touch.
+fn undisclosed_band(spots: &[Option<(f64, f64)>]) -> BandLayout {
+    let mut order: Vec<(usize, f64, f64)> =
+        spots.iter().enumerate().filter_map(|(i, spot)| spot.map(|(x, r)| (i, x, r))).collect();
+    order.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new();
+    let mut offsets = vec![0.0; spots.len()];
+    for (i, x, r) in order {
+        offsets[i] = band_lane(&placed, x, r, 0.0, BAND_MAX / 2.0);
+        placed.push((x, offsets[i], r));
+    }
+    let reach_up = placed.iter().map(|&(_, dy, r)| r - dy).fold(0.0, f64::max);
+    let reach_down = placed.iter().map(|&(_, dy, r)| r + dy).fold(0.0, f64::max);
+    let height = (reach_up + reach_down + 6.0).clamp(BAND_MIN, BAND_MAX).round();
+    BandLayout { offsets, height, shift: (reach_up - reach_down) / 2.0 }
 }
 
 /// Where in the "undisclosed" band (middle line `middle`, half-height `half`) a marker of radius
@@ -1056,7 +1086,7 @@ pub fn distribution(
 
 #[cfg(test)]
 mod tests {
-    use super::band_lane;
+    use super::{BAND_MAX, BAND_MIN, Frame, Kind, Marker, band_lane, timeline, undisclosed_band};
 
     #[test]
     fn undisclosed_markers_close_in_time_share_the_band_without_covering_each_other() {
@@ -1077,5 +1107,48 @@ mod tests {
         // 106, found later) it overlaps its neighbours by 5 px, anywhere else by more.
         let crowded = [(50.0, 90.0, 4.5), (50.0, 100.0, 4.5), (50.0, 110.0, 4.5)];
         assert_eq!(band_lane(&crowded, 50.0, 4.5, middle, half), 94.0);
+    }
+
+    #[test]
+    fn the_undisclosed_band_grows_until_markers_on_the_same_day_keep_clear() {
+        // A few small markers fit the band as it is.
+        let few = [Some((50.0, 4.5)), None, Some((200.0, 4.5))];
+        let layout = undisclosed_band(&few);
+        assert_eq!((layout.height, layout.offsets.as_slice()), (BAND_MIN, [0.0, 0.0, 0.0].as_slice()));
+        // Five large markers (two chip deals among them) on one day: the band grows to hold them
+        // all, each clear of the others and inside the band.
+        let same_day = [Some((120.0, 12.5)), Some((120.0, 12.5)), Some((121.0, 9.0)), None, Some((120.0, 4.5))];
+        let layout = undisclosed_band(&same_day);
+        assert!(layout.height > BAND_MIN && layout.height <= BAND_MAX, "{}", layout.height);
+        let circles: Vec<(f64, f64)> = same_day
+            .iter()
+            .zip(&layout.offsets)
+            .filter_map(|(spot, dy)| spot.map(|(_, r)| (dy + layout.shift, r)))
+            .collect();
+        for (i, &(y, r)) in circles.iter().enumerate() {
+            assert!(y.abs() + r <= layout.height / 2.0, "marker {i} at {y} (radius {r}) leaves the band");
+            for &(other_y, other_r) in &circles[..i] {
+                assert!((y - other_y).abs() >= r + other_r, "marker {i} at {y} covers the one at {other_y}");
+            }
+        }
+        // A timeline drawn with them is taller by what the band grew.
+        let marker = |value: Option<i64>, kind: Kind| Marker {
+            at: 2025.8,
+            value,
+            kind,
+            bucket: None,
+            capacity_gw: Some(20.0),
+            label: None,
+        };
+        let markers = [
+            marker(None, Kind::Chips),
+            marker(None, Kind::Chips),
+            marker(None, Kind::Cloud),
+            marker(Some(9_000), Kind::Cloud),
+        ];
+        let drawn = timeline(&markers, Frame::NARROW).expect("draws");
+        let view_box = drawn.svg.split("viewBox=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("viewBox");
+        let height: f64 = view_box.rsplit(' ').next().and_then(|h| h.parse().ok()).expect("height");
+        assert!(height > 340.0, "{view_box}");
     }
 }
