@@ -34,8 +34,8 @@ struct Plan {
     quick: bool,
     /// `(briefs, runs)`; the first run of each is a warm-up.
     corpora: Vec<(usize, usize)>,
-    /// Measured pairs of the Hugo comparison, after one warm-up pair.
-    hugo_pairs: usize,
+    /// Measured rounds of the Hugo comparison (both infrabrief sites and Hugo), after one warm-up.
+    hugo_rounds: usize,
     /// Measured runs of the shipped site, after one warm-up.
     shipped_runs: usize,
 }
@@ -57,9 +57,9 @@ fn main() -> ExitCode {
     let bench_started = Instant::now();
     let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
     let plan = if quick {
-        Plan { quick, corpora: vec![(1_000, 3)], hugo_pairs: 2, shipped_runs: 5 }
+        Plan { quick, corpora: vec![(1_000, 3)], hugo_rounds: 2, shipped_runs: 5 }
     } else {
-        Plan { quick, corpora: vec![(1_000, 5), (10_000, 3)], hugo_pairs: 3, shipped_runs: 10 }
+        Plan { quick, corpora: vec![(1_000, 5), (10_000, 3)], hugo_rounds: 3, shipped_runs: 10 }
     };
     let built = PathBuf::from(env!("CARGO_BIN_EXE_infrabrief"));
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -111,7 +111,7 @@ fn main() -> ExitCode {
     let mut rows: Vec<(String, usize, Vec<Run>, u64)> = Vec::new();
     for &(briefs, runs) in plan.corpora.iter().filter(|_| wanted("corpora")) {
         let site = corpora_dir.join(format!("site-{briefs}"));
-        let Some(written) = generate(briefs, DEALS, &site, None, false) else {
+        let Some(written) = generate(briefs, DEALS, &site) else {
             failed = true;
             continue;
         };
@@ -195,7 +195,7 @@ fn main() -> ExitCode {
         && let Some(&(briefs, _)) = plan.corpora.last()
     {
         let site = corpora_dir.join(format!("site-{briefs}"));
-        if !site.join("content").is_dir() && generate(briefs, DEALS, &site, None, false).is_none() {
+        if !site.join("content").is_dir() && generate(briefs, DEALS, &site).is_none() {
             failed = true;
         } else if let Err(problem) = bench_serve(&site, briefs, if plan.quick { 7 } else { 11 }) {
             println!("  FAILED: {problem}");
@@ -210,94 +210,102 @@ fn main() -> ExitCode {
         Some(version) => {
             println!("  {version}");
             println!(
-                "  same briefs for both; infrabrief gets the minimum registry they need (from {COMPARE_DEALS} generated deals);"
+                "  same briefs for both: infrabrief renders the Hugo twin's very Markdown, and the briefs with registry shortcodes"
             );
             println!(
-                "  {} measured pairs after one warm-up pair, infrabrief and Hugo alternating, both writing to {outputs_kind}",
-                plan.hugo_pairs
+                "  (figures, deal cards, charts) over the minimum registry they need (from {COMPARE_DEALS} generated deals);"
+            );
+            println!(
+                "  {} measured rounds after one warm-up round, the three builds alternating, all writing to {outputs_kind}",
+                plan.hugo_rounds
             );
             let mut table = vec![
-                [
-                    "briefs",
-                    "infrabrief registry",
-                    "infrabrief",
-                    "cpu",
-                    "pages",
-                    "hugo",
-                    "cpu",
-                    "pages",
-                    "ratio ib/hugo",
-                ]
-                .iter()
-                .map(|h| h.to_string())
-                .collect::<Vec<_>>(),
+                ["briefs", "infrabrief gets", "infrabrief", "cpu", "pages", "hugo", "cpu", "pages", "ratio ib/hugo"]
+                    .iter()
+                    .map(|h| h.to_string())
+                    .collect::<Vec<_>>(),
             ];
             for &(briefs, _) in &plan.corpora {
                 let site = corpora_dir.join(format!("compare-{briefs}"));
+                let plain_site = corpora_dir.join(format!("plain-{briefs}"));
                 let hugo_site = corpora_dir.join(format!("hugo-{briefs}"));
-                let Some(written) = generate(briefs, COMPARE_DEALS, &site, Some(&hugo_site), true) else {
+                if generate_compare(briefs, &site, &plain_site, &hugo_site).is_none() {
                     failed = true;
                     continue;
-                };
+                }
+                // Two infrabrief sites: the Hugo twin's very Markdown, and the same briefs with
+                // the registry shortcodes (figures, deal cards, charts) a real site has.
+                let sites = [("same Markdown as Hugo", &plain_site), ("registry shortcodes", &site)];
                 let ib_out = outputs_dir.join(format!("compare-{briefs}"));
                 let hugo_out = outputs_dir.join(format!("hugo-{briefs}"));
-                let mut ib_times = Vec::new();
+                let mut ib_times = [Vec::new(), Vec::new()];
+                let mut ib_cpu = [Vec::new(), Vec::new()];
+                let mut ib_pages = [0, 0];
                 let mut hugo_times = Vec::new();
-                let mut ib_cpu = Vec::new();
                 let mut hugo_cpu_times = Vec::new();
-                print!("  {} briefs: pairs", thousands(briefs as u64));
+                print!("  {} briefs: same Markdown/shortcodes/Hugo", thousands(briefs as u64));
                 let mut ok = true;
-                for n in 0..=plan.hugo_pairs {
-                    let ib = run_infrabrief(&binary, &site, &ib_out);
-                    let hugo = run_hugo(&hugo_site, &hugo_out);
-                    match (ib, hugo) {
-                        (Ok(ib), Ok((hugo, hugo_cpu))) => {
-                            print!(" {}/{}{}", seconds(ib.wall), seconds(hugo), if n == 0 { " (warm-up)" } else { "" });
-                            flush();
-                            if n == 0 {
-                                report_stderr(&ib);
-                            } else {
-                                ib_times.push(ib.wall);
-                                hugo_times.push(hugo);
-                                if let (Some(a), Some(b)) = (ib.cpu, hugo_cpu) {
-                                    ib_cpu.push(a);
-                                    hugo_cpu_times.push(b);
+                'rounds: for n in 0..=plan.hugo_rounds {
+                    let mut walls = Vec::new();
+                    for (i, (_, root)) in sites.iter().enumerate() {
+                        match run_infrabrief(&binary, root, &ib_out) {
+                            Ok(ib) => {
+                                walls.push(seconds(ib.wall));
+                                if n == 0 {
+                                    report_stderr(&ib);
+                                } else {
+                                    ib_times[i].push(ib.wall);
+                                    ib_cpu[i].extend(ib.cpu);
                                 }
+                                ib_pages[i] = count_html(&ib_out);
+                            }
+                            Err(problem) => {
+                                println!("\n  infrabrief FAILED on {}: {problem}", root.display());
+                                ok = false;
+                                break 'rounds;
                             }
                         }
-                        (ib, hugo) => {
-                            if let Err(problem) = ib {
-                                println!("\n  infrabrief FAILED: {problem}");
+                    }
+                    match run_hugo(&hugo_site, &hugo_out) {
+                        Ok((hugo, hugo_cpu)) => {
+                            print!(" {}/{}{}", walls.join("/"), seconds(hugo), if n == 0 { " (warm-up)" } else { "" });
+                            flush();
+                            if n > 0 {
+                                hugo_times.push(hugo);
+                                hugo_cpu_times.extend(hugo_cpu);
                             }
-                            if let Err(problem) = hugo {
-                                println!("\n  hugo FAILED: {problem}");
-                            }
+                        }
+                        Err(problem) => {
+                            println!("\n  hugo FAILED: {problem}");
                             ok = false;
-                            failed = true;
                             break;
                         }
                     }
                 }
                 println!();
                 if !ok {
+                    failed = true;
                     continue;
                 }
-                let ib = median_duration(ib_times.into_iter());
-                let hugo = median_duration(hugo_times.into_iter());
-                let cpu = |times: Vec<Duration>| {
-                    if times.is_empty() { "n/a".to_string() } else { seconds(median_duration(times.into_iter())) }
+                let cpu = |times: &[Duration]| {
+                    if times.is_empty() { "n/a".to_string() } else { seconds(median_duration(times.iter().copied())) }
                 };
-                table.push(vec![
-                    thousands(briefs as u64),
-                    format!("{} deals, {} companies", written.deals, written.companies),
-                    seconds(ib),
-                    cpu(ib_cpu),
-                    thousands(count_html(&ib_out)),
-                    seconds(hugo),
-                    cpu(hugo_cpu_times),
-                    thousands(count_html(&hugo_out)),
-                    format!("{:.2}", ib.as_secs_f64() / hugo.as_secs_f64()),
-                ]);
+                let hugo = median_duration(hugo_times.iter().copied());
+                let hugo_pages = count_html(&hugo_out);
+                for (i, (label, _)) in sites.iter().enumerate() {
+                    let ib = median_duration(ib_times[i].iter().copied());
+                    table.push(vec![
+                        thousands(briefs as u64),
+                        label.to_string(),
+                        seconds(ib),
+                        cpu(&ib_cpu[i]),
+                        thousands(ib_pages[i]),
+                        seconds(hugo),
+                        cpu(&hugo_cpu_times),
+                        thousands(hugo_pages),
+                        format!("{:.2}", ib.as_secs_f64() / hugo.as_secs_f64()),
+                    ]);
+                }
                 let _ = clear(&ib_out);
                 let _ = clear(&hugo_out);
             }
@@ -494,34 +502,54 @@ fn outputs_folder() -> (PathBuf, &'static str) {
 }
 
 /// Generates a corpus (and its Hugo twin); prints how long it took.
-fn generate(briefs: usize, deals: usize, site: &Path, hugo: Option<&Path>, minimal: bool) -> Option<corpus::Written> {
+fn generate(briefs: usize, deals: usize, site: &Path) -> Option<corpus::Written> {
     let started = Instant::now();
     let corpus = corpus::generate(corpus::Options { briefs, deals, seed: corpus::DEFAULT_SEED });
     let generated = started.elapsed();
-    let written = match corpus.write_site(site, minimal) {
+    let written = match corpus.write_site(site, false) {
         Ok(written) => written,
         Err(error) => {
             println!("  FAILED to write {}: {error}", site.display());
             return None;
         }
     };
-    if let Some(hugo) = hugo
-        && let Err(error) = corpus.write_hugo(hugo)
-    {
-        println!("  FAILED to write {}: {error}", hugo.display());
-        return None;
-    }
     println!(
-        "  generated {} briefs, {} deals{}{} in {} ms (in memory {} ms): {:.1} MB of Markdown",
+        "  generated {} briefs, {} deals in {} ms (in memory {} ms): {:.1} MB of Markdown",
         thousands(briefs as u64),
         thousands(written.deals as u64),
-        if minimal { " (minimal registry)" } else { "" },
-        if hugo.is_some() { " and the Hugo twin" } else { "" },
         started.elapsed().as_millis(),
         generated.as_millis(),
         written.markdown_bytes as f64 / 1e6
     );
     Some(written)
+}
+
+/// Generates the Hugo comparison's three sites from one corpus: infrabrief with shortcodes and the
+/// minimal registry, infrabrief with the Hugo twin's Markdown, and the Hugo twin.
+fn generate_compare(briefs: usize, site: &Path, plain: &Path, hugo: &Path) -> Option<()> {
+    let started = Instant::now();
+    let corpus = corpus::generate(corpus::Options { briefs, deals: COMPARE_DEALS, seed: corpus::DEFAULT_SEED });
+    let generated = started.elapsed();
+    let written = corpus.write_site(site, true).map_err(|error| (site, error));
+    let written = written.and_then(|w| corpus.write_plain_site(plain).map(|_| w).map_err(|error| (plain, error)));
+    let written = written.and_then(|w| corpus.write_hugo(hugo).map(|_| w).map_err(|error| (hugo, error)));
+    match written {
+        Ok(written) => {
+            println!(
+                "  generated {} briefs, {} deals (minimal registry), the same Markdown for both and the Hugo twin in {} ms (in memory {} ms): {:.1} MB of Markdown",
+                thousands(briefs as u64),
+                thousands(written.deals as u64),
+                started.elapsed().as_millis(),
+                generated.as_millis(),
+                written.markdown_bytes as f64 / 1e6
+            );
+            Some(())
+        }
+        Err((dir, error)) => {
+            println!("  FAILED to write {}: {error}", dir.display());
+            None
+        }
+    }
 }
 
 fn run_infrabrief(binary: &Path, root: &Path, out: &Path) -> Result<Run, String> {

@@ -1,11 +1,13 @@
 //! Synthetic site folders for benchmarks:
-//! `cargo run --release --example corpus -- --briefs N --deals M --out DIR [--hugo DIR] [--seed S]`.
+//! `cargo run --release --example corpus -- --briefs N --deals M --out DIR [--hugo DIR] [--plain DIR] [--seed S]`.
 //!
 //! Writes a complete infrabrief site (site.toml, about 60 companies, M deals, three series, an
 //! about page and N briefs of about 800 words) that builds without errors or warnings, and with
 //! `--hugo DIR` the same briefs as a Hugo site, shortcodes replaced by the plain text they stand
-//! for, so both engines render comparable pages. Everything comes from one small PRNG
-//! (splitmix64) seeded with `--seed`, so the same arguments always give the same bytes.
+//! for, so both engines render comparable pages; `--plain DIR` writes those same bodies as an
+//! infrabrief site (links in `@/` form), so both engines can also render the very same Markdown.
+//! Everything comes from one small PRNG (splitmix64) seeded with `--seed`, so the same arguments
+//! always give the same bytes.
 //! `benches/build.rs` includes this file as a module and calls [`generate`].
 
 use std::fmt::Write as _;
@@ -1672,6 +1674,17 @@ impl Corpus {
     /// Writes the infrabrief site. With `minimal_registry`, the registry keeps only the deals,
     /// companies and series the briefs need (for the briefs-only comparison with Hugo).
     pub fn write_site(&self, dir: &Path, minimal_registry: bool) -> io::Result<Written> {
+        self.write_site_with(dir, minimal_registry, Bodies::Shortcodes)
+    }
+
+    /// Writes the site with the bodies the Hugo twin gets (no shortcodes, no `companies` or
+    /// `deals` in the front matter) and the minimal registry, so infrabrief renders the same
+    /// Markdown as Hugo.
+    pub fn write_plain_site(&self, dir: &Path) -> io::Result<Written> {
+        self.write_site_with(dir, true, Bodies::Plain)
+    }
+
+    fn write_site_with(&self, dir: &Path, minimal_registry: bool, bodies: Bodies) -> io::Result<Written> {
         fresh_folder(dir)?;
         let mut files = Files { root: dir, written: Written::default() };
         let (keep_companies, keep_deals, keep_series) = self.kept(minimal_registry);
@@ -1730,11 +1743,15 @@ impl Corpus {
                  It has {} briefs, {} deals and {} companies.{about_link}\n\n\
                  ## How it was made\n\n\
                  - Companies carry real names, but every deal, figure and sentence is generated.\n\
-                 - Figures in briefs come from the registry through shortcodes, as on a real site.\n\
+                 - {}\n\
                  - The same seed always gives the same site, byte for byte.\n",
                 self.briefs.len(),
                 files.written.deals,
-                files.written.companies
+                files.written.companies,
+                match bodies {
+                    Bodies::Shortcodes => "Figures in briefs come from the registry through shortcodes, as on a real site.",
+                    Bodies::Plain => "Briefs are the very Markdown the Hugo twin renders: figures are written out, not drawn from the registry.",
+                }
             ),
         )?;
 
@@ -1746,10 +1763,18 @@ impl Corpus {
             }
             let _ = writeln!(text, "summary = {}", toml_string(&brief.summary));
             let _ = writeln!(text, "tags = {}", toml_list(brief.tags.iter().copied()));
-            let _ = writeln!(text, "companies = {}", toml_list(brief.companies.iter().map(|&c| self.companies[c].id)));
-            let _ = writeln!(text, "deals = {}", toml_list(brief.deals.iter().map(|&d| self.deals[d].id.as_str())));
-            text.push_str("+++\n\n");
-            text.push_str(&brief.body);
+            match bodies {
+                Bodies::Shortcodes => {
+                    let companies = toml_list(brief.companies.iter().map(|&c| self.companies[c].id));
+                    let deals = toml_list(brief.deals.iter().map(|&d| self.deals[d].id.as_str()));
+                    let _ = write!(text, "companies = {companies}\ndeals = {deals}\n+++\n\n");
+                    text.push_str(&brief.body);
+                }
+                Bodies::Plain => {
+                    text.push_str("+++\n\n");
+                    push_with_content_links(&mut text, &brief.hugo_body);
+                }
+            }
             files.write(&format!("content/briefs/{}.md", brief.slug), &text)?;
         }
         files.written.briefs = self.briefs.len();
@@ -1919,6 +1944,36 @@ impl Corpus {
     }
 }
 
+/// Which bodies an infrabrief site gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bodies {
+    /// Shortcodes for figures, deal cards and charts, as a real site has.
+    Shortcodes,
+    /// The Hugo twin's bodies: figures as plain text.
+    Plain,
+}
+
+/// Appends a Hugo body with its links between briefs (`](../slug/)`) turned into infrabrief's
+/// content links (`](@/briefs/slug.md)`).
+fn push_with_content_links(out: &mut String, hugo_body: &str) {
+    let mut rest = hugo_body;
+    while let Some(at) = rest.find("](../") {
+        let after = &rest[at + 5..];
+        match after.find("/)") {
+            Some(end) if after[..end].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+                out.push_str(&rest[..at]);
+                let _ = write!(out, "](@/briefs/{}.md)", &after[..end]);
+                rest = &after[end + 2..];
+            }
+            _ => {
+                out.push_str(&rest[..at + 5]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
 const HUGO_BASEOF: &str = r#"<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -1966,12 +2021,13 @@ const HUGO_INDEX: &str = r#"{{ define "main" }}<h1>{{ site.Title }}</h1>
 
 // ------------------------------------------------------------------------------------ CLI
 
-const USAGE: &str = "usage: cargo run --release --example corpus -- --briefs N --deals M --out DIR [--hugo DIR] [--seed S] [--minimal-registry]
+const USAGE: &str = "usage: cargo run --release --example corpus -- --briefs N --deals M --out DIR [--hugo DIR] [--plain DIR] [--seed S] [--minimal-registry]
 
   --briefs N           briefs to write (default 1000)
   --deals M            deals in the registry (default 2000)
   --out DIR            the infrabrief site folder to write (replaced if the generator wrote it)
   --hugo DIR           also write the same briefs as a Hugo site
+  --plain DIR          also write the Hugo site's Markdown as an infrabrief site (minimal registry)
   --seed S             PRNG seed (default: a fixed seed, so runs are reproducible)
   --minimal-registry   keep only the deals, companies and series the briefs use";
 
@@ -1989,6 +2045,7 @@ fn main() -> ExitCode {
     let mut options = Options { briefs: 1_000, deals: 2_000, seed: DEFAULT_SEED };
     let mut out = None;
     let mut hugo = None;
+    let mut plain = None;
     let mut minimal = false;
     let mut args = std::env::args().skip(1);
     let parsed: Result<(), String> = (|| {
@@ -1999,6 +2056,7 @@ fn main() -> ExitCode {
                 "--seed" => options.seed = parse_number(&arg, args.next())?,
                 "--out" => out = Some(args.next().ok_or("--out needs a folder")?),
                 "--hugo" => hugo = Some(args.next().ok_or("--hugo needs a folder")?),
+                "--plain" => plain = Some(args.next().ok_or("--plain needs a folder")?),
                 "--minimal-registry" => minimal = true,
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown argument `{other}`")),
@@ -2055,6 +2113,11 @@ fn main() -> ExitCode {
     }
     if let Some(hugo) = hugo
         && !report("Hugo site", &hugo, corpus.write_hugo(Path::new(&hugo)))
+    {
+        return ExitCode::from(2);
+    }
+    if let Some(plain) = plain
+        && !report("infrabrief site with the Hugo site's Markdown", &plain, corpus.write_plain_site(Path::new(&plain)))
     {
         return ExitCode::from(2);
     }

@@ -5,6 +5,7 @@ mod build;
 mod charts;
 mod commands;
 mod common;
+mod corpus;
 mod crash;
 mod diff;
 mod hostile;

@@ -1,0 +1,100 @@
+//! The benchmark's corpus generator (`examples/corpus.rs`): every site it writes builds without a
+//! single diagnostic, the same seed gives the same bytes, and the plain site is the Hugo twin's
+//! Markdown, so the Hugo comparison really compares the same text.
+
+#[path = "../../examples/corpus.rs"]
+#[allow(dead_code)]
+mod generator;
+
+use std::path::Path;
+
+use infrabrief::pipeline::{self, Options};
+
+use crate::common::{Scratch, snapshot, text};
+
+fn small(seed: u64) -> generator::Corpus {
+    generator::generate(generator::Options { briefs: 30, deals: 40, seed })
+}
+
+/// Builds a generated site and returns its brief pages, failing on any diagnostic.
+fn builds_cleanly(root: &Path) -> usize {
+    let build = pipeline::build(root, Options::default()).expect("the generated site loads");
+    let problems: Vec<String> = build.diagnostics.iter().map(|d| format!("{d:?}")).collect();
+    assert!(problems.is_empty(), "{}: {problems:#?}", root.display());
+    assert!(build.succeeded(), "{}", root.display());
+    build.site.expect("a site").briefs.len()
+}
+
+/// The Markdown after the front matter of every brief in `root`, by file name.
+fn bodies(root: &Path) -> Vec<(String, String)> {
+    let folder = root.join("content/briefs");
+    let mut found: Vec<(String, String)> = snapshot(&folder)
+        .into_iter()
+        .map(|(name, bytes)| {
+            let file = text(&bytes);
+            let body = file.splitn(3, "+++").nth(2).expect("front matter between +++ lines").to_string();
+            (name, body)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn every_generated_site_builds_without_a_diagnostic() {
+    let scratch = Scratch::new("corpus");
+    let corpus = small(generator::DEFAULT_SEED);
+    let full = scratch.path.join("full");
+    let minimal = scratch.path.join("minimal");
+    let plain = scratch.path.join("plain");
+    corpus.write_site(&full, false).expect("write the full site");
+    corpus.write_site(&minimal, true).expect("write the minimal site");
+    corpus.write_plain_site(&plain).expect("write the plain site");
+    for root in [&full, &minimal, &plain] {
+        assert_eq!(builds_cleanly(root), 30, "{}", root.display());
+    }
+}
+
+#[test]
+fn the_plain_site_is_the_hugo_twins_markdown_with_infrabrief_links() {
+    let scratch = Scratch::new("corpus-plain");
+    let corpus = small(generator::DEFAULT_SEED);
+    let (plain, hugo) = (scratch.path.join("plain"), scratch.path.join("hugo"));
+    corpus.write_plain_site(&plain).expect("write the plain site");
+    corpus.write_hugo(&hugo).expect("write the Hugo twin");
+    let (plain_bodies, hugo_bodies) = (bodies(&plain), bodies(&hugo));
+    assert_eq!(plain_bodies.len(), 30);
+    let mut links = 0;
+    for ((plain_name, plain_body), (hugo_name, hugo_body)) in plain_bodies.iter().zip(&hugo_bodies) {
+        assert_eq!(plain_name, hugo_name);
+        assert!(!plain_body.contains("{{"), "{plain_name} still has a shortcode");
+        links += plain_body.matches("](@/briefs/").count();
+        // Turning each content link back into Hugo's form gives Hugo's body exactly.
+        let mut back = String::new();
+        let mut rest = plain_body.as_str();
+        while let Some(at) = rest.find("](@/briefs/") {
+            let after = &rest[at + "](@/briefs/".len()..];
+            let end = after.find(".md)").expect("a link ends in .md)");
+            back.push_str(&rest[..at]);
+            back.push_str(&format!("](../{}/)", &after[..end]));
+            rest = &after[end + ".md)".len()..];
+        }
+        back.push_str(rest);
+        assert_eq!(&back, hugo_body, "{plain_name}");
+    }
+    assert!(links >= 30, "the briefs link to each other ({links} links)");
+    let front_matter = text(&std::fs::read(plain.join("content/briefs").join(&plain_bodies[0].0)).expect("read"));
+    let front_matter = front_matter.split("+++").nth(1).expect("front matter");
+    assert!(!front_matter.contains("companies") && !front_matter.contains("deals"), "{front_matter}");
+}
+
+#[test]
+fn the_same_seed_writes_the_same_bytes() {
+    let scratch = Scratch::new("corpus-seed");
+    let (a, b, other) = (scratch.path.join("a"), scratch.path.join("b"), scratch.path.join("other"));
+    small(7).write_plain_site(&a).expect("write a");
+    small(7).write_plain_site(&b).expect("write b");
+    small(8).write_plain_site(&other).expect("write other");
+    assert!(snapshot(&a) == snapshot(&b), "same seed, different bytes");
+    assert!(snapshot(&a) != snapshot(&other), "a different seed should give a different site");
+}
