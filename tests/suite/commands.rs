@@ -38,15 +38,20 @@ fn search_index_finds_briefs_deals_and_companies() {
         assert!(kinds.contains(&kind), "{kind} documents are indexed");
     }
     // "labco" ranks its company page first: the company name weighs most.
-    let postings = index["terms"]["labco"].as_array().expect("term labco");
-    let pairs: Vec<(usize, u64)> =
-        postings.chunks(2).map(|p| (p[0].as_u64().unwrap_or(0) as usize, p[1].as_u64().unwrap_or(0))).collect();
+    let pairs = postings_of(&index, "labco");
     let best = pairs.iter().max_by_key(|(_, w)| *w).expect("postings").0;
     assert_eq!(docs[best][0], "company");
     assert_eq!(docs[best][2], "companies/labco.html");
     // A body word of the first brief is found without storing the body.
-    let literal = index["terms"]["literal"].as_array().expect("body word indexed");
-    assert_eq!(docs[literal[0].as_u64().unwrap_or(0) as usize][2], "briefs/first-brief.html");
+    let literal = postings_of(&index, "literal");
+    assert_eq!(docs[literal[0].0][2], "briefs/first-brief.html");
+    // Every term's documents are written as gaps from the one before: they decode to distinct
+    // documents in ascending order, all within the list of documents.
+    for term in index["terms"].as_object().expect("terms").keys() {
+        let decoded = postings_of(&index, term);
+        assert!(decoded.windows(2).all(|w| w[0].0 < w[1].0), "{term}: {decoded:?}");
+        assert!(decoded.iter().all(|&(doc, weight)| doc < docs.len() && weight > 0), "{term}: {decoded:?}");
+    }
     assert!(!script.contains("Literal shortcodes stay as they are"), "bodies are not copied into the index");
     // Every page loads the search script with a plain script tag, relative to the page; the
     // script adds search-index.js (also a plain script element, never fetch) when needed.
@@ -322,4 +327,17 @@ fn serve_answers_from_memory_and_reloads_after_a_change() {
     assert!(page.contains("infrabrief-overlay"), "the build error is shown in the page");
     assert!(page.contains("is not a valid deal id"), "with the same diagnostics as the terminal");
     assert!(page.contains("An edited fixture site."), "the last good build is still served");
+}
+
+/// A term's postings as (document, weight), decoding the gaps the index stores.
+fn postings_of(index: &serde_json::Value, term: &str) -> Vec<(usize, u64)> {
+    let postings = index["terms"][term].as_array().unwrap_or_else(|| panic!("term {term} indexed"));
+    let mut doc = 0;
+    postings
+        .chunks(2)
+        .map(|pair| {
+            doc += pair[0].as_u64().unwrap_or(0) as usize;
+            (doc, pair.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0))
+        })
+        .collect()
 }
