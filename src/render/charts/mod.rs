@@ -918,7 +918,7 @@ fn company_takeaway(
             Some(format!("has committed {} in firm compute purchases", usd_at_least(committed, as_buyer.floors > 0)))
         }
         (_, _, ceiling) if ceiling > 0 => {
-            Some(format!("has compute purchases worth up to {}, none of it firm", usd(ceiling)))
+            Some(format!("has {} in ceilings and non-binding compute purchases, none of it firm", usd(ceiling)))
         }
         (n, _, _) => Some(format!("has {} of undisclosed value", count_of(n, "compute purchase", "compute purchases"))),
     };
@@ -928,9 +928,10 @@ fn company_takeaway(
             "holds {} in firm compute commitments from customers",
             usd_at_least(committed, as_provider.floors > 0)
         )),
-        (_, _, ceiling) if ceiling > 0 => {
-            Some(format!("holds compute commitments from customers worth up to {}, none of it firm", usd(ceiling)))
-        }
+        (_, _, ceiling) if ceiling > 0 => Some(format!(
+            "holds {} in ceilings and non-binding commitments from customers, none of it firm",
+            usd(ceiling)
+        )),
         (n, _, _) => Some(format!(
             "holds {} of undisclosed value from customers",
             count_of(n, "compute commitment", "compute commitments")
@@ -1316,7 +1317,7 @@ mod tests {
         ceiling.basis = Basis::UpTo;
         assert_eq!(
             company_takeaway_of(&site(vec![ceiling]), "acme"),
-            "Acme AI has compute purchases worth up to $20bn, none of it firm."
+            "Acme AI has $20bn in ceilings and non-binding compute purchases, none of it firm."
         );
         for takeaway in [company_takeaway_of(&one_undisclosed, "acme"), company_takeaway_of(&mixed, "acme")] {
             assert!(!takeaway.contains("$0") && !takeaway.contains(" 1 active deals"), "{takeaway}");
