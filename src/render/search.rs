@@ -546,7 +546,7 @@ fn write_decimal(out: &mut [u8], at: usize, mut value: u32) -> usize {
 /// Appends a posting, `doc,weight`, after a comma unless it is the first of its term. The
 /// posting is laid out in a fixed-size buffer and copied whole, then the unused tail is cut off:
 /// a copy of known size is a few stores, where a byte-sized copy or push costs a call or a check.
-fn push_posting(out: &mut Vec<u8>, first: bool, doc: u32, weight: u32) {
+fn push_posting(out: &mut Vec<u8>, first: bool, gap: u32, weight: u32) {
     // Room for `,` + ten digits + `,` + ten digits.
     const ROOM: usize = 24;
     let mut buffer = [0u8; ROOM];
@@ -555,7 +555,7 @@ fn push_posting(out: &mut Vec<u8>, first: bool, doc: u32, weight: u32) {
         buffer[0] = b',';
         at = 1;
     }
-    at = write_decimal(&mut buffer, at, doc);
+    at = write_decimal(&mut buffer, at, gap);
     buffer[at] = b',';
     at = write_decimal(&mut buffer, at + 1, weight);
     out.extend_from_slice(&buffer);
@@ -594,6 +594,7 @@ impl SearchIndex {
             // small numbers, a third fewer bytes at 10,000 briefs.
             let mut previous = 0;
             for (j, &(doc, weight)) in postings.iter().enumerate() {
+                debug_assert!(j == 0 || doc > previous, "postings of {term} out of order");
                 push_posting(&mut script, j == 0, doc - previous, weight);
                 previous = doc;
             }

@@ -336,8 +336,8 @@ fn postings_of(index: &serde_json::Value, term: &str) -> Vec<(usize, u64)> {
     postings
         .chunks(2)
         .map(|pair| {
-            doc += pair[0].as_u64().unwrap_or(0) as usize;
-            (doc, pair.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0))
+            doc += pair[0].as_u64().expect("a gap is a whole number") as usize;
+            (doc, pair.get(1).and_then(serde_json::Value::as_u64).expect("each gap has a weight"))
         })
         .collect()
 }

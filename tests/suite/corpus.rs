@@ -68,6 +68,7 @@ fn the_plain_site_is_the_hugo_twins_markdown_with_infrabrief_links() {
     for ((plain_name, plain_body), (hugo_name, hugo_body)) in plain_bodies.iter().zip(&hugo_bodies) {
         assert_eq!(plain_name, hugo_name);
         assert!(!plain_body.contains("{{"), "{plain_name} still has a shortcode");
+        assert!(!plain_body.contains("](../"), "{plain_name} still has a Hugo link");
         links += plain_body.matches("](@/briefs/").count();
         // Turning each content link back into Hugo's form gives Hugo's body exactly.
         let mut back = String::new();

@@ -638,13 +638,13 @@ pub fn timeline(markers: &[Marker], frame: Frame) -> Result<Drawing, DrawError> 
         }
         let half_line = (small * 0.6).max(7.0);
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-        let band_height: Vec<f64> = band_offset.iter().map(|dy| band_y + dy).collect();
-        for (marker, band_height) in markers.iter().zip(band_height) {
+        let marker_ys: Vec<f64> = band_offset.iter().map(|dy| band_y + dy).collect();
+        for (marker, undisclosed_y) in markers.iter().zip(marker_ys) {
             let r = radius(marker);
             let mx = x.at(marker.at);
             let my = match marker.value {
                 Some(v) => y.at((v as f64 / 1_000.0).max(0.001).log10()),
-                None => band_height,
+                None => undisclosed_y,
             };
             let (paint, fill) = marker_style(marker.kind, marker.bucket);
             draw_marker(&canvas, marker.kind, mx, my, r, paint, fill)?;
