@@ -525,13 +525,19 @@ fn deals(options: Options, companies: &[Company]) -> Vec<Deal> {
         } else {
             Vec::new()
         };
-        let agreement = rng.weighted(&[(70, "contract"), (15, "letter_of_intent"), (15, "talks")]);
-        let status = if agreement == "talks" {
+        // A data-centre build is sometimes only the buyer's announced plan to invest.
+        let agreement = if kind == "datacenter" && rng.chance(0.25) {
+            "plan"
+        } else {
+            rng.weighted(&[(70, "contract"), (15, "letter_of_intent"), (15, "talks")])
+        };
+        let status = if matches!(agreement, "talks" | "plan") {
             rng.weighted(&[(85, "announced"), (15, "cancelled")])
         } else {
             rng.weighted(&[(45, "announced"), (28, "signed"), (22, "operational"), (5, "cancelled")])
         };
-        let basis = rng.weighted(&[(50, "reported"), (15, "up_to"), (15, "estimate"), (20, "undisclosed")]);
+        let basis =
+            rng.weighted(&[(45, "reported"), (5, "more_than"), (15, "up_to"), (15, "estimate"), (20, "undisclosed")]);
         let value_usd_m = (basis != "undisclosed").then(|| {
             let bn = low * (high / low).powf(rng.float().powf(1.7));
             (round_value(bn) * 1_000.0).round() as i64
@@ -632,6 +638,7 @@ fn deals(options: Options, companies: &[Company]) -> Vec<Deal> {
         let title = match deal.agreement {
             "talks" => format!("{b} in talks over {what}"),
             "letter_of_intent" => format!("{b} signs letter of intent for {what}"),
+            "plan" => format!("{b} plans to invest in {what}"),
             _ => match deal.kind {
                 "equity" => format!("{b} takes a stake in {p}"),
                 "financing" => format!("{b} leads a financing package for {p}"),
@@ -653,6 +660,10 @@ fn deals(options: Options, companies: &[Company]) -> Vec<Deal> {
             ("letter_of_intent", _) => {
                 " It is a letter of intent, so the amount is a ceiling rather than a commitment."
             }
+            ("plan", _) => {
+                " It is an investment plan: the amount is what the buyer says it will spend, not an agreed price."
+            }
+            (_, "more_than") => " The sources give the amount only as a floor.",
             (_, "up_to") => " The amount is a ceiling that depends on later phases being exercised.",
             (_, "estimate") => " The amount is an outside estimate; the companies did not disclose it.",
             (_, "undisclosed") => " The companies did not disclose the value.",
@@ -1105,6 +1116,7 @@ fn usd(millions: i64) -> String {
 fn value_text(deal: &Deal) -> String {
     match (deal.value_usd_m, deal.basis) {
         (Some(m), "reported") => usd(m),
+        (Some(m), "more_than") => format!("more than {}", usd(m)),
         (Some(m), "up_to") => format!("up to {}", usd(m)),
         (Some(m), "estimate") => format!("an estimated {}", usd(m)),
         _ => "an undisclosed sum".to_string(),
@@ -1120,6 +1132,7 @@ fn firmness(deal: &Deal) -> &'static str {
     match (deal.agreement, deal.basis) {
         ("talks", _) => "a report of talks rather than a signed deal",
         ("letter_of_intent", _) => "an intention rather than a contract",
+        ("plan", _) => "an investment plan rather than a contract",
         (_, "up_to") => "a ceiling rather than a commitment",
         (_, "estimate") => "an outside estimate rather than a disclosed figure",
         (_, "undisclosed") => "a commitment of undisclosed size",
@@ -1960,7 +1973,10 @@ fn push_with_content_links(out: &mut String, hugo_body: &str) {
     while let Some(at) = rest.find("](../") {
         let after = &rest[at + 5..];
         match after.find("/)") {
-            Some(end) if after[..end].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+            Some(end)
+                if end > 0
+                    && after[..end].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+            {
                 out.push_str(&rest[..at]);
                 let _ = write!(out, "](@/briefs/{}.md)", &after[..end]);
                 rest = &after[end + 2..];
