@@ -111,7 +111,7 @@ fn main() -> ExitCode {
     let mut rows: Vec<(String, usize, Vec<Run>, u64)> = Vec::new();
     for &(briefs, runs) in plan.corpora.iter().filter(|_| wanted("corpora")) {
         let site = corpora_dir.join(format!("site-{briefs}"));
-        let Some(written) = generate(briefs, DEALS, &site) else {
+        let Some(written) = generate(briefs, DEALS, &site, None) else {
             failed = true;
             continue;
         };
@@ -195,7 +195,7 @@ fn main() -> ExitCode {
         && let Some(&(briefs, _)) = plan.corpora.last()
     {
         let site = corpora_dir.join(format!("site-{briefs}"));
-        if !site.join("content").is_dir() && generate(briefs, DEALS, &site).is_none() {
+        if !site.join("content").is_dir() && generate(briefs, DEALS, &site, None).is_none() {
             failed = true;
         } else if let Err(problem) = bench_serve(&site, briefs, if plan.quick { 7 } else { 11 }) {
             println!("  FAILED: {problem}");
@@ -216,7 +216,7 @@ fn main() -> ExitCode {
                 "  (figures, deal cards, charts) over the minimum registry they need (from {COMPARE_DEALS} generated deals);"
             );
             println!(
-                "  {} measured rounds after one warm-up round, the three builds alternating, all writing to {outputs_kind}",
+                "  {} measured rounds after one warm-up round, the three builds taking turns to go first, all writing to {outputs_kind}",
                 plan.hugo_rounds
             );
             let mut table = vec![
@@ -229,7 +229,9 @@ fn main() -> ExitCode {
                 let site = corpora_dir.join(format!("compare-{briefs}"));
                 let plain_site = corpora_dir.join(format!("plain-{briefs}"));
                 let hugo_site = corpora_dir.join(format!("hugo-{briefs}"));
-                if generate_compare(briefs, &site, &plain_site, &hugo_site).is_none() {
+                if generate(briefs, COMPARE_DEALS, &site, Some(Twins { plain: &plain_site, hugo: &hugo_site }))
+                    .is_none()
+                {
                     failed = true;
                     continue;
                 }
@@ -507,55 +509,41 @@ fn outputs_folder() -> (PathBuf, &'static str) {
     }
 }
 
-/// Generates a corpus (and its Hugo twin); prints how long it took.
-fn generate(briefs: usize, deals: usize, site: &Path) -> Option<corpus::Written> {
+/// The other two sites of the Hugo comparison: infrabrief with the Hugo twin's Markdown, and the
+/// twin itself.
+struct Twins<'a> {
+    plain: &'a Path,
+    hugo: &'a Path,
+}
+
+/// Generates a corpus into `site` (with `twins`, over the minimal registry, and the comparison's
+/// other two sites from the same corpus); prints how long it took.
+fn generate(briefs: usize, deals: usize, site: &Path, twins: Option<Twins<'_>>) -> Option<corpus::Written> {
     let started = Instant::now();
     let corpus = corpus::generate(corpus::Options { briefs, deals, seed: corpus::DEFAULT_SEED });
     let generated = started.elapsed();
-    let written = match corpus.write_site(site, false) {
+    let mut written = corpus.write_site(site, twins.is_some()).map_err(|error| (site, error));
+    if let Some(Twins { plain, hugo }) = &twins {
+        written = written.and_then(|w| corpus.write_plain_site(plain).map(|_| w).map_err(|error| (*plain, error)));
+        written = written.and_then(|w| corpus.write_hugo(hugo).map(|_| w).map_err(|error| (*hugo, error)));
+    }
+    let written = match written {
         Ok(written) => written,
-        Err(error) => {
-            println!("  FAILED to write {}: {error}", site.display());
+        Err((dir, error)) => {
+            println!("  FAILED to write {}: {error}", dir.display());
             return None;
         }
     };
     println!(
-        "  generated {} briefs, {} deals in {} ms (in memory {} ms): {:.1} MB of Markdown",
+        "  generated {} briefs, {} deals{} in {} ms (in memory {} ms): {:.1} MB of Markdown",
         thousands(briefs as u64),
         thousands(written.deals as u64),
+        if twins.is_some() { " (minimal registry), the same Markdown for both and the Hugo twin" } else { "" },
         started.elapsed().as_millis(),
         generated.as_millis(),
         written.markdown_bytes as f64 / 1e6
     );
     Some(written)
-}
-
-/// Generates the Hugo comparison's three sites from one corpus: infrabrief with shortcodes and the
-/// minimal registry, infrabrief with the Hugo twin's Markdown, and the Hugo twin.
-fn generate_compare(briefs: usize, site: &Path, plain: &Path, hugo: &Path) -> Option<()> {
-    let started = Instant::now();
-    let corpus = corpus::generate(corpus::Options { briefs, deals: COMPARE_DEALS, seed: corpus::DEFAULT_SEED });
-    let generated = started.elapsed();
-    let written = corpus.write_site(site, true).map_err(|error| (site, error));
-    let written = written.and_then(|w| corpus.write_plain_site(plain).map(|_| w).map_err(|error| (plain, error)));
-    let written = written.and_then(|w| corpus.write_hugo(hugo).map(|_| w).map_err(|error| (hugo, error)));
-    match written {
-        Ok(written) => {
-            println!(
-                "  generated {} briefs, {} deals (minimal registry), the same Markdown for both and the Hugo twin in {} ms (in memory {} ms): {:.1} MB of Markdown",
-                thousands(briefs as u64),
-                thousands(written.deals as u64),
-                started.elapsed().as_millis(),
-                generated.as_millis(),
-                written.markdown_bytes as f64 / 1e6
-            );
-            Some(())
-        }
-        Err((dir, error)) => {
-            println!("  FAILED to write {}: {error}", dir.display());
-            None
-        }
-    }
 }
 
 fn run_infrabrief(binary: &Path, root: &Path, out: &Path) -> Result<Run, String> {
