@@ -253,7 +253,7 @@ pub fn rerender(
         let (Some(brief), Some(old)) = (site.briefs.get(index), memo.briefs.get(index)) else {
             return Rerendered::Wider;
         };
-        let (body, problems, _, _) = render_brief(&shared, &base.brief_links, index, brief);
+        let RenderedBrief { body, problems, .. } = render_brief(&shared, &base.brief_links, index, brief);
         failed |= problems.has_errors();
         if let Some(slot) = memo.brief_problems.get_mut(index) {
             *slot = problems;
@@ -338,30 +338,55 @@ pub fn render_with(
     let shared = Shared { site, theme, tera, blocks: &blocks, row_values, deal_rows: &base.deal_rows, sink };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
+    // Each thread's run of briefs goes into a part of the search index as it renders, so the
+    // briefs' plain text is dropped at once (a full build) rather than kept for the index.
     let started = Instant::now();
-    let briefs: Vec<(Option<BodyFacts>, Diagnostics, Duration, Duration)> = site
+    let runs: Vec<(Vec<RenderedBrief>, search::IndexPart)> = site
         .briefs
         .par_iter()
         .enumerate()
-        .map(|(index, brief)| render_brief(&shared, &base.brief_links, index, brief))
+        .fold(
+            || (Vec::new(), search::IndexPart::default()),
+            |(mut rendered, mut part), (index, brief)| {
+                let mut result = render_brief(&shared, &base.brief_links, index, brief);
+                if let Some(body) = &mut result.body {
+                    let indexing = Instant::now();
+                    part.add(index, &search::BriefText { brief, text: &body.text, headings: &body.headings });
+                    result.index_time = indexing.elapsed();
+                    if !keep {
+                        body.text = String::new();
+                    }
+                }
+                rendered.push(result);
+                (rendered, part)
+            },
+        )
         .collect();
     let pages_rendered: Vec<(Option<BodyFacts>, Diagnostics)> =
         site.pages.par_iter().map(|page| render_page(&shared, page)).collect();
     let brief_wall = started.elapsed();
-    let (markdown_thread, template_thread) =
-        briefs.iter().fold((Duration::ZERO, Duration::ZERO), |(m, t), b| (m + b.2, t + b.3));
-    let share = markdown_thread.as_secs_f64() / (markdown_thread + template_thread).as_secs_f64().max(1e-9);
-    timings.markdown = brief_wall.mul_f64(share);
-    timings.templates = brief_wall.saturating_sub(timings.markdown);
-    let mut facts: Vec<BodyFacts> = Vec::with_capacity(briefs.len());
+    let mut index_parts = Vec::with_capacity(runs.len());
+    let mut facts: Vec<BodyFacts> = Vec::with_capacity(site.briefs.len());
     let mut memo = Memo::default();
-    for (body, problems, _, _) in briefs {
-        if keep {
-            memo.brief_problems.push(problems.clone());
+    let mut thread_time = [Duration::ZERO; 3];
+    for (rendered, part) in runs {
+        index_parts.push(part);
+        for brief in rendered {
+            thread_time[0] += brief.markdown_time;
+            thread_time[1] += brief.template_time;
+            thread_time[2] += brief.index_time;
+            if keep {
+                memo.brief_problems.push(brief.problems.clone());
+            }
+            diagnostics.extend(brief.problems);
+            facts.extend(brief.body);
         }
-        diagnostics.extend(problems);
-        facts.extend(body);
     }
+    // The brief phase's wall time, split between its stages in proportion to their thread time.
+    let total = thread_time.iter().sum::<Duration>().as_secs_f64().max(1e-9);
+    timings.markdown = brief_wall.mul_f64(thread_time[0].as_secs_f64() / total);
+    timings.index = brief_wall.mul_f64(thread_time[2].as_secs_f64() / total);
+    timings.templates = brief_wall.saturating_sub(timings.markdown + timings.index);
     for (_, problems) in pages_rendered {
         if keep {
             memo.page_problems.push(problems.clone());
@@ -373,24 +398,13 @@ pub fn render_with(
     }
     let body_problems = diagnostics.len();
 
-    // The search index, built now so the briefs' text can be dropped before the other pages.
+    // The rest of the search index: the parts joined, then the registry, pages and series.
+    // It is written before the other pages render, so the two never hold memory at once.
     let started = Instant::now();
-    let texts: Vec<search::BriefText<'_>> = site
-        .briefs
-        .iter()
-        .zip(&facts)
-        .map(|(brief, body)| search::BriefText { brief, text: &body.text, headings: &body.headings })
-        .collect();
-    let search_script = search::build(site, &texts).to_script();
-    drop(texts);
+    let search_script = search::build_from_parts(site, index_parts).to_script();
     let search_index_bytes = search_script.len();
     sink.put(paths::SEARCH_INDEX.to_string(), search_script.into_bytes());
-    if !keep {
-        for body in &mut facts {
-            body.text = String::new();
-        }
-    }
-    timings.index = started.elapsed();
+    timings.index += started.elapsed();
 
     // Every other page.
     let started = Instant::now();
@@ -513,14 +527,19 @@ fn render_listings(shared: &Shared<'_>, base: &Base, facts: &[BodyFacts]) -> Res
     Ok(Listed { brief_refs, brief_values, brief_items, results })
 }
 
-/// Renders a brief's body and its page; returns the facts, the problems, and the time spent on
-/// Markdown and on templates.
-fn render_brief(
-    shared: &Shared<'_>,
-    links: &[Link],
-    index: usize,
-    brief: &Brief,
-) -> (Option<BodyFacts>, Diagnostics, Duration, Duration) {
+/// What rendering one brief gave: its facts (none when it failed), its problems, and the thread
+/// time of each stage.
+struct RenderedBrief {
+    body: Option<BodyFacts>,
+    problems: Diagnostics,
+    markdown_time: Duration,
+    template_time: Duration,
+    /// Set by the caller that indexes the brief.
+    index_time: Duration,
+}
+
+/// Renders a brief's body and its page.
+fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief) -> RenderedBrief {
     let mut diagnostics = Diagnostics::default();
     let started = Instant::now();
     let path = paths::brief(&brief.slug);
@@ -528,7 +547,13 @@ fn render_brief(
     let body = render_body(shared, &document, &mut diagnostics);
     let markdown = started.elapsed();
     if diagnostics.has_errors() {
-        return (None, diagnostics, markdown, Duration::ZERO);
+        return RenderedBrief {
+            body: None,
+            problems: diagnostics,
+            markdown_time: markdown,
+            template_time: Duration::ZERO,
+            index_time: Duration::ZERO,
+        };
     }
     let started = Instant::now();
     let site = shared.site;
@@ -549,7 +574,13 @@ fn render_brief(
     if let Err(problem) = page(shared, "brief.html", &path, "briefs", &brief.title, &brief.summary, context) {
         diagnostics.push(problem);
     }
-    (Some(body.facts), diagnostics, markdown, started.elapsed())
+    RenderedBrief {
+        body: Some(body.facts),
+        problems: diagnostics,
+        markdown_time: markdown,
+        template_time: started.elapsed(),
+        index_time: Duration::ZERO,
+    }
 }
 
 fn render_page(shared: &Shared<'_>, page_model: &crate::model::Page) -> (Option<BodyFacts>, Diagnostics) {

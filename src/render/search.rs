@@ -25,14 +25,113 @@ pub struct SearchDoc {
     pub snippet: String,
 }
 
-/// A term and its `(document number, weight)` pairs.
-pub type TermPostings = (Box<str>, Vec<(u32, u32)>);
+/// A term and the documents it occurs in.
+pub type TermPostings = (Box<str>, Postings);
 
-/// The index: documents and, for each term (sorted), `(document number, weight)` pairs.
+/// The index: documents and, for each term (sorted), the documents it occurs in.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchIndex {
     pub docs: Vec<SearchDoc>,
     pub terms: Vec<TermPostings>,
+}
+
+/// One term's documents, in ascending order, with their weights: `(gap, weight)` pairs in
+/// LEB128, where the gap is the distance from the document before (the first: from 0). A posting
+/// takes two to four bytes where a pair of integers would take eight, which keeps a large site's
+/// index small while it is built. The last document stays open until another comes: a body
+/// credits the same document many times.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Postings {
+    bytes: Vec<u8>,
+    /// The last document in `bytes`, which the next gap counts from.
+    written: u32,
+    /// The open posting, `(document, weight)`; a weight of 0 means none.
+    open: (u32, u32),
+}
+
+impl Postings {
+    /// Adds `weight` to document `doc`, which is the open one or comes after every other.
+    fn credit(&mut self, doc: u32, weight: u32) {
+        if self.open.1 > 0 && self.open.0 == doc {
+            self.open.1 += weight;
+            return;
+        }
+        self.close();
+        self.open = (doc, weight);
+    }
+
+    /// Writes the open posting, if any.
+    fn close(&mut self) {
+        let (doc, weight) = std::mem::take(&mut self.open);
+        if weight == 0 {
+            return;
+        }
+        debug_assert!(self.bytes.is_empty() || doc > self.written, "postings out of order");
+        push_leb128(&mut self.bytes, doc - self.written);
+        push_leb128(&mut self.bytes, weight);
+        self.written = doc;
+    }
+
+    /// Appends the postings of later documents.
+    fn append(&mut self, mut later: Postings) {
+        self.close();
+        later.close();
+        let Some((first, length)) = read_leb128(&later.bytes) else { return };
+        debug_assert!(self.bytes.is_empty() || first > self.written, "index parts out of order");
+        // The first gap of `later` counts from 0: count it from this list's last document.
+        push_leb128(&mut self.bytes, first - self.written);
+        self.bytes.extend_from_slice(later.bytes.get(length..).unwrap_or_default());
+        self.written = later.written;
+    }
+
+    /// The `(gap, weight)` pairs, the open posting included.
+    pub fn gaps(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut rest = self.bytes.as_slice();
+        let mut open = (self.open.1 > 0).then(|| (self.open.0 - self.written, self.open.1));
+        std::iter::from_fn(move || {
+            if let Some((gap, length)) = read_leb128(rest) {
+                let after_gap = rest.get(length..).unwrap_or_default();
+                if let Some((weight, more)) = read_leb128(after_gap) {
+                    rest = after_gap.get(more..).unwrap_or_default();
+                    return Some((gap, weight));
+                }
+                rest = &[];
+            }
+            open.take()
+        })
+    }
+
+    /// The `(document, weight)` pairs.
+    pub fn documents(&self) -> Vec<(u32, u32)> {
+        let mut doc = 0;
+        self.gaps()
+            .map(|(gap, weight)| {
+                doc += gap;
+                (doc, weight)
+            })
+            .collect()
+    }
+}
+
+/// Appends `value` in LEB128: seven bits a byte, lowest first, the high bit set on all but the last.
+fn push_leb128(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// The LEB128 number at the start of `bytes` and its length in bytes.
+fn read_leb128(bytes: &[u8]) -> Option<(u32, usize)> {
+    let mut value = 0u32;
+    for (i, &byte) in bytes.iter().enumerate().take(5) {
+        value |= u32::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
 }
 
 const TITLE: u32 = 10;
@@ -328,7 +427,7 @@ struct Builder {
     docs: Vec<SearchDoc>,
     vocabulary: Vocabulary,
     /// Per term number.
-    postings: Vec<Vec<(u32, u32)>>,
+    postings: Vec<Postings>,
     buffer: String,
     /// Body counts of the current document, by term id, and the ids touched.
     counts: Vec<u32>,
@@ -336,31 +435,22 @@ struct Builder {
 }
 
 impl Builder {
-    fn starting_at(first_doc: usize) -> Builder {
-        Builder { first_doc, ..Builder::default() }
-    }
-
     fn doc(&mut self, doc: SearchDoc) -> usize {
         self.docs.push(doc);
         self.first_doc + self.docs.len() - 1
     }
 
     #[inline]
-    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Vec<(u32, u32)>>, term: &str) -> u32 {
+    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: &str) -> u32 {
         let (id, new) = vocabulary.intern(term);
         if new {
-            postings.push(Vec::new());
+            postings.push(Postings::default());
         }
         id
     }
 
-    fn credit(postings: &mut [Vec<(u32, u32)>], id: u32, doc: usize, weight: u32) {
-        let doc = doc as u32;
-        let list = &mut postings[id as usize];
-        match list.last_mut() {
-            Some((last, w)) if *last == doc => *w += weight,
-            _ => list.push((doc, weight)),
-        }
+    fn credit(postings: &mut [Postings], id: u32, doc: usize, weight: u32) {
+        postings[id as usize].credit(doc as u32, weight);
     }
 
     fn add(&mut self, doc: usize, text: &str, weight: u32) {
@@ -392,16 +482,28 @@ impl Builder {
         }
     }
 
-    /// Appends a builder of later documents.
+    /// Appends a builder of the documents that come next.
     fn absorb(&mut self, other: Builder) {
+        if other.docs.is_empty() {
+            return;
+        }
+        debug_assert_eq!(other.first_doc, self.first_doc + self.docs.len(), "index parts out of order");
+        if self.docs.is_empty() && self.postings.is_empty() {
+            // The first part: taken whole, its terms are not interned again.
+            *self = other;
+            return;
+        }
         self.docs.extend(other.docs);
         for (id, list) in other.postings.into_iter().enumerate() {
             let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, other.vocabulary.term(id));
-            self.postings[mine as usize].extend(list);
+            self.postings[mine as usize].append(list);
         }
     }
 
-    fn finish(self) -> SearchIndex {
+    fn finish(mut self) -> SearchIndex {
+        for list in &mut self.postings {
+            list.close();
+        }
         let vocabulary = &self.vocabulary;
         let mut terms: Vec<TermPostings> =
             self.postings.into_iter().enumerate().map(|(id, list)| (Box::from(vocabulary.term(id)), list)).collect();
@@ -421,22 +523,41 @@ fn company_names(site: &Site, id: &str) -> String {
     site.company(id).map_or_else(|| id.to_string(), |c| format!("{} {}", c.name, c.short_name.as_deref().unwrap_or("")))
 }
 
-fn add_briefs(builder: &mut Builder, briefs: &[BriefText<'_>]) {
-    for entry in briefs {
-        let brief = entry.brief;
-        let doc = builder.doc(SearchDoc {
-            kind: "brief",
-            title: brief.title.clone(),
-            path: paths::brief(&brief.slug),
-            snippet: snippet(&brief.summary),
-        });
-        builder.add(doc, &brief.title, TITLE);
-        builder.add(doc, &brief.summary, SUMMARY);
-        builder.add(doc, &brief.tags.join(" "), HEADING);
-        for heading in entry.headings {
-            builder.add(doc, &heading.text, HEADING);
+fn add_brief(builder: &mut Builder, entry: &BriefText<'_>) {
+    let brief = entry.brief;
+    let doc = builder.doc(SearchDoc {
+        kind: "brief",
+        title: brief.title.clone(),
+        path: paths::brief(&brief.slug),
+        snippet: snippet(&brief.summary),
+    });
+    builder.add(doc, &brief.title, TITLE);
+    builder.add(doc, &brief.summary, SUMMARY);
+    builder.add(doc, &brief.tags.join(" "), HEADING);
+    for heading in entry.headings {
+        builder.add(doc, &heading.text, HEADING);
+    }
+    builder.add_body(doc, entry.text);
+}
+
+/// The index of a run of consecutive briefs, built while they render so that their plain text
+/// need not be kept: a full build folds each thread's run of briefs into one of these, then
+/// [`build_from_parts`] joins them in order.
+#[derive(Default)]
+pub struct IndexPart {
+    builder: Builder,
+}
+
+impl IndexPart {
+    /// Indexes the brief that is document `doc`. The briefs of a part come one after the
+    /// other; a brief that failed to render leaves a gap, which is harmless: a build with a
+    /// failed brief writes no index.
+    pub fn add(&mut self, doc: usize, brief: &BriefText<'_>) {
+        let builder = &mut self.builder;
+        if builder.docs.is_empty() {
+            builder.first_doc = doc;
         }
-        builder.add_body(doc, entry.text);
+        add_brief(builder, brief);
     }
 }
 
@@ -444,20 +565,26 @@ fn add_briefs(builder: &mut Builder, briefs: &[BriefText<'_>]) {
 pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
     // One chunk per thread: each chunk holds its own vocabulary until the merge.
     let chunk = briefs.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
-    let chunks: Vec<Builder> = briefs
+    let parts: Vec<IndexPart> = briefs
         .par_chunks(chunk)
         .enumerate()
-        .map(|(i, part)| {
-            let mut builder = Builder::starting_at(i * chunk);
-            add_briefs(&mut builder, part);
-            builder
+        .map(|(i, run)| {
+            let mut part = IndexPart::default();
+            for (j, brief) in run.iter().enumerate() {
+                part.add(i * chunk + j, brief);
+            }
+            part
         })
         .collect();
-    // The first chunk starts at document 0 and becomes the builder: its terms are not interned again.
-    let mut chunks = chunks.into_iter();
-    let mut builder = chunks.next().unwrap_or_default();
-    for chunk in chunks {
-        builder.absorb(chunk);
+    build_from_parts(site, parts)
+}
+
+/// Builds the index from parts holding the briefs (documents `0..n`, parts in order), then
+/// adds deals, companies, pages and series after them.
+pub fn build_from_parts(site: &Site, parts: Vec<IndexPart>) -> SearchIndex {
+    let mut builder = Builder::default();
+    for part in parts {
+        builder.absorb(part.builder);
     }
     for deal in &site.deals {
         add_deal(&mut builder, site, deal);
@@ -563,11 +690,13 @@ fn push_posting(out: &mut Vec<u8>, first: bool, gap: u32, weight: u32) {
 }
 
 impl SearchIndex {
-    /// The index as a script that sets `window.INFRABRIEF_SEARCH`.
+    /// The index as a script that sets `window.INFRABRIEF_SEARCH`. The terms are written in
+    /// parallel runs, joined in order.
     pub fn to_script(&self) -> String {
-        let postings: usize = self.terms.iter().map(|(_, p)| p.len()).sum();
-        // Written as bytes (cheaper pushes than `String`'s), and checked as UTF-8 once at the end.
-        let mut script = Vec::with_capacity(64 + self.docs.len() * 200 + self.terms.len() * 12 + postings * 8);
+        let run = self.terms.len().div_ceil(4 * rayon::current_num_threads().max(1)).max(1);
+        let runs: Vec<Vec<u8>> =
+            self.terms.par_chunks(run).enumerate().map(|(i, terms)| write_terms(terms, i == 0)).collect();
+        let mut script = Vec::with_capacity(64 + self.docs.len() * 200 + runs.iter().map(Vec::len).sum::<usize>());
         script.extend_from_slice(b"window.INFRABRIEF_SEARCH={\"docs\":[");
         for (i, doc) in self.docs.iter().enumerate() {
             if i > 0 {
@@ -584,26 +713,37 @@ impl SearchIndex {
             script.push(b']');
         }
         script.extend_from_slice(b"],\"terms\":{");
-        for (i, (term, postings)) in self.terms.iter().enumerate() {
-            if i > 0 {
-                script.push(b',');
-            }
-            push_json_string(&mut script, term);
-            script.extend_from_slice(b":[");
-            // Documents come in ascending order, each written as the gap from the one before:
-            // small numbers, a third fewer bytes at 10,000 briefs.
-            let mut previous = 0;
-            for (j, &(doc, weight)) in postings.iter().enumerate() {
-                debug_assert!(j == 0 || doc > previous, "postings of {term} out of order");
-                push_posting(&mut script, j == 0, doc - previous, weight);
-                previous = doc;
-            }
-            script.push(b']');
+        for run in runs {
+            script.extend_from_slice(&run);
         }
         script.extend_from_slice(b"}};\n");
         // Only whole strings and ASCII were written, so this never takes the lossy path.
         String::from_utf8(script).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
     }
+}
+
+/// Terms and their postings as JSON object members, after a comma unless `first`.
+fn write_terms(terms: &[TermPostings], first: bool) -> Vec<u8> {
+    // Postings take about twice their LEB128 size in decimal: most gaps and weights are one or
+    // two digits, plus a comma each.
+    let size: usize = terms.iter().map(|(term, postings)| term.len() + 6 + 2 * postings.bytes.len()).sum();
+    // Written as bytes (cheaper pushes than `String`'s), and checked as UTF-8 once at the end.
+    let mut out = Vec::with_capacity(size);
+    for (i, (term, postings)) in terms.iter().enumerate() {
+        if i > 0 || !first {
+            out.push(b',');
+        }
+        push_json_string(&mut out, term);
+        out.extend_from_slice(b":[");
+        // Documents come in ascending order, each written as the gap from the one before:
+        // small numbers, a third fewer bytes at 10,000 briefs.
+        for (j, (gap, weight)) in postings.gaps().enumerate() {
+            debug_assert!(j == 0 || gap > 0, "postings of {term} out of order");
+            push_posting(&mut out, j == 0, gap, weight);
+        }
+        out.push(b']');
+    }
+    out
 }
 
 /// Bytes that [`push_json_string`] must look at: quotes, backslashes, `<`, controls, and 0xE2,
@@ -732,14 +872,54 @@ mod tests {
 
     #[test]
     fn a_terms_documents_are_written_as_gaps() {
+        let postings = |documents: &[(u32, u32)]| {
+            let mut list = Postings::default();
+            for &(doc, weight) in documents {
+                list.credit(doc, weight);
+            }
+            list
+        };
         let index = SearchIndex {
             docs: Vec::new(),
-            terms: vec![(Box::from("gpu"), vec![(2, 1), (5, 13), (9, 1)]), (Box::from("tpu"), vec![(0, 4)])],
+            terms: vec![
+                (Box::from("gpu"), postings(&[(2, 1), (5, 6), (5, 7), (9, 1)])),
+                (Box::from("tpu"), postings(&[(0, 4)])),
+            ],
         };
         assert_eq!(
             index.to_script(),
             "window.INFRABRIEF_SEARCH={\"docs\":[],\"terms\":{\"gpu\":[2,1,3,13,4,1],\"tpu\":[0,4]}};\n"
         );
+    }
+
+    #[test]
+    fn postings_round_trip_through_leb128_and_join_across_parts() {
+        // Gaps and weights across the one-, two- and five-byte encodings.
+        let documents: Vec<(u32, u32)> =
+            [(0, 1), (1, 127), (128, 128), (300, 5), (16_500, 1), (2_000_000, 16_384), (u32::MAX, u32::MAX)].to_vec();
+        let mut whole = Postings::default();
+        for &(doc, weight) in &documents {
+            whole.credit(doc, weight);
+        }
+        assert_eq!(whole.documents(), documents, "open posting read back");
+        whole.close();
+        assert_eq!(whole.documents(), documents, "written postings read back");
+        for split in 0..=documents.len() {
+            let (mut first, mut second) = (Postings::default(), Postings::default());
+            for (i, &(doc, weight)) in documents.iter().enumerate() {
+                if i < split { first.credit(doc, weight) } else { second.credit(doc, weight) }
+            }
+            first.append(second);
+            assert_eq!(first.documents(), documents, "split at {split}");
+            first.close();
+            assert_eq!(first, whole, "split at {split}");
+        }
+        for value in [0, 1, 127, 128, 16_383, 16_384, u32::MAX] {
+            let mut bytes = Vec::new();
+            push_leb128(&mut bytes, value);
+            assert_eq!(read_leb128(&bytes), Some((value, bytes.len())));
+        }
+        assert_eq!(read_leb128(&[0x80, 0x80]), None, "a number cut short");
     }
 
     #[test]
