@@ -475,6 +475,48 @@ async function checkSearch(context, network) {
   result(rel, check, problems);
 }
 
+// A search index of another format (a stale copy from a cache, seen here by relabelling the
+// real one as it loads) must be refused with a visible note, never read into wrong results.
+async function checkStaleSearchIndex(context, network) {
+  const rel = 'index.html';
+  const page = await context.newPage();
+  const seen = watch(page, network);
+  const problems = [];
+  try {
+    await page.addInitScript(() => {
+      let index;
+      Object.defineProperty(window, 'INFRABRIEF_SEARCH', {
+        configurable: true,
+        get: () => index,
+        set: (value) => { index = Object.assign({}, value, { format: 1 }); },
+      });
+    });
+    await page.setViewportSize(DESKTOP);
+    await page.goto(fileUrl(SITE_DIR, rel), { waitUntil: 'load' });
+    await page.locator('#search-input').focus();
+    await page.keyboard.type(SEARCH_QUERY, { delay: 20 });
+    const note = page.locator('#search-results .search-empty');
+    try {
+      await note.first().waitFor({ state: 'visible', timeout: 5_000 });
+      const text = await note.first().textContent();
+      if (!/out of date/.test(text ?? '')) problems.push(`the note reads "${text}"`);
+      const status = await page.locator('#search-status').textContent();
+      if (status !== text) problems.push(`the status for screen readers reads "${status}"`);
+    } catch {
+      problems.push('no visible note in #search-results within 5 s');
+    }
+    const links = await page.locator('#search-results a').count();
+    if (links > 0) problems.push(`${links} results shown from an index of another format`);
+  } catch (err) {
+    problems.push(short(err.message, 400));
+  } finally {
+    problems.push(...seen.console.map((c) => `console error: ${c}`), ...seen.pageErrors.map((e) => `page error: ${e}`));
+    problems.push(...network.take(page).map((u) => `blocked ${u}`));
+    await page.close();
+  }
+  result(rel, 'search refuses an index of another format', problems);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -518,6 +560,7 @@ async function main() {
     links = checkLinks(pages);
     await checkWithoutJs(context, network);
     await checkSearch(context, network);
+    await checkStaleSearchIndex(context, network);
     if (!flags['no-screenshots']) {
       shots = await takeScreenshots(context, SITE_DIR, { concurrency: CONCURRENCY });
       result('(screenshots)', 'screenshots', shots.problems.map((p) => `${p.name}: ${p.error}`));

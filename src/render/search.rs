@@ -5,7 +5,9 @@
 //! path and a short snippet, and per term the documents it occurs in with a weight: titles and
 //! company names weigh most, then headings and summaries, then body words (counted, never
 //! stored verbatim), so the index stays a fraction of the size of the text. A term's documents
-//! are in ascending order and written as gaps (`[first, weight, gap, weight, ...]`).
+//! are in ascending order and written as gaps (`[first, weight, gap, weight, ...]`). The file
+//! names its [`FORMAT`], and `search.js` refuses an index of another format (a stale cached copy)
+//! rather than read it wrongly.
 
 use rayon::prelude::*;
 
@@ -133,6 +135,10 @@ fn read_leb128(bytes: &[u8]) -> Option<(u32, usize)> {
     }
     None
 }
+
+/// The format of `search-index.js`, which `static/assets/search.js` checks (its `FORMAT`): raise
+/// both together whenever the layout changes. 2: documents written as gaps.
+pub const FORMAT: u32 = 2;
 
 const TITLE: u32 = 10;
 const NAME: u32 = 8;
@@ -697,7 +703,7 @@ impl SearchIndex {
         let runs: Vec<Vec<u8>> =
             self.terms.par_chunks(run).enumerate().map(|(i, terms)| write_terms(terms, i == 0)).collect();
         let mut script = Vec::with_capacity(64 + self.docs.len() * 200 + runs.iter().map(Vec::len).sum::<usize>());
-        script.extend_from_slice(b"window.INFRABRIEF_SEARCH={\"docs\":[");
+        script.extend_from_slice(format!("window.INFRABRIEF_SEARCH={{\"format\":{FORMAT},\"docs\":[").as_bytes());
         for (i, doc) in self.docs.iter().enumerate() {
             if i > 0 {
                 script.push(b',');
@@ -888,7 +894,7 @@ mod tests {
         };
         assert_eq!(
             index.to_script(),
-            "window.INFRABRIEF_SEARCH={\"docs\":[],\"terms\":{\"gpu\":[2,1,3,13,4,1],\"tpu\":[0,4]}};\n"
+            "window.INFRABRIEF_SEARCH={\"format\":2,\"docs\":[],\"terms\":{\"gpu\":[2,1,3,13,4,1],\"tpu\":[0,4]}};\n"
         );
     }
 
@@ -920,6 +926,13 @@ mod tests {
             assert_eq!(read_leb128(&bytes), Some((value, bytes.len())));
         }
         assert_eq!(read_leb128(&[0x80, 0x80]), None, "a number cut short");
+    }
+
+    #[test]
+    fn search_js_reads_the_format_the_index_is_written_in() {
+        let script = include_str!("../../static/assets/search.js");
+        assert!(script.contains(&format!("var FORMAT = {FORMAT};")), "search.js and search.rs disagree on FORMAT");
+        assert!(script.contains("loaded.format !== FORMAT"), "search.js no longer checks the format");
     }
 
     #[test]

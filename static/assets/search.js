@@ -12,9 +12,13 @@
     return;
   }
   var root = document.documentElement.getAttribute("data-root") || "";
+  /* The index format this script reads. An index from another version of infrabrief (a copy
+     left in a cache) would give wrong results, so it is refused with a note instead. */
+  var FORMAT = 2;
   var index = null;
   var terms = [];
   var loading = false;
+  var refused = "";
 
   /* Adds search-index.js to the page once; shows the pending query when it arrives. */
   function load() {
@@ -24,9 +28,14 @@
     var script = document.createElement("script");
     script.src = root + "search-index.js";
     script.onload = function () {
-      index = window.INFRABRIEF_SEARCH || { docs: [], terms: {} };
-      terms = Object.keys(index.terms).sort();
+      var loaded = window.INFRABRIEF_SEARCH;
       status.textContent = "";
+      if (!loaded || loaded.format !== FORMAT) {
+        refused = "Search is out of date on this copy of the site: reload the page to search.";
+      } else {
+        index = loaded;
+        terms = Object.keys(index.terms).sort();
+      }
       if (input.value.trim() !== "") { show(input.value); }
     };
     script.onerror = function () {
@@ -119,7 +128,24 @@
     active = -1;
   }
 
+  /* One line in place of the results, and the same words for screen readers. */
+  function note(text) {
+    list.textContent = "";
+    var line = document.createElement("li");
+    line.className = "search-empty";
+    line.textContent = text;
+    list.appendChild(line);
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    status.textContent = text;
+  }
+
   function show(query) {
+    if (refused) {
+      results = [];
+      if (query.trim() === "") { close(); } else { note(refused); }
+      return;
+    }
     if (!index) { load(); return; }
     results = search(query);
     list.textContent = "";

@@ -32,6 +32,7 @@ fn search_index_finds_briefs_deals_and_companies() {
         .and_then(|s| s.strip_suffix(";\n"))
         .expect("a script that sets the index");
     let index: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+    assert_eq!(index["format"], 2, "the index names its format, which search.js checks");
     let docs = index["docs"].as_array().expect("docs");
     let kinds: Vec<&str> = docs.iter().filter_map(|d| d[0].as_str()).collect();
     for kind in ["brief", "deal", "company", "page", "data"] {
