@@ -217,11 +217,15 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, path: String, bytes: Vec<u8>) {
+        self.put_bytes(path, &bytes);
+    }
+
+    fn put_bytes(&self, path: String, bytes: &[u8]) {
         if self.error.lock().map(|e| e.is_some()).unwrap_or(true) {
             return;
         }
         let started = std::time::Instant::now();
-        let result = self.write(&path, &bytes);
+        let result = self.write(&path, bytes);
         self.write_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if let Err(error) = result
             && let Ok(mut slot) = self.error.lock()

@@ -67,6 +67,12 @@ pub struct Stats {
 /// result never depends on their order because files are keyed by path.
 pub trait Sink: Sync {
     fn put(&self, path: String, bytes: Vec<u8>);
+
+    /// Puts a file from a buffer the caller keeps (and reuses): the staging folder writes it
+    /// straight away, memory keeps a copy of exactly its size.
+    fn put_bytes(&self, path: String, bytes: &[u8]) {
+        self.put(path, bytes.to_vec());
+    }
 }
 
 /// Collects rendered files in memory.

@@ -1144,21 +1144,41 @@ fn page(
     context.insert("description", description);
     context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
     context.insert("breadcrumbs", &breadcrumbs(section, path, title));
-    // Rendered straight into the bytes the sink takes: sized for a typical brief page, so it
-    // rarely grows, and never checked again as UTF-8 (tera writes only strings).
-    let mut html = Vec::with_capacity(PAGE_CAPACITY);
-    match shared.tera.render_to(template, &context, &mut html) {
-        Ok(()) => {
-            shared.sink.put(path.to_string(), html);
-            Ok(path.to_string())
+    // Rendered into this thread's page buffer, never checked again as UTF-8 (tera writes only
+    // strings), and handed to the sink as a slice: no page allocates a buffer of its own.
+    let rendered = PAGE_BUFFER.with(|buffer| {
+        let mut own = Vec::new();
+        let mut borrowed = buffer.try_borrow_mut();
+        let html = match borrowed.as_deref_mut() {
+            Ok(html) => html,
+            Err(_) => &mut own,
+        };
+        html.clear();
+        let rendered = shared.tera.render_to(template, &context, &mut *html);
+        if rendered.is_ok() {
+            shared.sink.put_bytes(path.to_string(), html);
         }
+        // A very large page (a tag listing thousands of briefs) does not keep its memory.
+        if html.capacity() > PAGE_BUFFER_KEPT {
+            *html = Vec::with_capacity(PAGE_CAPACITY);
+        }
+        rendered
+    });
+    match rendered {
+        Ok(()) => Ok(path.to_string()),
         Err(error) => Err(template_diagnostic(&error, Some(template))),
     }
 }
 
-/// The buffer a page is rendered into starts at this size (a brief page with a chart is 20 to
-/// 200 KB).
+/// Each thread's page buffer starts at this size (a brief page with a chart is 20 to 200 KB)...
 const PAGE_CAPACITY: usize = 64 * 1024;
+/// ...and goes back to it after a page larger than this.
+const PAGE_BUFFER_KEPT: usize = 1024 * 1024;
+
+thread_local! {
+    /// The buffer [`page`] renders into, reused by every page this thread renders.
+    static PAGE_BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(PAGE_CAPACITY));
+}
 
 /// A step of the breadcrumb trail; the current page has no path.
 #[derive(Serialize)]
