@@ -38,10 +38,10 @@ pub struct SearchIndex {
 }
 
 /// One term's documents, in ascending order, with their weights: `(gap, weight)` pairs in
-/// LEB128, where the gap is the distance from the document before (the first: from 0). A posting
-/// takes two to four bytes where a pair of integers would take eight, which keeps a large site's
-/// index small while it is built. The last document stays open until another comes: a body
-/// credits the same document many times.
+/// LEB128, where the gap is the distance from the document before (the first: from 0). Most
+/// postings take two or three bytes where a pair of integers would take eight, which keeps a
+/// large site's index small while it is built. The last document stays open until another
+/// comes: a body credits the same document many times.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Postings {
     bytes: Vec<u8>,
