@@ -163,7 +163,7 @@ impl Staging {
         })
     }
 
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    fn write(&self, relative: &str, parts: &[&[u8]]) -> Result<(), OutputError> {
         let path = safe_join(&self.dir, relative).ok_or_else(|| OutputError::Refused {
             target: self.dir.join(relative),
             reason: "an output path leaves the output folder".to_string(),
@@ -178,7 +178,7 @@ impl Staging {
             }
         }
         let mut file = fs::File::create(&path).map_err(io_error(&path))?;
-        file.write_all(bytes).map_err(io_error(&path))
+        parts.iter().try_for_each(|part| file.write_all(part)).map_err(io_error(&path))
     }
 
     /// Time spent writing files, summed over all threads.
@@ -221,11 +221,15 @@ impl Sink for Staging {
     }
 
     fn put_bytes(&self, path: String, bytes: &[u8]) {
+        self.put_parts(path, &[bytes]);
+    }
+
+    fn put_parts(&self, path: String, parts: &[&[u8]]) {
         if self.error.lock().map(|e| e.is_some()).unwrap_or(true) {
             return;
         }
         let started = std::time::Instant::now();
-        let result = self.write(&path, bytes);
+        let result = self.write(&path, parts);
         self.write_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if let Err(error) = result
             && let Ok(mut slot) = self.error.lock()

@@ -73,6 +73,12 @@ pub trait Sink: Sync {
     fn put_bytes(&self, path: String, bytes: &[u8]) {
         self.put(path, bytes.to_vec());
     }
+
+    /// Puts a file given as parts in order, which the staging folder writes one after the
+    /// other, so a large file written in parallel runs is never joined in memory.
+    fn put_parts(&self, path: String, parts: &[&[u8]]) {
+        self.put(path, parts.concat());
+    }
 }
 
 /// Collects rendered files in memory.

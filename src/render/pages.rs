@@ -338,10 +338,11 @@ pub fn render_with(
     let shared = Shared { site, theme, tera, blocks: &blocks, row_values, deal_rows: &base.deal_rows, sink };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
-    // Each thread's run of briefs goes into a part of the search index as it renders, so the
-    // briefs' plain text is dropped at once (a full build) rather than kept for the index.
+    // Each run of briefs that rayon hands a thread goes into a part of the search index as it
+    // renders, so a build drops the briefs' plain text at once rather than keep it for the index
+    // (`serve`, with `keep`, keeps it for its quick path).
     let started = Instant::now();
-    let runs: Vec<(Vec<RenderedBrief>, search::IndexPart)> = site
+    let mut runs: Vec<(Vec<RenderedBrief>, search::IndexPart)> = site
         .briefs
         .par_iter()
         .enumerate()
@@ -362,6 +363,9 @@ pub fn render_with(
             },
         )
         .collect();
+    // Each run holds consecutive briefs in order. rayon collects the runs in order too, but does
+    // not promise it: sorting them by their first brief makes the order not depend on it.
+    runs.sort_by_key(|(rendered, _)| rendered.first().map(|brief| brief.index));
     let pages_rendered: Vec<(Option<BodyFacts>, Diagnostics)> =
         site.pages.par_iter().map(|page| render_page(&shared, page)).collect();
     let brief_wall = started.elapsed();
@@ -401,9 +405,12 @@ pub fn render_with(
     // The rest of the search index: the parts joined, then the registry, pages and series.
     // It is written before the other pages render, so the two never hold memory at once.
     let started = Instant::now();
-    let search_script = search::build_from_parts(site, index_parts).to_script();
-    let search_index_bytes = search_script.len();
-    sink.put(paths::SEARCH_INDEX.to_string(), search_script.into_bytes());
+    let search_script = search::build_from_parts(site, index_parts).into_script_parts();
+    let search_index_bytes = search_script.iter().map(Vec::len).sum();
+    let parts: Vec<&[u8]> = search_script.iter().map(Vec::as_slice).collect();
+    sink.put_parts(paths::SEARCH_INDEX.to_string(), &parts);
+    drop(parts);
+    drop(search_script);
     timings.index += started.elapsed();
 
     // Every other page.
@@ -527,9 +534,10 @@ fn render_listings(shared: &Shared<'_>, base: &Base, facts: &[BodyFacts]) -> Res
     Ok(Listed { brief_refs, brief_values, brief_items, results })
 }
 
-/// What rendering one brief gave: its facts (none when it failed), its problems, and the thread
-/// time of each stage.
+/// What rendering one brief gave: its place in the site's list, its facts (none when it
+/// failed), its problems, and the thread time of each stage.
 struct RenderedBrief {
+    index: usize,
     body: Option<BodyFacts>,
     problems: Diagnostics,
     markdown_time: Duration,
@@ -548,6 +556,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     let markdown = started.elapsed();
     if diagnostics.has_errors() {
         return RenderedBrief {
+            index,
             body: None,
             problems: diagnostics,
             markdown_time: markdown,
@@ -575,6 +584,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
         diagnostics.push(problem);
     }
     RenderedBrief {
+        index,
         body: Some(body.facts),
         problems: diagnostics,
         markdown_time: markdown,
@@ -1149,6 +1159,7 @@ fn page(
     let rendered = PAGE_BUFFER.with(|buffer| {
         let mut own = Vec::new();
         let mut borrowed = buffer.try_borrow_mut();
+        let kept = borrowed.is_ok();
         let html = match borrowed.as_deref_mut() {
             Ok(html) => html,
             Err(_) => &mut own,
@@ -1159,7 +1170,7 @@ fn page(
             shared.sink.put_bytes(path.to_string(), html);
         }
         // A very large page (a tag listing thousands of briefs) does not keep its memory.
-        if html.capacity() > PAGE_BUFFER_KEPT {
+        if kept && html.capacity() > PAGE_BUFFER_KEPT {
             *html = Vec::with_capacity(PAGE_CAPACITY);
         }
         rendered

@@ -137,7 +137,9 @@ fn read_leb128(bytes: &[u8]) -> Option<(u32, usize)> {
 }
 
 /// The format of `search-index.js`, which `static/assets/search.js` checks (its `FORMAT`): raise
-/// both together whenever the layout changes. 2: documents written as gaps.
+/// both together whenever the layout changes. 2 is the first index to name its format (its
+/// documents are written as gaps, as since the format before it, which had no such field and
+/// is now refused along with any other).
 pub const FORMAT: u32 = 2;
 
 const TITLE: u32 = 10;
@@ -547,17 +549,18 @@ fn add_brief(builder: &mut Builder, entry: &BriefText<'_>) {
 }
 
 /// The index of a run of consecutive briefs, built while they render so that their plain text
-/// need not be kept: a full build folds each thread's run of briefs into one of these, then
-/// [`build_from_parts`] joins them in order.
+/// need not be kept: a full build folds each run of briefs that rayon hands a thread into one of
+/// these, then [`build_from_parts`] joins them in the briefs' order.
 #[derive(Default)]
 pub struct IndexPart {
     builder: Builder,
 }
 
 impl IndexPart {
-    /// Indexes the brief that is document `doc`. The briefs of a part come one after the
-    /// other; a brief that failed to render leaves a gap, which is harmless: a build with a
-    /// failed brief writes no index.
+    /// Indexes the brief that is document `doc`. The briefs of a part come one after the other
+    /// and are numbered from the first one's `doc` by their position: a brief that failed to
+    /// render is missing, and those after it are numbered one lower, which is harmless because
+    /// a build with a failed brief writes no index.
     pub fn add(&mut self, doc: usize, brief: &BriefText<'_>) {
         let builder = &mut self.builder;
         if builder.docs.is_empty() {
@@ -696,35 +699,45 @@ fn push_posting(out: &mut Vec<u8>, first: bool, gap: u32, weight: u32) {
 }
 
 impl SearchIndex {
-    /// The index as a script that sets `window.INFRABRIEF_SEARCH`. The terms are written in
-    /// parallel runs, joined in order.
-    pub fn to_script(&self) -> String {
-        let run = self.terms.len().div_ceil(4 * rayon::current_num_threads().max(1)).max(1);
-        let runs: Vec<Vec<u8>> =
-            self.terms.par_chunks(run).enumerate().map(|(i, terms)| write_terms(terms, i == 0)).collect();
-        let mut script = Vec::with_capacity(64 + self.docs.len() * 200 + runs.iter().map(Vec::len).sum::<usize>());
-        script.extend_from_slice(format!("window.INFRABRIEF_SEARCH={{\"format\":{FORMAT},\"docs\":[").as_bytes());
-        for (i, doc) in self.docs.iter().enumerate() {
+    /// The index as a script that sets `window.INFRABRIEF_SEARCH`.
+    pub fn to_script(self) -> String {
+        let parts = self.into_script_parts();
+        // Only whole strings and ASCII were written, so this never takes the lossy path.
+        String::from_utf8(parts.concat()).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    }
+
+    /// The script in parts, to be written one after the other: the documents, then the terms in
+    /// runs written in parallel. The index is dropped before the runs are written, and the
+    /// parts are never joined in memory by a build (`Sink::put_parts`).
+    pub fn into_script_parts(self) -> Vec<Vec<u8>> {
+        let SearchIndex { docs, terms } = self;
+        let mut head = Vec::with_capacity(64 + docs.len() * 200);
+        head.extend_from_slice(format!("window.INFRABRIEF_SEARCH={{\"format\":{FORMAT},\"docs\":[").as_bytes());
+        for (i, doc) in docs.iter().enumerate() {
             if i > 0 {
-                script.push(b',');
+                head.push(b',');
             }
-            script.push(b'[');
+            head.push(b'[');
             for (j, field) in [doc.kind, doc.title.as_str(), doc.path.as_str(), doc.snippet.as_str()].iter().enumerate()
             {
                 if j > 0 {
-                    script.push(b',');
+                    head.push(b',');
                 }
-                push_json_string(&mut script, field);
+                push_json_string(&mut head, field);
             }
-            script.push(b']');
+            head.push(b']');
         }
-        script.extend_from_slice(b"],\"terms\":{");
-        for run in runs {
-            script.extend_from_slice(&run);
-        }
-        script.extend_from_slice(b"}};\n");
-        // Only whole strings and ASCII were written, so this never takes the lossy path.
-        String::from_utf8(script).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+        drop(docs);
+        head.extend_from_slice(b"],\"terms\":{");
+        let run = terms.len().div_ceil(4 * rayon::current_num_threads().max(1)).max(1);
+        let runs: Vec<Vec<u8>> =
+            terms.par_chunks(run).enumerate().map(|(i, terms)| write_terms(terms, i == 0)).collect();
+        drop(terms);
+        let mut parts = Vec::with_capacity(runs.len() + 2);
+        parts.push(head);
+        parts.extend(runs);
+        parts.push(b"}};\n".to_vec());
+        parts
     }
 }
 

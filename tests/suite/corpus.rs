@@ -99,3 +99,33 @@ fn the_same_seed_writes_the_same_bytes() {
     assert!(snapshot(&a) == snapshot(&b), "same seed, different bytes");
     assert!(snapshot(&a) != snapshot(&other), "a different seed should give a different site");
 }
+
+/// Briefs are indexed for search in runs of consecutive briefs, as many as rayon splits the
+/// work into, then joined: on a site large enough for many runs, one thread and four must write
+/// the very same bytes, search index included.
+#[test]
+fn a_generated_site_builds_the_same_bytes_on_one_thread_and_on_four() {
+    let scratch = Scratch::new("corpus-threads");
+    let site = scratch.path.join("site");
+    generator::generate(generator::Options { briefs: 240, deals: 60, seed: generator::DEFAULT_SEED })
+        .write_site(&site, false)
+        .expect("write the site");
+    let build = |threads: &str| {
+        let out = scratch.path.join(format!("out-{threads}"));
+        let result = std::process::Command::new(env!("CARGO_BIN_EXE_infrabrief"))
+            .args(["build", "--root", site.to_str().expect("utf-8"), "-o", out.to_str().expect("utf-8")])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("run build");
+        assert!(result.status.success(), "{}", text(&result.stderr));
+        snapshot(&out)
+    };
+    let one = build("1");
+    let four = build("4");
+    assert!(one.iter().any(|(path, bytes)| path == "search-index.js" && bytes.len() > 10_000));
+    assert_eq!(one.len(), four.len());
+    for ((path_a, bytes_a), (path_b, bytes_b)) in one.iter().zip(&four) {
+        assert_eq!(path_a, path_b);
+        assert!(bytes_a == bytes_b, "{path_a} differs between one thread and four");
+    }
+}
