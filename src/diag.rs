@@ -114,6 +114,11 @@ impl Sources {
         self.files.get(path).map(|source| &*source.text)
     }
 
+    /// Forgets a file, when nothing will need to quote it.
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
+    }
+
     /// Adds every file of `other` (read apart, on another thread).
     pub fn extend(&mut self, other: Sources) {
         self.files.extend(other.files);

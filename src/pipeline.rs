@@ -215,7 +215,7 @@ impl Session {
     /// Renders the kept site in full from its base; `None` when it has errors.
     fn render_kept(&mut self, kept: &mut Kept) -> Option<Output> {
         let sink = MemorySink::default();
-        let (rendered, problems) = pages::render_with(&kept.site, &kept.theme, &kept.base, &sink, true);
+        let (rendered, problems) = pages::render_with(&kept.site, &kept.theme, &kept.base, &sink, true, None);
         self.diagnostics = self.early.clone();
         self.diagnostics.extend(problems);
         self.diagnostics.sort();

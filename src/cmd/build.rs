@@ -3,6 +3,7 @@
 //! detached `infrabrief remove-old-output` process, so the build never waits for that. Before
 //! loading, an output that a killed build left aside is put back ([`output::restore_interrupted`]).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -12,6 +13,7 @@ use crate::cli::BuildArgs;
 use crate::output::{self, OldTree, Staging};
 use crate::pipeline::{self, Options};
 use crate::render;
+use crate::render::pages::Released;
 
 pub fn run(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
@@ -54,10 +56,10 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             return exit(USAGE_OR_IO);
         }
     };
-    let mut diagnostics = prepared.diagnostics;
-    let Some(site) = prepared.site.as_ref().filter(|_| !diagnostics.has_errors()) else {
+    let pipeline::Prepared { mut sources, mut diagnostics, site, theme, timings } = prepared;
+    let Some(mut site) = site.filter(|_| !diagnostics.has_errors()) else {
         diagnostics.sort();
-        print_diagnostics(&diagnostics, &prepared.sources);
+        print_diagnostics(&diagnostics, &sources);
         eprintln!("build failed: nothing was written");
         return exit(CONTENT_ERRORS);
     };
@@ -69,11 +71,21 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         }
     };
     let render_started = Instant::now();
-    let (facts, problems) = render::render_into(site, &prepared.theme, &staging);
+    // Every brief's source goes to the render, which drops it once the brief is rendered (the
+    // largest thing a build would otherwise hold to the end); only a brief with a diagnostic
+    // keeps its source, for the diagnostic to quote.
+    let texts = site.take_brief_texts();
+    let quoted: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).collect();
+    for brief in site.briefs.iter().filter(|brief| !quoted.contains(brief.file.as_str())) {
+        sources.remove(&brief.file);
+    }
+    drop(quoted);
+    let released = Released { texts, sources: &mut sources };
+    let (facts, problems) = render::render_into(&site, &theme, &staging, Some(released));
     let render_time = render_started.elapsed();
     diagnostics.extend(problems);
     diagnostics.sort();
-    print_diagnostics(&diagnostics, &prepared.sources);
+    print_diagnostics(&diagnostics, &sources);
     let Some(facts) = facts.filter(|_| !diagnostics.has_errors()) else {
         drop(staging);
         eprintln!("build failed: nothing was written");
@@ -103,7 +115,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             target.display()
         );
         if args.report.verbose {
-            let t = &prepared.timings;
+            let t = &timings;
             let r = &facts.timings;
             let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
             println!(
@@ -124,7 +136,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             }
         }
     }
-    render::drop_later((prepared.sources, prepared.site, prepared.theme, facts));
+    render::drop_later((sources, site, theme, facts));
     exit(SUCCESS)
 }
 

@@ -46,6 +46,13 @@ pub struct Site {
 }
 
 impl Site {
+    /// Takes every brief's source text out of the model, in site order, leaving each `text`
+    /// empty (so `body()` reads ""): a build hands them to the render, which drops each as soon
+    /// as its brief is rendered instead of holding every source to the end.
+    pub fn take_brief_texts(&mut self) -> Vec<Arc<str>> {
+        self.briefs.iter_mut().map(|brief| std::mem::replace(&mut brief.text, Arc::from(""))).collect()
+    }
+
     /// A site with nothing in it: the "before" of a site that did not exist yet.
     pub fn empty() -> Site {
         Site {

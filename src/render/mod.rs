@@ -131,7 +131,7 @@ pub struct Rendered {
 /// diagnostics).
 pub fn render(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
     let sink = MemorySink::default();
-    let (facts, diagnostics) = pages::render_site(site, theme, &sink);
+    let (facts, diagnostics) = pages::render_site(site, theme, &sink, None);
     let rendered = facts.map(|facts| Rendered {
         output: sink.into_output(),
         stats: facts.stats,
@@ -149,6 +149,11 @@ pub fn drop_later<T: Send + 'static>(value: T) {
 }
 
 /// Renders the whole site into `sink` (a build's staging folder).
-pub fn render_into(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<RenderFacts>, Diagnostics) {
-    pages::render_site(site, theme, sink)
+pub fn render_into(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    released: Option<pages::Released<'_>>,
+) -> (Option<RenderFacts>, Diagnostics) {
+    pages::render_site(site, theme, sink, released)
 }

@@ -20,7 +20,7 @@ use super::markdown::{self, Heading, RawHtml, Resolver};
 use super::theme::Theme;
 use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, counting_note};
 use super::{BriefFacts, RenderFacts, Sink, Stats, data, feed, format, paths, search};
-use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::diag::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::model::totals::{self, Amounts};
 use crate::model::{Brief, Role, Site};
 
@@ -211,10 +211,15 @@ pub enum Rerendered {
 }
 
 /// Renders the whole site into `sink`.
-pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> (Option<RenderFacts>, Diagnostics) {
+pub fn render_site(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    released: Option<Released<'_>>,
+) -> (Option<RenderFacts>, Diagnostics) {
     match Base::new(site, theme) {
         Ok(base) => {
-            let (facts, diagnostics) = render_with(site, theme, &base, sink, false);
+            let (facts, diagnostics) = render_with(site, theme, &base, sink, false, released);
             super::drop_later(base);
             (facts.map(|(facts, _)| facts), diagnostics)
         }
@@ -253,7 +258,7 @@ pub fn rerender(
         let (Some(brief), Some(old)) = (site.briefs.get(index), memo.briefs.get(index)) else {
             return Rerendered::Wider;
         };
-        let RenderedBrief { body, problems, .. } = render_brief(&shared, &base.brief_links, index, brief);
+        let RenderedBrief { body, problems, .. } = render_brief(&shared, &base.brief_links, index, brief, &brief.text);
         failed |= problems.has_errors();
         if let Some(slot) = memo.brief_problems.get_mut(index) {
             *slot = problems;
@@ -328,6 +333,7 @@ pub fn render_with(
     base: &Base,
     sink: &dyn Sink,
     keep: bool,
+    released: Option<Released<'_>>,
 ) -> (Option<(RenderFacts, Option<Memo>)>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let mut timings = RenderTimings { charts: base.charts_time, ..RenderTimings::default() };
@@ -342,14 +348,24 @@ pub fn render_with(
     // renders, so a build drops the briefs' plain text at once rather than keep it for the index
     // (`serve`, with `keep`, keeps it for its quick path).
     let started = Instant::now();
+    let (texts, mut sources) = match released {
+        Some(Released { texts, sources }) => (texts, Some(sources)),
+        None => (site.briefs.iter().map(|brief| Arc::clone(&brief.text)).collect(), None),
+    };
+    debug_assert_eq!(texts.len(), site.briefs.len(), "one source text per brief");
     let mut runs: Vec<(Vec<RenderedBrief>, search::IndexPart)> = site
         .briefs
         .par_iter()
+        .zip(texts.into_par_iter())
         .enumerate()
         .fold(
             || (Vec::new(), search::IndexPart::default()),
-            |(mut rendered, mut part), (index, brief)| {
-                let mut result = render_brief(&shared, &base.brief_links, index, brief);
+            |(mut rendered, mut part), (index, (brief, text))| {
+                let mut result = render_brief(&shared, &base.brief_links, index, brief, &text);
+                // The text is dropped here, unless a diagnostic will need to quote it.
+                if !result.problems.is_empty() {
+                    result.source = Some(text);
+                }
                 if let Some(body) = &mut result.body {
                     let indexing = Instant::now();
                     part.add(index, &search::BriefText { brief, text: &body.text, headings: &body.headings });
@@ -381,6 +397,10 @@ pub fn render_with(
             thread_time[2] += brief.index_time;
             if keep {
                 memo.brief_problems.push(brief.problems.clone());
+            }
+            if let (Some(sources), Some(text), Some(model)) = (&mut sources, brief.source, site.briefs.get(brief.index))
+            {
+                sources.insert(model.file.clone(), text);
             }
             diagnostics.extend(brief.problems);
             facts.extend(brief.body);
@@ -534,11 +554,21 @@ fn render_listings(shared: &Shared<'_>, base: &Base, facts: &[BodyFacts]) -> Res
     Ok(Listed { brief_refs, brief_values, brief_items, results })
 }
 
+/// The briefs' source texts, taken out of the model by a build (`Site::take_brief_texts`) so
+/// that each is dropped as soon as its brief is rendered; the text of a brief with a diagnostic
+/// goes into `sources` instead, so the diagnostic can quote its line.
+pub struct Released<'a> {
+    pub texts: Vec<Arc<str>>,
+    pub sources: &'a mut Sources,
+}
+
 /// What rendering one brief gave: its place in the site's list, its facts (none when it
-/// failed), its problems, and the thread time of each stage.
+/// failed), its problems, its source text when a problem needs it, and the thread time of each
+/// stage.
 struct RenderedBrief {
     index: usize,
     body: Option<BodyFacts>,
+    source: Option<Arc<str>>,
     problems: Diagnostics,
     markdown_time: Duration,
     template_time: Duration,
@@ -546,18 +576,20 @@ struct RenderedBrief {
     index_time: Duration,
 }
 
-/// Renders a brief's body and its page.
-fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief) -> RenderedBrief {
+/// Renders a brief's body (from `text`, the brief's whole file) and its page.
+fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief, text: &str) -> RenderedBrief {
     let mut diagnostics = Diagnostics::default();
     let started = Instant::now();
     let path = paths::brief(&brief.slug);
-    let document = Document { file: &brief.file, body: brief.body(), body_offset: brief.body_offset, page_path: &path };
+    let body = text.get(brief.body_offset..).unwrap_or("");
+    let document = Document { file: &brief.file, body, body_offset: brief.body_offset, page_path: &path };
     let body = render_body(shared, &document, &mut diagnostics);
     let markdown = started.elapsed();
     if diagnostics.has_errors() {
         return RenderedBrief {
             index,
             body: None,
+            source: None,
             problems: diagnostics,
             markdown_time: markdown,
             template_time: Duration::ZERO,
@@ -586,6 +618,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     RenderedBrief {
         index,
         body: Some(body.facts),
+        source: None,
         problems: diagnostics,
         markdown_time: markdown,
         template_time: started.elapsed(),
