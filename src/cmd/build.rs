@@ -2,6 +2,8 @@
 //! output (many threads writing at once), then swap it in. The previous output is removed by a
 //! detached `infrabrief remove-old-output` process, so the build never waits for that. Before
 //! loading, an output that a killed build left aside is put back ([`output::restore_interrupted`]).
+//! Each brief's source goes to the render, which drops it once the brief is rendered unless a
+//! diagnostic quotes it: the sources were the largest thing a build held to the end.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
