@@ -425,6 +425,14 @@ async function checkWithoutJs(context, network) {
   }
 }
 
+// Adds what a watched page logged (console and page errors, blocked requests) to its problems,
+// then closes it.
+async function closeWatched(page, seen, network, problems) {
+  problems.push(...seen.console.map((c) => `console error: ${c}`), ...seen.pageErrors.map((e) => `page error: ${e}`));
+  problems.push(...network.take(page).map((u) => `blocked ${u}`));
+  await page.close();
+}
+
 async function checkSearch(context, network) {
   const rel = 'index.html';
   const check = `search "${SEARCH_QUERY}" opens ${SEARCH_TARGET}`;
@@ -468,9 +476,7 @@ async function checkSearch(context, network) {
   } catch (err) {
     problems.push(short(err.message, 400));
   } finally {
-    problems.push(...seen.console.map((c) => `console error: ${c}`), ...seen.pageErrors.map((e) => `page error: ${e}`));
-    problems.push(...network.take(page).map((u) => `blocked ${u}`));
-    await page.close();
+    await closeWatched(page, seen, network, problems);
   }
   result(rel, check, problems);
 }
@@ -510,9 +516,7 @@ async function checkStaleSearchIndex(context, network) {
   } catch (err) {
     problems.push(short(err.message, 400));
   } finally {
-    problems.push(...seen.console.map((c) => `console error: ${c}`), ...seen.pageErrors.map((e) => `page error: ${e}`));
-    problems.push(...network.take(page).map((u) => `blocked ${u}`));
-    await page.close();
+    await closeWatched(page, seen, network, problems);
   }
   result(rel, 'search refuses an index of another format', problems);
 }
