@@ -258,13 +258,13 @@ pub fn rerender(
         let (Some(brief), Some(old)) = (site.briefs.get(index), memo.briefs.get(index)) else {
             return Rerendered::Wider;
         };
-        let RenderedBrief { body, problems, .. } = render_brief(&shared, &base.brief_links, index, brief, &brief.text);
+        let RenderedBrief { body, listed, problems, .. } =
+            render_brief(&shared, &base.brief_links, index, brief, &brief.text);
         failed |= problems.has_errors();
         if let Some(slot) = memo.brief_problems.get_mut(index) {
             *slot = problems;
         }
-        let Some(body) = body else { continue };
-        let listed = Value::from_serializable(&BriefRef::of(brief, body.words));
+        let (Some(body), Some((_, listed))) = (body, listed) else { continue };
         if memo.listed.get(index) != Some(&listed) {
             let Ok(item) = fragment(&base.tera, BRIEF_ITEM, "brief", &listed, 1) else { return Rerendered::Wider };
             if let Some(slot) = memo.items.get_mut(index) {
@@ -387,6 +387,8 @@ pub fn render_with(
     let brief_wall = started.elapsed();
     let mut index_parts = Vec::with_capacity(runs.len());
     let mut facts: Vec<BodyFacts> = Vec::with_capacity(site.briefs.len());
+    let mut brief_refs: Vec<BriefRef> = Vec::with_capacity(site.briefs.len());
+    let mut brief_values: Vec<Value> = Vec::with_capacity(site.briefs.len());
     let mut memo = Memo::default();
     let mut thread_time = [Duration::ZERO; 3];
     for (rendered, part) in runs {
@@ -404,6 +406,10 @@ pub fn render_with(
             }
             diagnostics.extend(brief.problems);
             facts.extend(brief.body);
+            if let Some((view, value)) = brief.listed {
+                brief_refs.push(view);
+                brief_values.push(value);
+            }
         }
     }
     // The brief phase's wall time, split between its stages in proportion to their thread time.
@@ -422,21 +428,25 @@ pub fn render_with(
     }
     let body_problems = diagnostics.len();
 
-    // The rest of the search index: the parts joined, then the registry, pages and series.
-    // It is written before the other pages render, so the two never hold memory at once.
-    let started = Instant::now();
-    let search_script = search::build_from_parts(site, index_parts).into_script_parts();
-    let search_index_bytes = search_script.iter().map(Vec::len).sum();
-    let parts: Vec<&[u8]> = search_script.iter().map(Vec::as_slice).collect();
-    sink.put_parts(paths::SEARCH_INDEX.to_string(), &parts);
-    drop(parts);
-    drop(search_script);
-    timings.index += started.elapsed();
-
-    // Every other page.
-    let started = Instant::now();
-    let listed = render_listings(&shared, base, &facts);
-    timings.templates += started.elapsed();
+    // The rest of the search index (the parts joined, then the registry, pages and series) and
+    // every other page, side by side: joining the index is mostly one thread's work, and the
+    // listing pages keep the other threads busy meanwhile.
+    let (index_time, (listed, listing_time)) = rayon::join(
+        || {
+            let started = Instant::now();
+            let search_script = search::build_from_parts(site, index_parts).into_script_parts();
+            let parts: Vec<&[u8]> = search_script.iter().map(Vec::as_slice).collect();
+            sink.put_parts(paths::SEARCH_INDEX.to_string(), &parts);
+            (started.elapsed(), search_script.iter().map(Vec::len).sum::<usize>())
+        },
+        || {
+            let started = Instant::now();
+            (render_listings(&shared, base, &facts, brief_refs, brief_values), started.elapsed())
+        },
+    );
+    let (index_time, search_index_bytes) = index_time;
+    timings.index += index_time;
+    timings.templates += listing_time;
     let Listed { brief_refs, brief_values, brief_items, results } = match listed {
         Ok(listed) => listed,
         Err(problem) => {
@@ -533,12 +543,17 @@ struct Listed {
     results: Vec<Result<String, Diagnostic>>,
 }
 
-/// Renders every page other than briefs and content pages, from cross-references computed once.
-fn render_listings(shared: &Shared<'_>, base: &Base, facts: &[BodyFacts]) -> Result<Listed, Diagnostic> {
+/// Renders every page other than briefs and content pages, from cross-references computed once
+/// and the briefs' list entries as their own pages built them (views that many pages list are
+/// template values once; lists clone them cheaply).
+fn render_listings(
+    shared: &Shared<'_>,
+    base: &Base,
+    facts: &[BodyFacts],
+    brief_refs: Vec<BriefRef>,
+    brief_values: Vec<Value>,
+) -> Result<Listed, Diagnostic> {
     let site = shared.site;
-    let brief_refs: Vec<BriefRef> = site.briefs.iter().zip(facts).map(|(b, f)| BriefRef::of(b, f.words)).collect();
-    // Views that many pages list are turned into template values once; lists clone cheaply.
-    let brief_values: Vec<Value> = brief_refs.par_iter().map(Value::from_serializable).collect();
     let brief_items = brief_values
         .par_iter()
         .map(|brief| fragment(shared.tera, BRIEF_ITEM, "brief", brief, 1))
@@ -568,6 +583,9 @@ pub struct Released<'a> {
 struct RenderedBrief {
     index: usize,
     body: Option<BodyFacts>,
+    /// The brief's entry in lists (none when it failed), as a view and as the template value
+    /// its own page used, so that the listing pages need not build it again.
+    listed: Option<(BriefRef, Value)>,
     source: Option<Arc<str>>,
     problems: Diagnostics,
     markdown_time: Duration,
@@ -589,6 +607,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
         return RenderedBrief {
             index,
             body: None,
+            listed: None,
             source: None,
             problems: diagnostics,
             markdown_time: markdown,
@@ -599,8 +618,9 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     let started = Instant::now();
     let site = shared.site;
     let brief_ref = BriefRef::of(brief, body.facts.words);
+    let listed = Value::from_serializable(&brief_ref);
     let mut context = Context::new();
-    context.insert("brief", &brief_ref);
+    context.insert_value("brief", listed.clone());
     context.insert_value("content", Value::safe_string(&body.html));
     context.insert("toc", &body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
     context.insert("words", &body.facts.words);
@@ -618,6 +638,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     RenderedBrief {
         index,
         body: Some(body.facts),
+        listed: Some((brief_ref, listed)),
         source: None,
         problems: diagnostics,
         markdown_time: markdown,

@@ -836,8 +836,16 @@ mod tests {
     fn stopword_list_and_match_agree() {
         for word in STOPWORDS {
             assert!(is_stopword(word), "{word}");
+            // Near misses: every shorter prefix and a longer word are stop words only if listed.
+            for end in 0..word.len() {
+                assert_eq!(is_stopword(&word[..end]), STOPWORDS.contains(&&word[..end]), "{}", &word[..end]);
+            }
+            let longer = format!("{word}s");
+            assert_eq!(is_stopword(&longer), STOPWORDS.contains(&longer.as_str()), "{longer}");
         }
-        assert!(!is_stopword("compute"));
+        for word in ["compute", "", "thee", "wa", "bye", "a\0", "tHe", "\u{e9}"] {
+            assert!(!is_stopword(word), "{word:?}");
+        }
     }
 
     #[test]
