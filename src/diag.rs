@@ -92,7 +92,9 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// The text of every file the loader read, by path relative to the root. Texts are shared
-/// (`Arc<str>`) with the model, so a brief's Markdown is held in memory once.
+/// (`Arc<String>`) with the model, so a brief's Markdown is held in memory once; an `Arc<String>`
+/// rather than an `Arc<str>`, because the file's bytes become the `String` without a copy and the
+/// `String` goes into the `Arc` without one.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     files: BTreeMap<String, Source>,
@@ -100,18 +102,18 @@ pub struct Sources {
 
 #[derive(Clone, Debug)]
 struct Source {
-    text: Arc<str>,
+    text: Arc<String>,
     /// Byte offsets where lines start, computed the first time a diagnostic needs them.
     line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Sources {
-    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) {
+    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<Arc<String>>) {
         self.files.insert(path.into(), Source { text: text.into(), line_starts: OnceLock::new() });
     }
 
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(|source| &*source.text)
+        self.files.get(path).map(|source| source.text.as_str())
     }
 
     /// Forgets a file, when nothing will need to quote it.
@@ -362,7 +364,7 @@ mod tests {
     fn lines_found_by_index_match_a_scan_from_the_top() {
         let text = "a\nbé\r\n\nlast line";
         let mut sources = Sources::default();
-        sources.insert("f", text);
+        sources.insert("f", text.to_string());
         for offset in 0..=text.len() + 2 {
             assert_eq!(sources.locate("f", offset), Some(Location::of(text, offset)), "offset {offset}");
         }
@@ -392,7 +394,7 @@ mod tests {
     #[test]
     fn renders_caret_under_span() {
         let mut sources = Sources::default();
-        sources.insert("content/deals.toml", "[[deal]]\n\tvalu = 3\n");
+        sources.insert("content/deals.toml", "[[deal]]\n\tvalu = 3\n".to_string());
         let d = Diagnostic::error("content/deals.toml", Some(10..14), "unknown key `valu`")
             .with_help("did you mean `value`?");
         let text = render(&d, &sources, Style { color: false });
@@ -405,7 +407,7 @@ mod tests {
     #[test]
     fn renders_spans_on_crlf_line_ends() {
         let mut sources = Sources::default();
-        sources.insert("a.toml", "title = \"abc\r\ndescription = 1\r\n");
+        sources.insert("a.toml", "title = \"abc\r\ndescription = 1\r\n".to_string());
         let d = Diagnostic::error("a.toml", Some(12..14), "unterminated string");
         let text = render(&d, &sources, Style { color: false });
         assert!(text.contains("a.toml:1:13"), "{text}");

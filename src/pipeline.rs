@@ -76,7 +76,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, LoadError> {
     for (name, text) in &theme.templates {
         let file = format!("templates/{name}");
         if sources.get(&file).is_none() {
-            sources.insert(file, text.as_str());
+            sources.insert(file, text.clone());
         }
     }
     // The raw structs are done with: tens of thousands of small allocations, freed aside.

@@ -150,7 +150,7 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
         let file = format!("templates/{name}");
         match String::from_utf8(bytes) {
             Ok(text) => {
-                site.sources.insert(file, text.as_str());
+                site.sources.insert(file, text.clone());
                 site.templates.insert(name, text);
             }
             Err(error) => {
@@ -252,7 +252,7 @@ fn load_briefs(root: &Path) -> Result<LoadedBriefs, LoadError> {
 
 struct LoadedBrief {
     file: String,
-    text: Option<Arc<str>>,
+    text: Option<Arc<String>>,
     raw: Option<RawBrief>,
     diagnostics: Diagnostics,
 }
@@ -288,7 +288,7 @@ fn load_brief(root: &Path, file: &str, stem: &str) -> Result<LoadedBrief, LoadEr
         loaded.text = Some(text);
     } else if let Some(lossy) = sources.get(file) {
         // Not UTF-8: keep the lossy text so the diagnostic can show the line.
-        loaded.text = Some(Arc::from(lossy));
+        loaded.text = Some(Arc::new(lossy.to_string()));
     }
     loaded.diagnostics = diagnostics;
     Ok(loaded)
@@ -296,7 +296,7 @@ fn load_brief(root: &Path, file: &str, stem: &str) -> Result<LoadedBrief, LoadEr
 
 /// Reads one content file again (BOM dropped, as a full load does), for `serve`'s quick path.
 /// `Ok(None)` when it is gone or not UTF-8: a full load will report why.
-pub fn reread(root: &Path, file: &str) -> Result<Option<Arc<str>>, LoadError> {
+pub fn reread(root: &Path, file: &str) -> Result<Option<Arc<String>>, LoadError> {
     let mut sources = Sources::default();
     let mut diagnostics = Diagnostics::default();
     let text = read_text(root, file, &mut sources, &mut diagnostics)?;
@@ -305,7 +305,7 @@ pub fn reread(root: &Path, file: &str) -> Result<Option<Arc<str>>, LoadError> {
 
 /// What reading one text file gave.
 enum Text {
-    Read(Arc<str>),
+    Read(Arc<String>),
     /// There is no such file.
     Missing,
     /// The file is there but was not read: a symlink, or not UTF-8. A diagnostic says why.
@@ -319,7 +319,7 @@ fn read_text(
     file: &str,
     sources: &mut Sources,
     diagnostics: &mut Diagnostics,
-) -> Result<Option<Arc<str>>, LoadError> {
+) -> Result<Option<Arc<String>>, LoadError> {
     Ok(match read_file(root, file, sources, diagnostics)? {
         Text::Read(text) => Some(text),
         Text::Missing | Text::Refused => None,
@@ -356,7 +356,7 @@ fn read_listed_file(
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let text: Arc<str> = Arc::from(text);
+            let text = Arc::new(text);
             sources.insert(file, Arc::clone(&text));
             Ok(Text::Read(text))
         }

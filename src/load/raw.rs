@@ -90,7 +90,7 @@ pub struct RawBrief {
     pub deals: Vec<Sp<String>>,
     pub draft: Option<Sp<bool>>,
     /// The whole file; the body is `text[body_offset..]`.
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     pub body_offset: usize,
 }
 
@@ -104,7 +104,7 @@ pub struct RawPage {
     pub summary: Option<Sp<String>>,
     pub order: Option<Sp<i64>>,
     pub draft: Option<Sp<bool>>,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     pub body_offset: usize,
 }
 
@@ -341,7 +341,7 @@ pub fn read_brief(
     table: &DeTable<'_>,
     offset: usize,
     opening: Range<usize>,
-    body: (&Arc<str>, usize),
+    body: (&Arc<String>, usize),
     diagnostics: &mut Diagnostics,
 ) -> RawBrief {
     let mut reader = TableReader::new(file, offset, table, 0..0, diagnostics);
@@ -371,7 +371,7 @@ pub fn read_page(
     table: &DeTable<'_>,
     offset: usize,
     opening: Range<usize>,
-    body: (&Arc<str>, usize),
+    body: (&Arc<String>, usize),
     diagnostics: &mut Diagnostics,
 ) -> RawPage {
     let mut reader = TableReader::new(file, offset, table, 0..0, diagnostics);

@@ -49,8 +49,8 @@ impl Site {
     /// Takes every brief's source text out of the model, in site order, leaving each `text`
     /// empty (so `body()` reads ""): a build hands them to the render, which drops each as soon
     /// as its brief is rendered instead of holding every source to the end.
-    pub fn take_brief_texts(&mut self) -> Vec<Arc<str>> {
-        self.briefs.iter_mut().map(|brief| std::mem::replace(&mut brief.text, Arc::from(""))).collect()
+    pub fn take_brief_texts(&mut self) -> Vec<Arc<String>> {
+        self.briefs.iter_mut().map(|brief| std::mem::replace(&mut brief.text, Arc::default())).collect()
     }
 
     /// A site with nothing in it: the "before" of a site that did not exist yet.
@@ -444,7 +444,7 @@ pub struct Brief {
     pub deals: Vec<String>,
     pub draft: bool,
     /// The whole file, shared with `Sources`; the Markdown body is `text[body_offset..]`.
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Where the body starts in `file`: shortcode and link diagnostics add it to their spans.
     pub body_offset: usize,
     pub file: String,
@@ -463,7 +463,7 @@ pub struct Page {
     pub summary: Option<String>,
     pub order: i64,
     pub draft: bool,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     pub body_offset: usize,
     pub file: String,
 }
@@ -561,14 +561,22 @@ pub fn is_slug(text: &str) -> bool {
 
 /// A slug made from free text: `"Why OpenAI went to AWS"` becomes `why-openai-went-to-aws`.
 pub fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    for ch in text.chars().flat_map(char::to_lowercase) {
+    let mut slug = String::with_capacity(text.len());
+    let mut push = |ch: char| {
         if ch.is_ascii_alphanumeric() {
             slug.push(ch);
         } else if let Some(plain) = fold_accent(ch) {
             slug.push_str(plain);
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
+        }
+    };
+    for ch in text.chars() {
+        // ASCII, nearly every character of a heading, needs no Unicode case table.
+        if ch.is_ascii() {
+            push(ch.to_ascii_lowercase());
+        } else {
+            ch.to_lowercase().for_each(&mut push);
         }
     }
     while slug.ends_with('-') {

@@ -573,7 +573,7 @@ fn render_listings(
 /// that each is dropped as soon as its brief is rendered; the text of a brief with a diagnostic
 /// goes into `sources` instead, so the diagnostic can quote its line.
 pub struct Released<'a> {
-    pub texts: Vec<Arc<str>>,
+    pub texts: Vec<Arc<String>>,
     pub sources: &'a mut Sources,
 }
 
@@ -586,7 +586,7 @@ struct RenderedBrief {
     /// The brief's entry in lists (none when it failed), as a view and as the template value
     /// its own page used, so that the listing pages need not build it again.
     listed: Option<(BriefRef, Value)>,
-    source: Option<Arc<str>>,
+    source: Option<Arc<String>>,
     problems: Diagnostics,
     markdown_time: Duration,
     template_time: Duration,

@@ -151,66 +151,57 @@ const BODY: u32 = 1;
 const BODY_CAP: u32 = 5;
 const SNIPPET: usize = 160;
 
-/// Sorted, for binary search.
-/// The stop words, as a list for tests; `is_stopword` holds the same words.
-#[cfg(test)]
+/// The words too common to index: none is longer than five letters.
 const STOPWORDS: [&str; 42] = [
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it",
     "its", "not", "of", "on", "or", "over", "than", "that", "the", "their", "them", "there", "these", "they", "this",
     "to", "up", "was", "were", "which", "while", "who", "will", "with", "would",
 ];
 
-fn is_stopword(word: &str) -> bool {
-    // Every stop word starts with one of these letters: one bit test turns most words away.
-    if !matches!(word.as_bytes().first(), Some(b'a' | b'b' | b'f' | b'h' | b'i' | b'n' | b'o' | b't' | b'u' | b'w')) {
+fn is_stopword(term: &str) -> bool {
+    let bytes = term.as_bytes();
+    // No stop word is longer than five letters. A shorter term is looked up as one integer (its
+    // [`word`]) in a small table: a multiplication and one or two integer comparisons, where
+    // matching strings cost a comparison by length and then by bytes.
+    if bytes.is_empty() || bytes.len() > 5 {
         return false;
     }
-    // A match compiles to a comparison by length first, much cheaper than a search.
-    matches!(
-        word,
-        "a" | "an"
-            | "and"
-            | "are"
-            | "as"
-            | "at"
-            | "be"
-            | "but"
-            | "by"
-            | "for"
-            | "from"
-            | "has"
-            | "have"
-            | "in"
-            | "into"
-            | "is"
-            | "it"
-            | "its"
-            | "not"
-            | "of"
-            | "on"
-            | "or"
-            | "over"
-            | "than"
-            | "that"
-            | "the"
-            | "their"
-            | "them"
-            | "there"
-            | "these"
-            | "they"
-            | "this"
-            | "to"
-            | "up"
-            | "was"
-            | "were"
-            | "which"
-            | "while"
-            | "who"
-            | "will"
-            | "with"
-            | "would"
-    )
+    let key = word(bytes);
+    let mut slot = stop_slot(key);
+    loop {
+        let (stop_key, stop_len) = STOP_TABLE[slot];
+        if stop_len == 0 {
+            return false;
+        }
+        if stop_key == key && usize::from(stop_len) == bytes.len() {
+            return true;
+        }
+        slot = (slot + 1) % STOP_TABLE.len();
+    }
 }
+
+/// Where a stop word's [`word`] starts looking in [`STOP_TABLE`].
+const fn stop_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize
+}
+
+/// The stop words by [`word`] and length (0: an empty slot), placed by [`stop_slot`] and the
+/// next free slot after it: a third full, so most lookups end at the first slot.
+const STOP_TABLE: [(u64, u8); 128] = {
+    let mut table = [(0u64, 0u8); 128];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        let bytes = STOPWORDS[i].as_bytes();
+        let key = word(bytes);
+        let mut slot = stop_slot(key);
+        while table[slot].1 != 0 {
+            slot = (slot + 1) % 128;
+        }
+        table[slot] = (key, bytes.len() as u8);
+        i += 1;
+    }
+    table
+};
 
 /// Byte classes for the term scanner, one table lookup per byte.
 const WORD: u8 = 1;
@@ -340,16 +331,16 @@ struct Entry {
 
 /// Up to eight bytes as an integer. Loads may overlap: with the length, the integer still fixes
 /// every byte.
-fn word(b: &[u8]) -> u64 {
+const fn word(b: &[u8]) -> u64 {
     let n = b.len();
     if n >= 8 {
         u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
     } else if n >= 4 {
         let low = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         let high = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
-        u64::from(low) | u64::from(high) << 32
+        low as u64 | (high as u64) << 32
     } else if n > 0 {
-        u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16
+        b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16
     } else {
         0
     }

@@ -209,7 +209,7 @@ proptest! {
             diagnostics.push(Diagnostic::error("content/briefs/p.md", Some(problem.span.clone()), problem.message.clone()));
         }
         let mut sources = Sources::default();
-        sources.insert("content/briefs/p.md", body.as_str());
+        sources.insert("content/briefs/p.md", body.clone());
         let _ = render_all(&diagnostics, &sources, Style { color: false });
     }
 }
@@ -327,9 +327,9 @@ const COMPANIES: &str = "[[company]]\nid = \"labco\"\nname = \"Lab\"\nrole = \"l
 fn load_and_validate(deals: &str) -> (String, Diagnostics, Sources) {
     let mut site = LoadedSite::default();
     let mut diagnostics = Diagnostics::default();
-    site.sources.insert("content/site.toml", "title = \"P\"\n");
-    site.sources.insert("content/companies.toml", COMPANIES);
-    site.sources.insert("content/deals.toml", deals);
+    site.sources.insert("content/site.toml", "title = \"P\"\n".to_string());
+    site.sources.insert("content/companies.toml", COMPANIES.to_string());
+    site.sources.insert("content/deals.toml", deals.to_string());
     if let Some(table) = raw::parse_toml("content/site.toml", "title = \"P\"\n", 0, &mut diagnostics) {
         site.config = Some(raw::read_config("content/site.toml", table.get_ref(), &mut diagnostics));
     }
@@ -385,7 +385,7 @@ fn crlf_toml_errors_render_without_panicking() {
         let _ = raw::parse_toml("content/site.toml", text, 0, &mut diagnostics);
         assert!(diagnostics.has_errors(), "{text:?} is invalid TOML");
         let mut sources = Sources::default();
-        sources.insert("content/site.toml", text);
+        sources.insert("content/site.toml", text.to_string());
         let rendered = std::panic::catch_unwind(|| render_all(&diagnostics, &sources, Style { color: false }));
         assert!(rendered.is_ok(), "rendering the TOML error of {text:?} panicked");
     }
