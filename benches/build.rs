@@ -210,11 +210,12 @@ fn main() -> ExitCode {
         Some(version) => {
             println!("  {version}");
             println!(
-                "  same briefs for both: infrabrief renders the Hugo twin's very Markdown, and the briefs with registry shortcodes"
+                "  same briefs for both: infrabrief renders the Hugo twin's very Markdown with no registry (briefs only, as Hugo),"
             );
             println!(
-                "  (figures, deal cards, charts) over the minimum registry they need (from {COMPARE_DEALS} generated deals);"
+                "  and the briefs with registry shortcodes (figures, deal cards, charts) over the minimum registry they need"
             );
+            println!("  (from {COMPARE_DEALS} generated deals);");
             println!(
                 "  {} measured rounds after one warm-up round, the three builds taking turns to go first, all writing to {outputs_kind}",
                 plan.hugo_rounds
@@ -538,7 +539,7 @@ fn generate(briefs: usize, deals: usize, site: &Path, twins: Option<Twins<'_>>) 
         "  generated {} briefs, {} deals{} in {} ms (in memory {} ms): {:.1} MB of Markdown",
         thousands(briefs as u64),
         thousands(written.deals as u64),
-        if twins.is_some() { " (minimal registry), the same Markdown for both and the Hugo twin" } else { "" },
+        if twins.is_some() { " (minimal registry), the same Markdown with no registry and the Hugo twin" } else { "" },
         started.elapsed().as_millis(),
         generated.as_millis(),
         written.markdown_bytes as f64 / 1e6

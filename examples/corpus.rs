@@ -1687,20 +1687,21 @@ impl Corpus {
     /// Writes the infrabrief site. With `minimal_registry`, the registry keeps only the deals,
     /// companies and series the briefs need (for the briefs-only comparison with Hugo).
     pub fn write_site(&self, dir: &Path, minimal_registry: bool) -> io::Result<Written> {
-        self.write_site_with(dir, minimal_registry, Bodies::Shortcodes)
+        let registry = if minimal_registry { Registry::Cited } else { Registry::All };
+        self.write_site_with(dir, registry, Bodies::Shortcodes)
     }
 
     /// Writes the site with the bodies the Hugo twin gets (no shortcodes, no `companies` or
-    /// `deals` in the front matter) and the minimal registry, so infrabrief renders the same
-    /// Markdown as Hugo.
+    /// `deals` in the front matter) and no registry: the briefs only, as the Hugo twin has, so
+    /// infrabrief renders the same Markdown as Hugo and nothing else that Hugo does not.
     pub fn write_plain_site(&self, dir: &Path) -> io::Result<Written> {
-        self.write_site_with(dir, true, Bodies::Plain)
+        self.write_site_with(dir, Registry::Empty, Bodies::Plain)
     }
 
-    fn write_site_with(&self, dir: &Path, minimal_registry: bool, bodies: Bodies) -> io::Result<Written> {
+    fn write_site_with(&self, dir: &Path, registry: Registry, bodies: Bodies) -> io::Result<Written> {
         fresh_folder(dir)?;
         let mut files = Files { root: dir, written: Written::default() };
-        let (keep_companies, keep_deals, keep_series) = self.kept(minimal_registry);
+        let (keep_companies, keep_deals, keep_series) = self.kept(registry);
 
         files.write(
             "content/site.toml",
@@ -1794,9 +1795,19 @@ impl Corpus {
         Ok(files.written)
     }
 
-    fn kept(&self, minimal: bool) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
-        if !minimal {
-            return (vec![true; self.companies.len()], vec![true; self.deals.len()], vec![true; self.series.len()]);
+    fn kept(&self, registry: Registry) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
+        match registry {
+            Registry::All => {
+                return (vec![true; self.companies.len()], vec![true; self.deals.len()], vec![true; self.series.len()]);
+            }
+            Registry::Empty => {
+                return (
+                    vec![false; self.companies.len()],
+                    vec![false; self.deals.len()],
+                    vec![false; self.series.len()],
+                );
+            }
+            Registry::Cited => {}
         }
         let mut companies = vec![false; self.companies.len()];
         let mut deals = vec![false; self.deals.len()];
@@ -1955,6 +1966,17 @@ impl Corpus {
         files.written.briefs = self.briefs.len();
         Ok(files.written)
     }
+}
+
+/// Which part of the registry an infrabrief site gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Registry {
+    /// Every generated company, deal and series.
+    All,
+    /// Only the deals, companies and series that the briefs cite.
+    Cited,
+    /// None: the briefs only (the plain twin of the Hugo site).
+    Empty,
 }
 
 /// Which bodies an infrabrief site gets.

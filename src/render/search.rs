@@ -158,8 +158,7 @@ const STOPWORDS: [&str; 42] = [
     "to", "up", "was", "were", "which", "while", "who", "will", "with", "would",
 ];
 
-fn is_stopword(term: &str) -> bool {
-    let bytes = term.as_bytes();
+fn is_stopword(bytes: &[u8]) -> bool {
     // No stop word is longer than five letters. A shorter term is looked up as one integer (its
     // [`word`]) in a small table: a multiplication and one or two integer comparisons, where
     // matching strings cost a comparison by length and then by bytes.
@@ -233,7 +232,7 @@ const CLASS: [u8; 256] = {
 /// Calls `each` with every search term of `text`: lowercase runs of letters and digits, stop
 /// words and single letters dropped. ASCII is scanned byte by byte; other text goes through
 /// Unicode lowercasing. Reuses `buffer`, so nothing is allocated per word.
-fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
+fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&[u8])) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -251,8 +250,12 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
             seen |= class;
             i += 1;
         }
-        let word = &text[start..i];
+        // Terms are handled as bytes: an ASCII word needs no check that it is cut at characters.
+        let word = &bytes[start..i];
         if seen & NON_ASCII != 0 {
+            // A run starts after an ASCII byte (or at the start) and ends before one (or at the
+            // end), so it is cut at characters and `get` always finds it.
+            let Some(word) = text.get(start..i) else { continue };
             // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
             for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
                 buffer.clear();
@@ -261,9 +264,8 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
             }
         } else if seen & UPPER != 0 {
             buffer.clear();
-            buffer.push_str(word);
-            buffer.make_ascii_lowercase();
-            emit_ascii(buffer, &mut each);
+            buffer.extend(word.iter().map(|&b| char::from(b.to_ascii_lowercase())));
+            emit_ascii(buffer.as_bytes(), &mut each);
         } else {
             // Already lowercase ASCII, the common case: no copy.
             emit_ascii(word, &mut each);
@@ -271,20 +273,18 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) {
     }
 }
 
-fn emit(term: &str, each: &mut impl FnMut(&str)) {
+fn emit(term: &str, each: &mut impl FnMut(&[u8])) {
     let single = term.len() == 1 || (term.len() <= 4 && term.chars().nth(1).is_none());
-    if (single && !term.as_bytes()[0].is_ascii_digit()) || is_stopword(term) {
+    if (single && !term.as_bytes()[0].is_ascii_digit()) || is_stopword(term.as_bytes()) {
         return;
     }
-    each(term);
+    each(term.as_bytes());
 }
 
 /// [`emit`] for an ASCII term, where one byte is one letter.
-fn emit_ascii(term: &str, each: &mut impl FnMut(&str)) {
-    let bytes = term.as_bytes();
-    let single = bytes.len() == 1 && !bytes[0].is_ascii_digit();
-    // No stop word is longer than five letters.
-    if single || (bytes.len() <= 5 && is_stopword(term)) {
+fn emit_ascii(term: &[u8], each: &mut impl FnMut(&[u8])) {
+    let single = term.len() == 1 && !term[0].is_ascii_digit();
+    if single || is_stopword(term) {
         return;
     }
     each(term);
@@ -294,7 +294,7 @@ fn emit_ascii(term: &str, each: &mut impl FnMut(&str)) {
 pub fn terms(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut buffer = String::new();
-    for_each_term(text, &mut buffer, |term| found.push(term.to_string()));
+    for_each_term(text, &mut buffer, |term| found.push(String::from_utf8_lossy(term).into_owned()));
     found
 }
 
@@ -315,8 +315,8 @@ struct Vocabulary {
     /// `id + 1` per slot, 0 when empty; a power of two long and never more than half full.
     slots: Vec<u32>,
     entries: Vec<Entry>,
-    /// The text of every term, one after the other.
-    text: String,
+    /// The text of every term, one after the other (each one whole, so each is UTF-8).
+    text: Vec<u8>,
 }
 
 #[derive(Clone, Copy)]
@@ -366,15 +366,19 @@ fn term_hash(bytes: &[u8], head: u64, tail: u64) -> u64 {
 }
 
 impl Vocabulary {
-    fn term(&self, id: usize) -> &str {
+    fn term_bytes(&self, id: usize) -> &[u8] {
         let entry = self.entries[id];
         let start = entry.start as usize;
         &self.text[start..start + entry.len as usize]
     }
 
-    /// The number of `term`, and whether the term is new.
-    fn intern(&mut self, term: &str) -> (u32, bool) {
-        let bytes = term.as_bytes();
+    fn term(&self, id: usize) -> &str {
+        // Every term went in whole from a `str`, so this is never lossy.
+        std::str::from_utf8(self.term_bytes(id)).unwrap_or_default()
+    }
+
+    /// The number of the term `bytes`, and whether the term is new.
+    fn intern(&mut self, bytes: &[u8]) -> (u32, bool) {
         let (head, tail) = head_and_tail(bytes);
         let hash = term_hash(bytes, head, tail);
         if self.slots.len() < 2 * (self.entries.len() + 1) {
@@ -386,7 +390,7 @@ impl Vocabulary {
             let Some(id) = self.slots[slot].checked_sub(1) else {
                 let id = self.entries.len() as u32;
                 let start = self.text.len() as u32;
-                self.text.push_str(term);
+                self.text.extend_from_slice(bytes);
                 self.entries.push(Entry { start, len: bytes.len() as u32, head, tail, hash });
                 self.slots[slot] = id + 1;
                 return (id, true);
@@ -396,7 +400,7 @@ impl Vocabulary {
                 && entry.len as usize == bytes.len()
                 && entry.head == head
                 && entry.tail == tail
-                && (bytes.len() <= 16 || self.term(id as usize).as_bytes()[8..] == bytes[8..])
+                && (bytes.len() <= 16 || self.term_bytes(id as usize)[8..] == bytes[8..])
             {
                 return (id, false);
             }
@@ -440,7 +444,7 @@ impl Builder {
     }
 
     #[inline]
-    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: &str) -> u32 {
+    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: &[u8]) -> u32 {
         let (id, new) = vocabulary.intern(term);
         if new {
             postings.push(Postings::default());
@@ -494,7 +498,7 @@ impl Builder {
         }
         self.docs.extend(other.docs);
         for (id, list) in other.postings.into_iter().enumerate() {
-            let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, other.vocabulary.term(id));
+            let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, other.vocabulary.term_bytes(id));
             self.postings[mine as usize].append(list);
         }
     }
@@ -826,16 +830,16 @@ mod tests {
     #[test]
     fn stopword_list_and_match_agree() {
         for word in STOPWORDS {
-            assert!(is_stopword(word), "{word}");
+            assert!(is_stopword(word.as_bytes()), "{word}");
             // Near misses: every shorter prefix and a longer word are stop words only if listed.
             for end in 0..word.len() {
-                assert_eq!(is_stopword(&word[..end]), STOPWORDS.contains(&&word[..end]), "{}", &word[..end]);
+                assert_eq!(is_stopword(word[..end].as_bytes()), STOPWORDS.contains(&&word[..end]), "{}", &word[..end]);
             }
             let longer = format!("{word}s");
-            assert_eq!(is_stopword(&longer), STOPWORDS.contains(&longer.as_str()), "{longer}");
+            assert_eq!(is_stopword(longer.as_bytes()), STOPWORDS.contains(&longer.as_str()), "{longer}");
         }
         for word in ["compute", "", "thee", "wa", "bye", "a\0", "tHe", "\u{e9}"] {
-            assert!(!is_stopword(word), "{word:?}");
+            assert!(!is_stopword(word.as_bytes()), "{word:?}");
         }
     }
 
@@ -866,10 +870,10 @@ mod tests {
             "abcdefghijkmlnopq",
         ];
         for (i, word) in words.iter().map(String::as_str).chain(long).enumerate() {
-            assert_eq!(vocabulary.intern(word), (i as u32, true), "{word}");
+            assert_eq!(vocabulary.intern(word.as_bytes()), (i as u32, true), "{word}");
         }
         for (i, word) in words.iter().map(String::as_str).chain(long).enumerate() {
-            assert_eq!(vocabulary.intern(word), (i as u32, false), "{word}");
+            assert_eq!(vocabulary.intern(word.as_bytes()), (i as u32, false), "{word}");
             assert_eq!(vocabulary.term(i), word);
         }
         assert_eq!(vocabulary.entries.len(), words.len() + long.len());

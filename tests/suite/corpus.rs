@@ -64,6 +64,12 @@ fn the_plain_site_is_the_hugo_twins_markdown_with_infrabrief_links() {
     corpus.write_hugo(&hugo).expect("write the Hugo twin");
     let (plain_bodies, hugo_bodies) = (bodies(&plain), bodies(&hugo));
     assert_eq!(plain_bodies.len(), 30);
+    // Briefs only, as the Hugo twin: no deal, company or series for infrabrief to render besides.
+    for registry in ["content/deals.toml", "content/companies.toml"] {
+        let text = std::fs::read_to_string(plain.join(registry)).expect("read the registry file");
+        assert!(!text.contains("[["), "{registry} of the plain site has entries:\n{text}");
+    }
+    assert!(!plain.join("content/series").exists(), "the plain site has series");
     let mut links = 0;
     for ((plain_name, plain_body), (hugo_name, hugo_body)) in plain_bodies.iter().zip(&hugo_bodies) {
         assert_eq!(plain_name, hugo_name);
