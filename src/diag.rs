@@ -117,8 +117,9 @@ impl Sources {
     }
 
     /// Forgets a file, when nothing will need to quote it.
-    pub fn remove(&mut self, path: &str) {
-        self.files.remove(path);
+    /// Keeps only the files whose path `keep` accepts, in one pass.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.files.retain(|path, _| keep(path));
     }
 
     /// Adds every file of `other` (read apart, on another thread).

@@ -78,10 +78,10 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     // keeps its source, for the diagnostic to quote.
     let texts = site.take_brief_texts();
     let quoted: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).collect();
-    for brief in site.briefs.iter().filter(|brief| !quoted.contains(brief.file.as_str())) {
-        sources.remove(&brief.file);
-    }
-    drop(quoted);
+    let unquoted: rustc_hash::FxHashSet<&str> =
+        site.briefs.iter().map(|brief| brief.file.as_str()).filter(|file| !quoted.contains(file)).collect();
+    sources.retain(|file| !unquoted.contains(file));
+    drop((quoted, unquoted));
     let released = Released { texts, sources: &mut sources };
     let (facts, problems) = render::render_into(&site, &theme, &staging, Some(released));
     let render_time = render_started.elapsed();

@@ -239,6 +239,7 @@ fn load_briefs(root: &Path) -> Result<LoadedBriefs, LoadError> {
     let brief_files = folder_files(root, "content/briefs", "md", &mut briefs.diagnostics)?;
     let loaded: Vec<Result<LoadedBrief, LoadError>> =
         brief_files.par_iter().map(|(file, stem)| load_brief(root, file, stem)).collect();
+    briefs.briefs.reserve(loaded.len());
     for result in loaded {
         let brief = result?;
         if let Some(text) = brief.text {

@@ -50,7 +50,7 @@ impl Site {
     /// empty (so `body()` reads ""): a build hands them to the render, which drops each as soon
     /// as its brief is rendered instead of holding every source to the end.
     pub fn take_brief_texts(&mut self) -> Vec<Arc<String>> {
-        self.briefs.iter_mut().map(|brief| std::mem::replace(&mut brief.text, Arc::default())).collect()
+        self.briefs.iter_mut().map(|brief| std::mem::take(&mut brief.text)).collect()
     }
 
     /// A site with nothing in it: the "before" of a site that did not exist yet.

@@ -70,7 +70,7 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
             (brief, slug, checker.diagnostics)
         })
         .collect();
-    let mut briefs: Vec<Brief> = Vec::new();
+    let mut briefs: Vec<Brief> = Vec::with_capacity(checked.len());
     let mut brief_slugs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
     for ((brief, slug, diagnostics), raw) in checked.into_iter().zip(&loaded.briefs) {
         v.diagnostics.extend(diagnostics);
@@ -103,7 +103,8 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
     let mut companies = companies;
     companies.sort_by(|a, b| a.id.cmp(&b.id));
     deals.sort_by(|a, b| b.announced.cmp(&a.announced).then_with(|| a.id.cmp(&b.id)));
-    briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    // Slugs are unique, so this order is total and a parallel sort gives the same order.
+    briefs.par_sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.slug.cmp(&b.slug)));
     series.sort_by(|a, b| a.id.cmp(&b.id));
     diagnostics.sort();

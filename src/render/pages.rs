@@ -153,7 +153,7 @@ impl Base {
             rows.iter().map(|(id, row)| (id.clone(), Value::from_serializable(row))).collect();
         let deal_rows = render_deal_rows(&tera, &row_values).map_err(|problem| Diagnostics::from(vec![problem]))?;
         let brief_links: Vec<Link> =
-            site.briefs.iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
+            site.briefs.par_iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
         Ok(Base { tera, rows, row_values, deal_rows, deal_charts, charts, site_chart_names, brief_links, charts_time })
     }
 
@@ -358,6 +358,9 @@ pub fn render_with(
         .par_iter()
         .zip(texts.into_par_iter())
         .enumerate()
+        // Runs of at most this many briefs: rayon otherwise hands each thread a quarter of the
+        // briefs as one run, and the last run kept one core busy while the other waited.
+        .with_max_len(BRIEF_RUN)
         .fold(
             || (Vec::new(), search::IndexPart::default()),
             |(mut rendered, mut part), (index, (brief, text))| {
@@ -454,7 +457,7 @@ pub fn render_with(
             return (None, diagnostics);
         }
     };
-    let mut html_pages: Vec<String> = site.briefs.iter().map(|b| paths::brief(&b.slug)).collect();
+    let mut html_pages: Vec<String> = site.briefs.par_iter().map(|b| paths::brief(&b.slug)).collect();
     html_pages.extend(site.pages.iter().map(|p| paths::page(&p.slug)));
     for result in results {
         match result {
@@ -465,7 +468,8 @@ pub fn render_with(
 
     // Data: chart CSVs, the search index, the feed, the registry files, the sitemap, static files.
     let started = Instant::now();
-    let mut written: BTreeSet<String> = html_pages.iter().cloned().collect();
+    // Every file written but the HTML pages (`html_pages`).
+    let mut written: BTreeSet<String> = BTreeSet::new();
     written.insert(paths::SEARCH_INDEX.to_string());
     // Deal pages wrote their chart's CSV themselves.
     written.extend(site.deals.iter().map(|d| format!("data/charts/deal-{}.csv", d.id)));
@@ -489,8 +493,9 @@ pub fn render_with(
         let pages: Vec<&str> = html_pages.iter().map(String::as_str).collect();
         put(paths::SITEMAP.to_string(), feed::sitemap(base_url, &pages).into_bytes());
     }
+    let page_paths: rustc_hash::FxHashSet<&str> = html_pages.iter().map(String::as_str).collect();
     for (path, bytes) in &theme.static_files {
-        if written.contains(path) {
+        if written.contains(path) || page_paths.contains(path.as_str()) {
             diagnostics.push(
                 Diagnostic::error(
                     format!("static/{path}"),
@@ -515,11 +520,17 @@ pub fn render_with(
         static_files: theme.static_files.len(),
         search_index_bytes,
     };
+    // The headings move out of the facts unless the memo keeps them.
     let briefs = site
         .briefs
-        .iter()
-        .zip(&facts)
-        .map(|(brief, body)| (brief.slug.clone(), BriefFacts { words: body.words, headings: body.headings.clone() }))
+        .par_iter()
+        .zip(&mut facts)
+        .map(|(brief, body)| {
+            let headings = if keep { body.headings.clone() } else { std::mem::take(&mut body.headings) };
+            (brief.slug.clone(), BriefFacts { words: body.words, headings })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     let memo = if keep {
         memo.briefs = facts;
@@ -533,6 +544,9 @@ pub fn render_with(
     };
     (Some((RenderFacts { stats, briefs, timings }, memo)), diagnostics)
 }
+
+/// The most briefs one rayon job renders in a row (and one part of the search index holds).
+const BRIEF_RUN: usize = 200;
 
 /// What rendering the pages other than briefs produced: the briefs' list entries (for the feed
 /// and `serve`'s memo) and each page's path or problem.

@@ -833,7 +833,7 @@ mod tests {
             assert!(is_stopword(word.as_bytes()), "{word}");
             // Near misses: every shorter prefix and a longer word are stop words only if listed.
             for end in 0..word.len() {
-                assert_eq!(is_stopword(word[..end].as_bytes()), STOPWORDS.contains(&&word[..end]), "{}", &word[..end]);
+                assert_eq!(is_stopword(&word.as_bytes()[..end]), STOPWORDS.contains(&&word[..end]), "{}", &word[..end]);
             }
             let longer = format!("{word}s");
             assert_eq!(is_stopword(longer.as_bytes()), STOPWORDS.contains(&longer.as_str()), "{longer}");

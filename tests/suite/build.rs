@@ -502,3 +502,29 @@ fn serve_sessions_update_to_exactly_what_a_full_build_gives() {
     assert_eq!(serve_update(&mut served, &mut session, outcome), "whole");
     assert_same(&served, &full_build(&site), "a registry edit");
 }
+
+#[test]
+fn a_static_file_may_not_take_the_place_of_a_generated_one() {
+    let scratch = base_site("static-collision");
+    let site = scratch.path.join("site");
+    let out = scratch.path.join("out");
+    std::fs::create_dir_all(site.join("static/briefs")).expect("static folder");
+    // One collides with a brief's page, one with a listing page, one with the search index,
+    // and one with nothing.
+    for (path, text) in [
+        ("static/briefs/first-brief.html", "<p>mine</p>"),
+        ("static/index.html", "<p>mine</p>"),
+        ("static/search-index.js", "mine"),
+        ("static/extra.txt", "mine"),
+    ] {
+        std::fs::write(site.join(path), text).expect("write");
+    }
+    let result = build(&site, &out, &[]);
+    let stderr = text(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    for path in ["briefs/first-brief.html", "index.html", "search-index.js"] {
+        assert!(stderr.contains(&format!("static file `{path}` collides with a generated file")), "{path}: {stderr}");
+    }
+    assert!(!stderr.contains("extra.txt"), "{stderr}");
+    assert!(!out.exists(), "a failed build writes nothing");
+}
