@@ -132,7 +132,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
                 ms(write_time),
                 ms(commit_time)
             );
-            println!("  (write is thread time spent writing files, overlapped with rendering)");
+            println!(
+                "  (write is thread time spent writing files, overlapped with rendering; after the briefs, index and templates run side by side)"
+            );
             if let Some(peak) = peak_rss_kb() {
                 println!("  peak RSS {:.1} MB", peak as f64 / 1024.0);
             }

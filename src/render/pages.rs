@@ -64,8 +64,10 @@ struct Body {
     facts: BodyFacts,
 }
 
-/// Wall time of the render stages. The brief phase does Markdown and templates together on
-/// every thread; its wall time is split between the two in proportion to their thread time.
+/// Wall time of the render stages. The brief phase does Markdown, templates and the search index
+/// together on every thread; its wall time is split between the three in proportion to their
+/// thread time. After it, the search index's end (counted in `index`) and the listing pages
+/// (counted in `templates`) run side by side, so those two overlap.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RenderTimings {
     pub charts: Duration,
