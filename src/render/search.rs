@@ -186,7 +186,7 @@ const fn stop_slot(key: u64) -> usize {
 
 /// The stop words by [`word`] and length (0: an empty slot), placed by [`stop_slot`] and the
 /// next free slot after it: a third full, so most lookups end at the first slot.
-const STOP_TABLE: [(u64, u8); 128] = {
+static STOP_TABLE: [(u64, u8); 128] = {
     let mut table = [(0u64, 0u8); 128];
     let mut i = 0;
     while i < STOPWORDS.len() {
@@ -210,7 +210,7 @@ const UPPER: u8 = 2;
 const NON_ASCII: u8 = 4;
 
 /// Words are ASCII letters and digits, and any byte of a non-ASCII character.
-const CLASS: [u8; 256] = {
+static CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
@@ -281,7 +281,9 @@ fn emit(term: &str, each: &mut impl FnMut(&[u8])) {
     each(term.as_bytes());
 }
 
-/// [`emit`] for an ASCII term, where one byte is one letter.
+/// [`emit`] for an ASCII term, where one byte is one letter. Inlined into the scanner's loop,
+/// as the vocabulary's lookup is: a call per word cost more than the lookup's own work.
+#[inline(always)]
 fn emit_ascii(term: &[u8], each: &mut impl FnMut(&[u8])) {
     let single = term.len() == 1 && !term[0].is_ascii_digit();
     if single || is_stopword(term) {
@@ -378,6 +380,7 @@ impl Vocabulary {
     }
 
     /// The number of the term `bytes`, and whether the term is new.
+    #[inline(always)]
     fn intern(&mut self, bytes: &[u8]) -> (u32, bool) {
         let (head, tail) = head_and_tail(bytes);
         let hash = term_hash(bytes, head, tail);
