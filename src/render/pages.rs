@@ -360,9 +360,9 @@ pub fn render_with(
         .par_iter()
         .zip(texts.into_par_iter())
         .enumerate()
-        // Runs of at most this many briefs: rayon otherwise hands each thread a quarter of the
-        // briefs as one run, and the last run kept one core busy while the other waited.
-        .with_max_len(BRIEF_RUN)
+        // Short runs: rayon otherwise hands each thread a quarter of the briefs as one run, and
+        // the last run kept one core busy while the other waited.
+        .with_max_len(brief_run(site.briefs.len()))
         .fold(
             || (Vec::new(), search::IndexPart::default()),
             |(mut rendered, mut part), (index, (brief, text))| {
@@ -547,8 +547,13 @@ pub fn render_with(
     (Some((RenderFacts { stats, briefs, timings }, memo)), diagnostics)
 }
 
-/// The most briefs one rayon job renders in a row (and one part of the search index holds).
-const BRIEF_RUN: usize = 200;
+/// The most briefs one rayon job renders in a row, and so one part of the search index holds:
+/// runs of 200, or more on a site so large that it would make more than 64 parts (each part
+/// keeps a vocabulary of its own until the parts are joined, so their number must not grow with
+/// the site).
+fn brief_run(briefs: usize) -> usize {
+    briefs.div_ceil(64).max(200)
+}
 
 /// What rendering the pages other than briefs produced: the briefs' list entries (for the feed
 /// and `serve`'s memo) and each page's path or problem.
