@@ -7,7 +7,10 @@
 //! it also times Hugo and infrabrief alternately on the same briefs, then times the shipped site.
 //! Outputs go to a tmpfs folder when there is one, so the disk is not what is measured. It also
 //! measures `serve`'s rebuild after an edit to one brief of the largest corpus, in process,
-//! through the same `pipeline::Session` that `serve` uses. `BENCH_ONLY=corpora,serve,hugo,shipped`
+//! through the same `pipeline::Session` that `serve` uses. When `valgrind` is on the PATH it
+//! counts the instructions of a build of the 1,000-brief briefs-only corpus and of the shipped
+//! site on one thread: unlike times, the count barely moves between runs (about 0.02 %), so it
+//! shows a small change on a noisy machine. `BENCH_ONLY=corpora,serve,hugo,shipped,instructions`
 //! (any subset) runs only those sections. This is a plain program (`harness = false`): it prints
 //! numbers and asserts nothing about them.
 
@@ -380,6 +383,38 @@ fn main() -> ExitCode {
             println!("  median cpu (user+sys) {}", seconds(median_duration(cpu_times.into_iter())));
         }
     }
+    // ---------------------------------------------------------------- instructions
+    if wanted("instructions") {
+        println!("\n== instructions (valgrind --tool=callgrind, user space, RAYON_NUM_THREADS=1)");
+        if valgrind_version().is_none() {
+            println!("  valgrind not installed, skipped (apt-get install -y valgrind)");
+        } else {
+            let plain = corpora_dir.join("plain-1000-instructions");
+            let corpus =
+                corpus::generate(corpus::Options { briefs: 1_000, deals: COMPARE_DEALS, seed: corpus::DEFAULT_SEED });
+            let sites = match corpus.write_plain_site(&plain) {
+                Ok(_) => vec![
+                    ("1,000 briefs, briefs only (the Hugo twin's Markdown)", plain.as_path()),
+                    ("shipped site", repo.as_path()),
+                ],
+                Err(error) => {
+                    println!("  FAILED to write {}: {error}", plain.display());
+                    failed = true;
+                    vec![]
+                }
+            };
+            for (label, root) in sites {
+                match count_instructions(&binary, root, &outputs_dir.join("instructions")) {
+                    Ok(count) => println!("  {label}: {} instructions", thousands(count)),
+                    Err(problem) => {
+                        println!("  {label}: FAILED: {problem}");
+                        failed = true;
+                    }
+                }
+            }
+        }
+    }
+
     println!(
         "\nload average after: {}; the bench took {:.0} s",
         load_average().as_deref().unwrap_or("unknown"),
@@ -577,6 +612,41 @@ fn run_infrabrief(binary: &Path, root: &Path, out: &Path) -> Result<Run, String>
     run.cpu = cpu_delta(cpu_before);
     run.stderr = stderr;
     Ok(run)
+}
+
+/// Counts the instructions of one build of `root` on one thread with callgrind (from its
+/// `Collected : N` line): one thread, because idle rayon workers spin a varying number of times.
+fn count_instructions(binary: &Path, root: &Path, out: &Path) -> Result<u64, String> {
+    clear(out)?;
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(binary)
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("-o")
+        .arg(out)
+        .arg("--quiet")
+        .env("RAYON_NUM_THREADS", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("valgrind exited with {}:\n{}", output.status, head(&stderr, 25)));
+    }
+    let count = stderr
+        .lines()
+        .find_map(|line| line.split_once("Collected :").map(|(_, n)| n.trim().replace(',', "")))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no `Collected :` line in valgrind's output:\n{}", head(&stderr, 25)));
+    clear(out)?;
+    count
+}
+
+fn valgrind_version() -> Option<String> {
+    let output = Command::new("valgrind").arg("--version").output().ok()?;
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
 fn run_hugo(source: &Path, out: &Path) -> Result<(Duration, Option<Duration>), String> {
