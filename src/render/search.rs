@@ -446,6 +446,14 @@ impl Builder {
         self.first_doc + self.docs.len() - 1
     }
 
+    /// Adds a document with a title and a summary (its snippet), both indexed; returns its number.
+    fn titled(&mut self, kind: &'static str, title: &str, path: String, summary: &str) -> usize {
+        let doc = self.doc(SearchDoc { kind, title: title.to_string(), path, snippet: snippet(summary) });
+        self.add(doc, title, TITLE);
+        self.add(doc, summary, SUMMARY);
+        doc
+    }
+
     #[inline]
     fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: &[u8]) -> u32 {
         let (id, new) = vocabulary.intern(term);
@@ -531,14 +539,7 @@ fn company_names(site: &Site, id: &str) -> String {
 
 fn add_brief(builder: &mut Builder, entry: &BriefText<'_>) {
     let brief = entry.brief;
-    let doc = builder.doc(SearchDoc {
-        kind: "brief",
-        title: brief.title.clone(),
-        path: paths::brief(&brief.slug),
-        snippet: snippet(&brief.summary),
-    });
-    builder.add(doc, &brief.title, TITLE);
-    builder.add(doc, &brief.summary, SUMMARY);
+    let doc = builder.titled("brief", &brief.title, paths::brief(&brief.slug), &brief.summary);
     builder.add(doc, &brief.tags.join(" "), HEADING);
     for heading in entry.headings {
         builder.add(doc, &heading.text, HEADING);
@@ -600,25 +601,12 @@ pub fn build_from_parts(site: &Site, parts: Vec<IndexPart>) -> SearchIndex {
         add_company(&mut builder, company);
     }
     for page in &site.pages {
-        let doc = builder.doc(SearchDoc {
-            kind: "page",
-            title: page.title.clone(),
-            path: paths::page(&page.slug),
-            snippet: snippet(page.summary.as_deref().unwrap_or("")),
-        });
-        builder.add(doc, &page.title, TITLE);
-        builder.add(doc, page.summary.as_deref().unwrap_or(""), SUMMARY);
+        let summary = page.summary.as_deref().unwrap_or("");
+        let doc = builder.titled("page", &page.title, paths::page(&page.slug), summary);
         builder.add_body(doc, page.body());
     }
     for series in &site.series {
-        let doc = builder.doc(SearchDoc {
-            kind: "data",
-            title: series.title.clone(),
-            path: paths::series(&series.id),
-            snippet: snippet(&series.summary),
-        });
-        builder.add(doc, &series.title, TITLE);
-        builder.add(doc, &series.summary, SUMMARY);
+        let doc = builder.titled("data", &series.title, paths::series(&series.id), &series.summary);
         for line in &series.lines {
             builder.add(doc, &line.label, NAME);
         }
@@ -627,18 +615,12 @@ pub fn build_from_parts(site: &Site, parts: Vec<IndexPart>) -> SearchIndex {
 }
 
 fn add_deal(builder: &mut Builder, site: &Site, deal: &Deal) {
-    let doc = builder.doc(SearchDoc {
-        kind: "deal",
-        title: deal.title.clone(),
-        path: paths::deal(&deal.id),
-        snippet: snippet(&deal.summary),
-    });
-    builder.add(doc, &deal.title, TITLE);
+    // Weights add up per term whatever the order they come in, so the summary may come first.
+    let doc = builder.titled("deal", &deal.title, paths::deal(&deal.id), &deal.summary);
     for party in deal.parties() {
         builder.add(doc, &company_names(site, party), NAME);
     }
     builder.add(doc, &format!("{} {}", deal.kind.label(), deal.chips.join(" ")), HEADING);
-    builder.add(doc, &deal.summary, SUMMARY);
     if let Some(notes) = &deal.notes {
         builder.add_body(doc, notes);
     }
