@@ -18,6 +18,7 @@ pub mod paths;
 pub mod sanitize;
 pub mod search;
 pub mod shortcode;
+pub mod splice;
 pub mod theme;
 pub mod views;
 

@@ -19,7 +19,7 @@ use super::expand::{self, Blocks, Document, FigureProblem};
 use super::markdown::{self, Heading, RawHtml, Resolver};
 use super::theme::Theme;
 use super::views::{AmountsView, BriefRef, CompanyRef, DealRow, Link, SourceView, counting_note};
-use super::{BriefFacts, RenderFacts, Sink, Stats, data, feed, format, paths, search};
+use super::{BriefFacts, RenderFacts, Sink, Stats, data, feed, format, paths, search, splice};
 use crate::diag::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::model::totals::{self, Amounts};
 use crate::model::{Brief, Role, Site};
@@ -90,12 +90,16 @@ struct Shared<'a> {
     row_values: &'a ById<Value>,
     deal_rows: &'a [ById<String>; 2],
     sink: &'a dyn Sink,
+    /// Whether brief and page bodies are spliced into their pages ([`splice`]).
+    splice: bool,
 }
 
 /// What every render of one site shares, computed once: the parsed templates, every deal row and
 /// every chart. `serve` keeps it between edits, so re-rendering one brief costs one brief.
 pub struct Base {
     tera: Tera,
+    /// Whether the templates let bodies be spliced in after rendering ([`splice::templates_allow`]).
+    splice: bool,
     rows: ById<DealRow>,
     /// Every deal row as a template value, made once.
     row_values: ById<Value>,
@@ -114,6 +118,7 @@ impl Base {
     /// Parses the templates and draws the charts (in parallel).
     pub fn new(site: &Site, theme: &Theme) -> Result<Base, Diagnostics> {
         let mut tera = build_tera(theme)?;
+        let splice = splice::templates_allow(theme.templates.values().map(String::as_str));
         // What every page shows the same goes into the global context once, not into each page's.
         let config = &site.config;
         let footer: Vec<Link> =
@@ -156,7 +161,18 @@ impl Base {
         let deal_rows = render_deal_rows(&tera, &row_values).map_err(|problem| Diagnostics::from(vec![problem]))?;
         let brief_links: Vec<Link> =
             site.briefs.par_iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
-        Ok(Base { tera, rows, row_values, deal_rows, deal_charts, charts, site_chart_names, brief_links, charts_time })
+        Ok(Base {
+            tera,
+            splice,
+            rows,
+            row_values,
+            deal_rows,
+            deal_charts,
+            charts,
+            site_chart_names,
+            brief_links,
+            charts_time,
+        })
     }
 
     fn blocks<'a>(&'a self, site: &'a Site) -> TeraBlocks<'a> {
@@ -252,6 +268,7 @@ pub fn rerender(
         row_values: &base.row_values,
         deal_rows: &base.deal_rows,
         sink,
+        splice: base.splice,
     };
     let mut failed = false;
     // Listing pages to render again: tags, deal ids, company ids; `None` when none is needed.
@@ -343,7 +360,16 @@ pub fn render_with(
     let tera = &base.tera;
     let row_values = &base.row_values;
     let all_charts = &base.charts;
-    let shared = Shared { site, theme, tera, blocks: &blocks, row_values, deal_rows: &base.deal_rows, sink };
+    let shared = Shared {
+        site,
+        theme,
+        tera,
+        blocks: &blocks,
+        row_values,
+        deal_rows: &base.deal_rows,
+        sink,
+        splice: base.splice,
+    };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
     // Each run of briefs that rayon hands a thread goes into a part of the search index as it
@@ -642,7 +668,6 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     let listed = Value::from_serializable(&brief_ref);
     let mut context = Context::new();
     context.insert_value("brief", listed.clone());
-    context.insert_value("content", Value::safe_string(&body.html));
     context.insert("toc", &body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
     context.insert("words", &body.facts.words);
     let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
@@ -653,7 +678,8 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     // Briefs are listed newest first: "newer" is the previous index.
     context.insert("newer", &index.checked_sub(1).and_then(|i| links.get(i)));
     context.insert("older", &links.get(index + 1));
-    if let Err(problem) = page(shared, "brief.html", &path, "briefs", &brief.title, &brief.summary, context) {
+    let values = PageValues::with_content(shared, context, &body.html);
+    if let Err(problem) = page(shared, "brief.html", &path, "briefs", &brief.title, &brief.summary, values) {
         diagnostics.push(problem);
     }
     RenderedBrief {
@@ -682,10 +708,10 @@ fn render_page(shared: &Shared<'_>, page_model: &crate::model::Page) -> (Option<
         return (None, diagnostics);
     }
     let mut context = Context::new();
-    context.insert_value("content", Value::safe_string(&body.html));
     context.insert("summary", &page_model.summary);
     let description = page_model.summary.clone().unwrap_or_default();
-    if let Err(problem) = page(shared, "page.html", &path, "page", &page_model.title, &description, context) {
+    let values = PageValues::with_content(shared, context, &body.html);
+    if let Err(problem) = page(shared, "page.html", &path, "page", &page_model.title, &description, values) {
         diagnostics.push(problem);
     }
     (Some(body.facts), diagnostics)
@@ -1212,15 +1238,16 @@ fn render_body(shared: &Shared<'_>, document: &Document<'_>, diagnostics: &mut D
 }
 
 /// Renders a template with the context every page shares and hands the page to the sink.
-fn page(
+fn page<'body>(
     shared: &Shared<'_>,
     template: &str,
     path: &str,
     section: &str,
     title: &str,
     description: &str,
-    mut context: Context,
+    values: impl Into<PageValues<'body>>,
 ) -> Result<String, Diagnostic> {
+    let PageValues { mut context, spliced } = values.into();
     let config = &shared.site.config;
     context.insert("root", &paths::root_prefix(path));
     context.insert("path", path);
@@ -1242,7 +1269,10 @@ fn page(
         html.clear();
         let rendered = shared.tera.render_to(template, &context, &mut *html);
         if rendered.is_ok() {
-            shared.sink.put_bytes(path.to_string(), html);
+            match spliced {
+                Some(body) => shared.sink.put_parts(path.to_string(), &splice::parts(html, body.as_bytes())),
+                None => shared.sink.put_bytes(path.to_string(), html),
+            }
         }
         // A very large page (a tag listing thousands of briefs) does not keep its memory.
         if kept && html.capacity() > PAGE_BUFFER_KEPT {
@@ -1253,6 +1283,32 @@ fn page(
     match rendered {
         Ok(()) => Ok(path.to_string()),
         Err(error) => Err(template_diagnostic(&error, Some(template))),
+    }
+}
+
+/// A page's template values, and the body that is spliced in where the template put
+/// [`splice::MARK`] (when the templates allow it), so that tera never copies the body.
+struct PageValues<'a> {
+    context: Context,
+    spliced: Option<&'a str>,
+}
+
+impl From<Context> for PageValues<'_> {
+    fn from(context: Context) -> Self {
+        PageValues { context, spliced: None }
+    }
+}
+
+impl<'a> PageValues<'a> {
+    /// `context` with `content` set to `html`, or to the mark when `html` is spliced in later.
+    fn with_content(shared: &Shared<'_>, mut context: Context, html: &'a str) -> Self {
+        if shared.splice {
+            context.insert_value("content", Value::safe_string(splice::MARK));
+            PageValues { context, spliced: Some(html) }
+        } else {
+            context.insert_value("content", Value::safe_string(html));
+            PageValues { context, spliced: None }
+        }
     }
 }
 

@@ -528,3 +528,38 @@ fn a_static_file_may_not_take_the_place_of_a_generated_one() {
     assert!(!stderr.contains("extra.txt"), "{stderr}");
     assert!(!out.exists(), "a failed build writes nothing");
 }
+
+#[test]
+fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
+    // The default templates output `content` bare, so bodies are spliced in after rendering.
+    // A site `base.html` that only tests `content` renders the same pages the plain way: the
+    // two outputs must be the same bytes.
+    let scratch = base_site("splice");
+    let site = scratch.path.join("site");
+    let spliced = scratch.path.join("spliced");
+    let result = build(&site, &spliced, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let base = std::fs::read_to_string(repo().join("templates/base.html")).expect("base.html");
+    std::fs::create_dir_all(site.join("templates")).expect("templates folder");
+    std::fs::write(site.join("templates/base.html"), format!("{base}{{% if content %}}{{% endif %}}")).expect("write");
+    let plain = scratch.path.join("plain");
+    let result = build(&site, &plain, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let (spliced, plain) = (output_of(&spliced), output_of(&plain));
+    let brief = spliced.get("briefs/first-brief.html").map(String::from_utf8_lossy).expect("a brief page");
+    assert!(brief.contains("<div class=\"prose\">\n<p>"), "the body is in its place: {brief}");
+    assert!(!brief.contains('\0'), "no mark is left");
+    assert_eq!(spliced, plain);
+
+    // A template that changes the body gets the body, not the mark.
+    let brief_template = std::fs::read_to_string(repo().join("templates/brief.html")).expect("brief.html");
+    let filtered = brief_template.replace("{{ content }}", "{{ content | replace(from=\"agreed\", to=\"AGREED\") }}");
+    assert_ne!(filtered, brief_template);
+    std::fs::write(site.join("templates/brief.html"), filtered).expect("write");
+    let changed = scratch.path.join("changed");
+    let result = build(&site, &changed, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let brief = std::fs::read(changed.join("briefs/first-brief.html")).expect("a brief page");
+    let brief = String::from_utf8_lossy(&brief);
+    assert!(brief.contains("<div class=\"prose\">\n<p>LabCo AGREED to spend"), "{brief}");
+}

@@ -1,0 +1,136 @@
+//! A page's body spliced into its template's output, so that tera never copies it.
+//!
+//! A brief's body is most of its page: 10 to 200 KB of HTML. Handed to tera as the `content`
+//! value, it is copied into the value and again into the page. Instead, when every template
+//! outputs `content` only bare (`{{ content }}`), the page is rendered with a short [`MARK`] in
+//! its place and written as parts: the template's output up to each mark, the body, the rest.
+//! The bytes are those of a plain render; only the copies are gone. A site whose templates do
+//! anything else with `content` (a filter, a test, a loop, a macro argument) is rendered the
+//! plain way: [`templates_allow`] decides once per build by reading the template sources.
+
+/// What the template renders in place of the body. Everything tera escapes turns `<` into
+/// `&lt;`, and pulldown-cmark turns every NUL into U+FFFD, so no other value of a page can write
+/// these bytes: only the safe HTML we make ourselves could, and it never holds a NUL.
+pub const MARK: &str = "<\u{0}infrabrief-content\u{0}>";
+
+/// Whether every template in `templates` (name, source) uses the variable `content` only as a
+/// bare `{{ content }}` (whitespace control allowed) or as a block's name, and none dumps the
+/// whole context. Conservative: `content` anywhere else in a tag, even in a string, says no.
+pub fn templates_allow<'a>(templates: impl IntoIterator<Item = &'a str>) -> bool {
+    templates.into_iter().all(template_allows)
+}
+
+fn template_allows(source: &str) -> bool {
+    if source.contains("__tera_context") {
+        return false;
+    }
+    let mut rest = source;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = match after.as_bytes().first() {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            Some(b'#') => "#}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        // An unclosed tag is tera's error to report; it cannot be spliced either way.
+        let Some(end) = after[1..].find(close) else { return !mentions_content(&after[1..]) };
+        let inside = &after[1..1 + end];
+        let kind = after.as_bytes()[0];
+        if kind != b'#' && mentions_content(inside) && !bare_use(kind, inside) {
+            return false;
+        }
+        rest = &after[1 + end + close.len()..];
+    }
+    true
+}
+
+/// Whether `content` occurs as a whole word (letters, digits and `_` around it end it).
+fn mentions_content(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices("content").any(|(at, found)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + found.len()).copied();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
+/// `{{ content }}`, `{% block content %}` or `{% endblock content %}`, whitespace control allowed.
+fn bare_use(kind: u8, inside: &str) -> bool {
+    let inside = inside.trim_start_matches('-').trim_end_matches('-').trim();
+    match kind {
+        b'{' => inside == "content",
+        _ => {
+            let words: Vec<&str> = inside.split_whitespace().collect();
+            matches!(words.as_slice(), ["block" | "endblock", "content"])
+        }
+    }
+}
+
+/// The page as parts to write in order: `rendered` with `body` in place of every [`MARK`].
+pub fn parts<'a>(rendered: &'a [u8], body: &'a [u8]) -> Vec<&'a [u8]> {
+    let mark = MARK.as_bytes();
+    let mut parts = Vec::with_capacity(3);
+    let mut rest = rendered;
+    while let Some(at) = memchr::memmem::find(rest, mark) {
+        parts.push(&rest[..at]);
+        parts.push(body);
+        rest = &rest[at + mark.len()..];
+    }
+    parts.push(rest);
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_theme_outputs_content_bare() {
+        assert!(templates_allow(crate::render::theme::TEMPLATES.iter().map(|(_, source)| *source)));
+    }
+
+    #[test]
+    fn a_bare_use_or_a_block_name_allows_splicing() {
+        for source in [
+            "<main>{{ content }}</main>",
+            "<main>{{- content -}}</main>",
+            "{% block content -%}x{%- endblock content %}",
+            "<meta name=\"x\" content=\"{{ description }}\">Skip to content",
+            "{# {{ content | upper }} is only a comment #}{{ content }}",
+            "{{ contents }}{{ brief.content_type }}{{ my_content }}",
+        ] {
+            assert!(templates_allow([source]), "{source}");
+        }
+    }
+
+    #[test]
+    fn any_other_use_of_content_forbids_splicing() {
+        for source in [
+            "{{ content | upper }}",
+            "{{ content|safe }}",
+            "{% if content %}{{ content }}{% endif %}",
+            "{% for line in content | split(pat=\"\n\") %}{% endfor %}",
+            "{% set body = content %}{{ body }}",
+            "{{ macros::card(text=content) }}",
+            "{{ \"content\" }}",
+            "{{ __tera_context }}",
+            "{{ content",
+        ] {
+            assert!(!templates_allow([source]), "{source}");
+        }
+        assert!(!templates_allow(["{{ content }}", "{{ content | length }}"]), "one template of several");
+    }
+
+    #[test]
+    fn parts_put_the_body_at_every_mark_and_keep_the_rest() {
+        let rendered = format!("<main>{MARK}</main><aside>{MARK}</aside>");
+        let joined = parts(rendered.as_bytes(), b"<p>body</p>").concat();
+        assert_eq!(String::from_utf8_lossy(&joined), "<main><p>body</p></main><aside><p>body</p></aside>");
+        assert_eq!(parts(b"<p>no mark</p>", b"body"), vec![b"<p>no mark</p>".as_slice()]);
+    }
+}
