@@ -4,7 +4,8 @@
 //! 1,000 with `BENCH_QUICK=1`), runs the release binary on each as a child process several times,
 //! discards the first run as a warm-up and prints median wall time, pages and Markdown per second,
 //! peak RSS and the per-stage times the binary prints under `--verbose`. If `hugo` is on the PATH
-//! it also times Hugo and infrabrief alternately on the same briefs, then times the shipped site.
+//! it also times Hugo, infrabrief and a floor (read, pulldown-cmark, write: [`floor_child`]) in turn
+//! on the same briefs, then times the shipped site.
 //! Outputs go to a tmpfs folder when there is one, so the disk is not what is measured. It also
 //! measures `serve`'s rebuild after an edit to one brief of the largest corpus, in process,
 //! through the same `pipeline::Session` that `serve` uses. When `valgrind` is on the PATH it
@@ -56,7 +57,13 @@ struct Run {
     stderr: String,
 }
 
+/// Set (to `ROOT OUT`, tab-separated) when the bench runs itself as the floor's child process.
+const FLOOR_ENV: &str = "INFRABRIEF_BENCH_FLOOR";
+
 fn main() -> ExitCode {
+    if let Ok(job) = std::env::var(FLOOR_ENV) {
+        return floor_child(&job);
+    }
     let bench_started = Instant::now();
     let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
     let plan = if quick {
@@ -220,11 +227,12 @@ fn main() -> ExitCode {
             );
             println!("  (from {COMPARE_DEALS} generated deals);");
             println!(
-                "  {} measured rounds after one warm-up round, the three builds taking turns to go first, all writing to {outputs_kind}",
+                "  {} measured rounds after one warm-up round, the four builds (with the floor, below) taking turns to go first, all writing to {outputs_kind}",
                 plan.hugo_rounds
             );
+            let mut floors = Vec::new();
             let mut table = vec![
-                ["briefs", "infrabrief gets", "infrabrief", "cpu", "pages", "hugo", "cpu", "pages", "ratio ib/hugo"]
+                ["briefs", "build", "wall", "cpu", "pages", "hugo", "cpu", "pages", "ratio to hugo"]
                     .iter()
                     .map(|h| h.to_string())
                     .collect::<Vec<_>>(),
@@ -249,13 +257,16 @@ fn main() -> ExitCode {
                 let mut ib_pages = [0, 0];
                 let mut hugo_times = Vec::new();
                 let mut hugo_cpu_times = Vec::new();
-                print!("  {} briefs: same Markdown/shortcodes/Hugo", thousands(briefs as u64));
+                let mut floor_times = Vec::new();
+                let mut floor_cpu_times = Vec::new();
+                let floor_out = outputs_dir.join(format!("floor-{briefs}"));
+                print!("  {} briefs: same Markdown/shortcodes/Hugo/floor", thousands(briefs as u64));
                 let mut ok = true;
-                // The three builds take turns going first, so none always follows the same one.
+                // The four builds take turns going first, so none always follows the same one.
                 'rounds: for n in 0..=plan.hugo_rounds {
-                    let mut walls = [String::new(), String::new(), String::new()];
-                    for step in 0..3 {
-                        let which = (n + step) % 3;
+                    let mut walls = [String::new(), String::new(), String::new(), String::new()];
+                    for step in 0..4 {
+                        let which = (n + step) % 4;
                         if let Some((_, root)) = sites.get(which) {
                             match run_infrabrief(&binary, root, &ib_out) {
                                 Ok(ib) => {
@@ -270,6 +281,21 @@ fn main() -> ExitCode {
                                 }
                                 Err(problem) => {
                                     println!("\n  infrabrief FAILED on {}: {problem}", root.display());
+                                    ok = false;
+                                    break 'rounds;
+                                }
+                            }
+                        } else if which == 3 {
+                            match run_floor(&plain_site, &floor_out) {
+                                Ok((floor, floor_cpu)) => {
+                                    walls[which] = seconds(floor);
+                                    if n > 0 {
+                                        floor_times.push(floor);
+                                        floor_cpu_times.extend(floor_cpu);
+                                    }
+                                }
+                                Err(problem) => {
+                                    println!("\n  floor FAILED: {problem}");
                                     ok = false;
                                     break 'rounds;
                                 }
@@ -304,6 +330,8 @@ fn main() -> ExitCode {
                 };
                 let hugo = median_duration(hugo_times.iter().copied());
                 let hugo_pages = count_html(&hugo_out);
+                let floor = median_duration(floor_times.iter().copied());
+                floors.push((briefs, floor, median_duration(ib_times[0].iter().copied()), hugo));
                 for (i, (label, _)) in sites.iter().enumerate() {
                     let ib = median_duration(ib_times[i].iter().copied());
                     table.push(vec![
@@ -318,15 +346,43 @@ fn main() -> ExitCode {
                         format!("{:.2}", ib.as_secs_f64() / hugo.as_secs_f64()),
                     ]);
                 }
+                table.push(vec![
+                    thousands(briefs as u64),
+                    "floor: read, pulldown-cmark, write".to_string(),
+                    seconds(floor),
+                    cpu(&floor_cpu_times),
+                    thousands(count_html(&floor_out)),
+                    seconds(hugo),
+                    cpu(&hugo_cpu_times),
+                    thousands(hugo_pages),
+                    format!("{:.2}", floor.as_secs_f64() / hugo.as_secs_f64()),
+                ]);
                 let _ = clear(&ib_out);
                 let _ = clear(&hugo_out);
+                let _ = clear(&floor_out);
             }
             if table.len() > 1 {
                 println!();
                 print_table(&table);
                 println!(
-                    "  (median wall and cpu times; pages = .html files written; ratio of wall times, above 1 means infrabrief is slower)"
+                    "  (median wall and cpu times; pages = .html files written; ratio of wall times, above 1 means slower than Hugo)"
                 );
+                println!(
+                    "  floor: every brief read, its Markdown rendered by pulldown-cmark on every core and written in a bare page,"
+                );
+                println!(
+                    "  nothing else (no templates, lists, tags, links, search index); a child process like the others"
+                );
+                for (briefs, floor, same_markdown, hugo) in &floors {
+                    println!(
+                        "  {} briefs: infrabrief on the same Markdown takes {} more than the floor ({:.1}x it); 0.10x Hugo would be {}, {} above the floor",
+                        thousands(*briefs as u64),
+                        seconds(same_markdown.saturating_sub(*floor)),
+                        same_markdown.as_secs_f64() / floor.as_secs_f64(),
+                        seconds(hugo.mul_f64(0.1)),
+                        seconds(hugo.mul_f64(0.1).saturating_sub(*floor)),
+                    );
+                }
             }
         }
     }
@@ -647,6 +703,82 @@ fn count_instructions(binary: &Path, root: &Path, out: &Path) -> Result<u64, Str
 fn valgrind_version() -> Option<String> {
     let output = Command::new("valgrind").arg("--version").output().ok()?;
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// Times the floor in a child process (this very program, with [`FLOOR_ENV`] set), as the other
+/// builds are timed: start, work, exit.
+fn run_floor(root: &Path, out: &Path) -> Result<(Duration, Option<Duration>), String> {
+    clear(out)?;
+    let program = std::env::current_exe().map_err(|e| format!("cannot find the bench program: {e}"))?;
+    let cpu_before = children_cpu();
+    let started = Instant::now();
+    let output = Command::new(program)
+        .env(FLOOR_ENV, format!("{}\t{}", root.display(), out.display()))
+        .output()
+        .map_err(|e| format!("cannot run the floor: {e}"))?;
+    let wall = started.elapsed();
+    if !output.status.success() {
+        return Err(format!("the floor failed:\n{}", head(&String::from_utf8_lossy(&output.stderr), 25)));
+    }
+    Ok((wall, cpu_delta(cpu_before)))
+}
+
+/// The floor under any generator of these briefs: list `content/briefs/*.md`, then on every core
+/// (rayon) read each file, cut off its front matter, render the Markdown with pulldown-cmark (the
+/// options infrabrief uses) and write it to `briefs/<name>.html` in a minimal page. No
+/// templates, links, lists, tags or search index: what is left of a build when everything that
+/// makes it a site is taken away.
+fn floor_child(job: &str) -> ExitCode {
+    use rayon::prelude::*;
+    let Some((root, out)) = job.split_once('\t') else {
+        eprintln!("{FLOOR_ENV} must be ROOT<tab>OUT");
+        return ExitCode::FAILURE;
+    };
+    let briefs = Path::new(root).join("content/briefs");
+    let out = Path::new(out).join("briefs");
+    let listed =
+        fs::read_dir(&briefs).and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>());
+    let mut files = match listed {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("cannot list {}: {error}", briefs.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    files.retain(|f| f.extension().is_some_and(|e| e == "md"));
+    files.sort();
+    if let Err(error) = fs::create_dir_all(&out) {
+        eprintln!("cannot create {}: {error}", out.display());
+        return ExitCode::FAILURE;
+    }
+    let written: Result<(), String> = files.par_iter().try_for_each(|file| {
+        let text = fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        // TOML front matter between two `+++` lines, as the generated briefs have it.
+        let body = text
+            .strip_prefix("+++\n")
+            .and_then(|rest| rest.split_once("\n+++\n"))
+            .map_or(text.as_str(), |(_, body)| body);
+        let title = text.lines().find_map(|line| line.strip_prefix("title = ")).unwrap_or("").trim_matches('"');
+        let mut html = String::with_capacity(body.len() * 3 / 2 + 256);
+        html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+        infrabrief::render::format::push_escaped_html(&mut html, title);
+        html.push_str("</title>\n</head>\n<body>\n<main>\n");
+        pulldown_cmark::html::push_html(
+            &mut html,
+            pulldown_cmark::Parser::new_ext(body, infrabrief::render::markdown::options()),
+        );
+        html.push_str("</main>\n</body>\n</html>\n");
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let target = out.join(format!("{stem}.html"));
+        fs::write(&target, html).map_err(|e| format!("{}: {e}", target.display()))
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("{problem}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run_hugo(source: &Path, out: &Path) -> Result<(Duration, Option<Duration>), String> {
