@@ -131,6 +131,12 @@ pub struct RawSeries {
 }
 
 /// Parses TOML text, reporting every syntax error; `offset` is the text's position in the file.
+///
+/// After a syntax error the parser's recovery guesses, and its later errors mostly follow from
+/// the first (one missing `]` gave nine), so one error is shown per table: the first of the
+/// whole text, then the first of each later table (`[...]` or `[[...]]` header to the next)
+/// that fails to parse on its own. A registry with a broken entry and another broken entry
+/// further down shows both, and no error that the first one caused.
 pub fn parse_toml<'i>(
     file: &str,
     text: &'i str,
@@ -138,15 +144,73 @@ pub fn parse_toml<'i>(
     diagnostics: &mut Diagnostics,
 ) -> Option<toml::Spanned<DeTable<'i>>> {
     let (table, errors) = DeTable::parse_recoverable(text);
-    let mut errors: Vec<_> = errors.into_iter().collect();
-    errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
-    // After a syntax error the parser's recovery guesses, and its later errors mostly follow from
-    // the first (one missing `]` gave nine): only the first is shown, with a count of the rest.
-    let Some(first) = errors.first() else {
+    let Some(first) = first_error_at(&errors) else {
         return Some(table);
     };
-    let more = errors.len() - 1;
-    let later = match more {
+    let blocks = table_blocks(text);
+    let first_block = blocks.iter().rposition(|block| block.start <= first).unwrap_or(0);
+    let end = blocks.get(first_block).map_or(text.len(), |block| block.end);
+    push_syntax_error(file, text, offset, errors.into_iter().filter(|e| error_start(e) < end).collect(), diagnostics);
+    for block in blocks.iter().skip(first_block + 1) {
+        let own = &text[block.clone()];
+        let (_, errors) = DeTable::parse_recoverable(own);
+        push_syntax_error(file, own, offset + block.start, errors.into_iter().collect(), diagnostics);
+    }
+    None
+}
+
+fn error_start(error: &toml::de::Error) -> usize {
+    error.span().map_or(0, |span| span.start)
+}
+
+fn first_error_at(errors: &[toml::de::Error]) -> Option<usize> {
+    errors.iter().map(error_start).min()
+}
+
+/// The tables of a TOML text as byte ranges: from the start (the keys before any header) and
+/// from each header line (`[name]` or `[[name]]` at the start of a line) to the next. A line
+/// inside a multi-line string or array that looks like a header would split a table in two;
+/// this is only used once the text is known to be broken.
+fn table_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut starts = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if at > 0 && is_header(line) {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    starts.iter().zip(ends).map(|(&start, end)| start..end).collect()
+}
+
+/// `[name]` or `[[name]]` (bare, dotted or quoted keys) and nothing after it but a comment.
+fn is_header(line: &str) -> bool {
+    let line = line.trim_end();
+    let line = line.split_once(" #").map_or(line, |(header, _)| header.trim_end());
+    let name = line
+        .strip_prefix("[[")
+        .and_then(|rest| rest.strip_suffix("]]"))
+        .or_else(|| line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')));
+    name.is_some_and(|name| {
+        let name = name.trim();
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '"' | '\''))
+    })
+}
+
+/// Reports the first of `errors` (syntax errors of `text`, which starts at `offset` in the file),
+/// with a count of the others, which may follow from it.
+fn push_syntax_error(
+    file: &str,
+    text: &str,
+    offset: usize,
+    mut errors: Vec<toml::de::Error>,
+    diagnostics: &mut Diagnostics,
+) {
+    errors.sort_by_key(error_start);
+    let Some(first) = errors.first() else { return };
+    let later = match errors.len() - 1 {
         0 => String::new(),
         1 => "; the one other syntax error found after it may follow from this one".to_string(),
         n => format!("; the {n} other syntax errors found after it may follow from this one"),
@@ -167,7 +231,6 @@ pub fn parse_toml<'i>(
         .with_help(format!("see https://toml.io for the syntax{later}")),
     };
     diagnostics.push(diagnostic);
-    None
 }
 
 /// An array left open: where its `[` is.
@@ -501,7 +564,7 @@ fn read_points(reader: &mut TableReader<'_, '_, '_>) -> Vec<(Sp<String>, Sp<f64>
 
 #[cfg(test)]
 mod tests {
-    use super::{UnclosedArray, parse_toml, unclosed_array};
+    use super::{UnclosedArray, is_header, parse_toml, table_blocks, unclosed_array};
     use crate::diag::Diagnostics;
 
     fn at(text: &str, error: &str) -> Option<UnclosedArray> {
@@ -530,6 +593,37 @@ mod tests {
         // A table header is closed on its own line.
         let text = "[[deal]]\nid = \"x\"\nvalue = \n";
         assert_eq!(at(text, "value"), None);
+    }
+
+    #[test]
+    fn each_broken_table_shows_its_own_first_error() {
+        let text = "[[deal]]\nid = \"a\"\nvalue = \n\n[[deal.source]]\nurl = \"u\"\n\n[[deal]]\nid = \"b\"\n\n[[deal]]\nid = \"c\"\ntitle = \"unclosed\nvalue = 5\n\n[[deal]]\nid = \"d\" # fine\n";
+        let mut diagnostics = Diagnostics::default();
+        assert!(parse_toml("content/deals.toml", text, 0, &mut diagnostics).is_none());
+        let list = diagnostics.into_vec();
+        assert_eq!(list.len(), 2, "one error each for the first and the third deal: {list:?}");
+        let starts: Vec<usize> = list.iter().filter_map(|d| d.span.as_ref().map(|s| s.start)).collect();
+        assert_eq!(starts.len(), 2);
+        let first_deal = text.find("value = \n").expect("first");
+        let third_deal = text.find("title = \"unclosed").expect("third");
+        assert!((first_deal..first_deal + 10).contains(&starts[0]), "{starts:?} {list:?}");
+        assert!(
+            (third_deal..text.find("[[deal]]\nid = \"d\"").expect("fourth")).contains(&starts[1]),
+            "{starts:?} {list:?}"
+        );
+    }
+
+    #[test]
+    fn headers_split_tables_and_array_lines_do_not() {
+        for header in ["[site]", "[[deal]]", "[[deal.source]] # a comment", "[ \"quoted key\" ]"] {
+            assert!(is_header(header), "{header}");
+        }
+        for line in ["  [\"2021-Q4\", 80.4],", "[1, 2]", "[]", "tags = [\"a\"]", "[[deal]] trailing"] {
+            assert!(!is_header(line), "{line}");
+        }
+        let text = "a = 1\n[x]\nb = [\n  [1, 2],\n]\n[[y]]\n";
+        let blocks: Vec<&str> = table_blocks(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(blocks, ["a = 1\n", "[x]\nb = [\n  [1, 2],\n]\n", "[[y]]\n"]);
     }
 
     #[test]
