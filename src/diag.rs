@@ -7,7 +7,6 @@
 //! and ends with a help line. The text of each file lives in [`Sources`], filled by the loader.
 //! Nothing here prints: callers decide where rendered text goes.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -97,7 +96,8 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// `String` goes into the `Arc` without one.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    files: BTreeMap<String, Source>,
+    /// Looked up by path, never iterated, so hashed.
+    files: rustc_hash::FxHashMap<String, Source>,
 }
 
 #[derive(Clone, Debug)]
@@ -116,7 +116,6 @@ impl Sources {
         self.files.get(path).map(|source| source.text.as_str())
     }
 
-    /// Forgets a file, when nothing will need to quote it.
     /// Keeps only the files whose path `keep` accepts, in one pass.
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
         self.files.retain(|path, _| keep(path));

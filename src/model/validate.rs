@@ -20,6 +20,9 @@ use crate::load::raw::{RawBrief, RawCompany, RawDeal, RawPage, RawSeries, RawSou
 use crate::load::table::Sp;
 use crate::load::{COMPANIES_FILE, DEALS_FILE, LoadedSite};
 
+/// Ids or slugs met so far, with the file and span of the first: looked up, never iterated.
+type Seen = rustc_hash::FxHashMap<String, (String, Range<usize>)>;
+
 /// Values above this many billions of dollars are refused as typos (the largest real
 /// commitments are in the hundreds of billions).
 const ABSURD_USD_BN: f64 = 5_000.0;
@@ -71,7 +74,7 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
         })
         .collect();
     let mut briefs: Vec<Brief> = Vec::with_capacity(checked.len());
-    let mut brief_slugs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
+    let mut brief_slugs = Seen::with_capacity_and_hasher(loaded.briefs.len(), Default::default());
     for ((brief, slug, diagnostics), raw) in checked.into_iter().zip(&loaded.briefs) {
         v.diagnostics.extend(diagnostics);
         let unique = slug.is_some_and(|slug| v.unique(&mut brief_slugs, &raw.file, &slug, "slug"));
@@ -83,7 +86,7 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
         }
     }
     let mut pages: Vec<Page> = Vec::new();
-    let mut page_slugs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
+    let mut page_slugs = Seen::default();
     for raw in &loaded.pages {
         if let Some(page) = v.page(raw, &mut page_slugs)
             && (options.drafts || !page.draft)
@@ -250,13 +253,7 @@ impl Validator<'_> {
         Some(Some(value.value))
     }
 
-    fn unique(
-        &mut self,
-        seen: &mut BTreeMap<String, (String, Range<usize>)>,
-        file: &str,
-        value: &Sp<String>,
-        what: &str,
-    ) -> bool {
+    fn unique(&mut self, seen: &mut Seen, file: &str, value: &Sp<String>, what: &str) -> bool {
         if let Some((first_file, first_span)) = seen.get(&value.value) {
             let line = self.line_of(first_file, first_span.start);
             let help = format!("first defined in {first_file} at line {line}; ids must be unique");
@@ -301,7 +298,7 @@ impl Validator<'_> {
     }
 
     fn companies(&mut self, raws: &[RawCompany]) -> Vec<Company> {
-        let mut seen = BTreeMap::new();
+        let mut seen = Seen::default();
         let mut companies = Vec::new();
         for raw in raws {
             let file = COMPANIES_FILE;
@@ -383,7 +380,7 @@ impl Validator<'_> {
 
     fn deals(&mut self, raws: &[RawDeal], refs: &References<'_>) -> Vec<Deal> {
         let file = DEALS_FILE;
-        let mut seen = BTreeMap::new();
+        let mut seen = Seen::default();
         let mut deals = Vec::new();
         for raw in raws {
             let id = self.id(file, &raw.id, "deal");
@@ -687,7 +684,7 @@ impl Validator<'_> {
         (Some(brief), slug_written)
     }
 
-    fn page(&mut self, raw: &RawPage, seen: &mut BTreeMap<String, (String, Range<usize>)>) -> Option<Page> {
+    fn page(&mut self, raw: &RawPage, seen: &mut Seen) -> Option<Page> {
         let file = raw.file.as_str();
         let written = self.valid_slug(file, &raw.stem, &raw.slug, &raw.opening)?;
         if !self.unique(seen, file, &written, "slug") {
@@ -737,7 +734,7 @@ impl Validator<'_> {
                 Some("add `[[line]]` tables with a label and points".to_string());
         }
         let mut ok = !raw.lines.is_empty();
-        let mut labels = BTreeMap::new();
+        let mut labels = Seen::default();
         let mut lines = Vec::new();
         for raw_line in &raw.lines {
             let label = self.text(file, &raw_line.label, "label");
