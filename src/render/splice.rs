@@ -5,8 +5,11 @@
 //! outputs `content` only bare (`{{ content }}`), the page is rendered with a short [`MARK`] in
 //! its place and written as parts: the template's output up to each mark, the body, the rest.
 //! The bytes are those of a plain render; only the copies are gone. A site whose templates do
-//! anything else with `content` (a filter, a test, a loop, a macro argument) is rendered the
-//! plain way: [`templates_allow`] decides once per build by reading the template sources.
+//! anything else with `content` (a filter, a test, a loop, a component argument), or that
+//! captures rendered output anywhere (a `filter` section, a `set` block, a component with a
+//! body: the captured text could hold the mark, through an included template or a block another
+//! template fills), is rendered the plain way: [`templates_allow`] decides once per build by
+//! reading the template sources.
 
 /// What the template renders in place of the body. Everything tera escapes turns `<` into
 /// `&lt;`, and pulldown-cmark turns every NUL into U+FFFD, so no other value of a page can write
@@ -14,8 +17,9 @@
 pub const MARK: &str = "<\u{0}infrabrief-content\u{0}>";
 
 /// Whether every template in `templates` (name, source) uses the variable `content` only as a
-/// bare `{{ content }}` (whitespace control allowed) or as a block's name, and none dumps the
-/// whole context. Conservative: `content` anywhere else in a tag, even in a string, says no.
+/// bare `{{ content }}` (whitespace control allowed) or as a block's name, none dumps the whole
+/// context and none captures rendered output (see [`captures_output`]). Conservative: `content`
+/// anywhere else in a tag, even in a string, says no.
 pub fn templates_allow<'a>(templates: impl IntoIterator<Item = &'a str>) -> bool {
     templates.into_iter().all(template_allows)
 }
@@ -40,6 +44,9 @@ fn template_allows(source: &str) -> bool {
         let Some(end) = after[1..].find(close) else { return !mentions_content(&after[1..]) };
         let inside = &after[1..1 + end];
         let kind = after.as_bytes()[0];
+        if kind == b'%' && captures_output(inside) {
+            return false;
+        }
         if kind != b'#' && mentions_content(inside) && !bare_use(kind, inside) {
             return false;
         }
@@ -57,6 +64,28 @@ fn mentions_content(text: &str) -> bool {
         let after = bytes.get(at + found.len()).copied();
         !before.is_some_and(word) && !after.is_some_and(word)
     })
+}
+
+/// Whether a `{% … %}` tag opens a section whose rendered output tera keeps as a value instead
+/// of writing it: `{% filter … %}`, a `{% set name %}` block (a `set` without `=`), or a
+/// component called with a body (`{% <card> %}`). A mark inside such a section would be filtered
+/// or moved, so the body could no longer be put in its place.
+fn captures_output(inside: &str) -> bool {
+    let inside = inside.trim_start_matches('-').trim_end_matches('-').trim();
+    if inside.starts_with('<') {
+        return true;
+    }
+    let word = |text: &str| text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    let (first, rest) = inside.split_at(word(inside));
+    match first {
+        "filter" => true,
+        // `set name = value` assigns; `set name %}` and `set name | filters %}` capture.
+        "set" | "set_global" => {
+            let after_name = rest.trim_start();
+            !after_name[word(after_name)..].trim_start().starts_with('=')
+        }
+        _ => false,
+    }
 }
 
 /// `{{ content }}`, `{% block content %}` or `{% endblock content %}`, whitespace control allowed.
@@ -103,6 +132,8 @@ mod tests {
             "<meta name=\"x\" content=\"{{ description }}\">Skip to content",
             "{# {{ content | upper }} is only a comment #}{{ content }}",
             "{{ contents }}{{ brief.content_type }}{{ my_content }}",
+            "{% set settings = 1 %}{% set_global filtered = true %}{{ content }}",
+            "{{ <badge label=\"x\" /> }}{{ content }}",
         ] {
             assert!(templates_allow([source]), "{source}");
         }
@@ -120,10 +151,22 @@ mod tests {
             "{{ \"content\" }}",
             "{{ __tera_context }}",
             "{{ content",
+            "{% filter upper %}{{ content }}{% endfilter %}",
+            "{%- filter trim | upper -%}<p>{{ title }}</p>{%- endfilter -%}",
+            "{% set body %}{{ content }}{% endset %}{{ body | upper }}",
+            "{% set_global footer | trim %}x{% endset %}",
+            "{% set footer | replace(from=\"a\", to=\"b\") %}x{% endset %}",
+            "{% <card title=\"x\"> %}{{ content }}{% </card> %}",
         ] {
             assert!(!templates_allow([source]), "{source}");
         }
         assert!(!templates_allow(["{{ content }}", "{{ content | length }}"]), "one template of several");
+        // The capture may sit in another template than the bare use: a base that filters a
+        // block, or an include, that a child or the included template fills with the body.
+        assert!(!templates_allow([
+            "{% filter upper %}{% block main %}{% endblock main %}{% endfilter %}",
+            "{% extends \"base.html\" %}{% block main %}{{ content }}{% endblock main %}",
+        ]));
     }
 
     #[test]

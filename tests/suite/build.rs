@@ -562,4 +562,17 @@ fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
     let brief = std::fs::read(changed.join("briefs/first-brief.html")).expect("a brief page");
     let brief = String::from_utf8_lossy(&brief);
     assert!(brief.contains("<div class=\"prose\">\n<p>LabCo AGREED to spend"), "{brief}");
+
+    // So does a bare `{{ content }}` inside a section whose output tera filters, with the base
+    // template back to the default one that would otherwise allow splicing.
+    std::fs::remove_file(site.join("templates/base.html")).expect("remove base.html");
+    let sectioned = brief_template
+        .replace("{{ content }}", "{% filter replace(from=\"agreed\", to=\"AGREED\") %}{{ content }}{% endfilter %}");
+    std::fs::write(site.join("templates/brief.html"), sectioned).expect("write");
+    let sectioned = scratch.path.join("sectioned");
+    let result = build(&site, &sectioned, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let brief = std::fs::read(sectioned.join("briefs/first-brief.html")).expect("a brief page");
+    let brief = String::from_utf8_lossy(&brief);
+    assert!(brief.contains("<div class=\"prose\">\n<p>LabCo AGREED to spend"), "{brief}");
 }
