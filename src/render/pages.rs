@@ -1383,6 +1383,8 @@ struct Ranked {
     committed: String,
     /// The committed sum includes a floor ("more than"): it is a lower bound.
     committed_floor: bool,
+    /// The estimated part of `committed`, when there is one: the page says so.
+    estimate: Option<String>,
     ceiling: String,
     has_ceiling: bool,
     deals: usize,
@@ -1398,6 +1400,7 @@ fn ranking(site: &Site, groups: &BTreeMap<String, Amounts>, top: usize) -> Vec<R
             has_committed: a.committed() > 0,
             committed: format::usd(a.committed()),
             committed_floor: a.floors > 0,
+            estimate: (a.estimate > 0).then(|| format::usd(a.estimate)),
             ceiling: format::usd(a.ceiling),
             has_ceiling: a.ceiling > 0,
             deals: a.deals,

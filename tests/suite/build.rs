@@ -576,3 +576,30 @@ fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
     let brief = String::from_utf8_lossy(&brief);
     assert!(brief.contains("<div class=\"prose\">\n<p>LabCo AGREED to spend"), "{brief}");
 }
+
+#[test]
+fn an_estimated_value_is_named_as_such_wherever_it_is_summed() {
+    // One more deal, at an analyst's estimate: the home page's rankings and the company's
+    // chart include it, and each says which part is estimated rather than calling it firm.
+    let scratch = base_site("estimate");
+    let site = scratch.path.join("site");
+    let deals = site.join("content/deals.toml");
+    let mut registry = std::fs::read_to_string(&deals).expect("deals.toml");
+    registry.push_str(
+        "\n[[deal]]\nid = \"lab-cloud-estimate-2026\"\ntitle = \"LabCo adds cloud capacity\"\nbuyer = \"labco\"\n\
+         provider = \"cloudco\"\nkind = \"cloud\"\nannounced = 2026-01-12\nstatus = \"signed\"\nvalue_usd_bn = 12\n\
+         value_basis = \"estimate\"\nsummary = \"An analyst's estimate of a second contract.\"\n\n[[deal.source]]\n\
+         publisher = \"Example Research\"\ntitle = \"What LabCo's second contract is worth\"\n\
+         url = \"https://research.example/labco\"\ndate = 2026-01-13\n",
+    );
+    std::fs::write(&deals, registry).expect("write deals.toml");
+    let out = scratch.path.join("out");
+    let result = build(&site, &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).expect(file);
+    let index = read("index.html");
+    assert!(index.contains("$50bn</span> <span class=\"ranking-note\">of which $12bn estimated</span>"), "{index}");
+    let company = read("companies/labco.html");
+    assert!(company.contains("has committed $38bn in firm compute purchases and an estimated $12bn more"), "{company}");
+    assert!(!company.contains("$50bn in firm"), "the sum is never called firm");
+}

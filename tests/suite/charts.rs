@@ -243,7 +243,12 @@ fn ceilings_are_drawn_and_named_apart_from_firm_values() {
     assert!(providers.svg.contains(">$120bn</text>") && providers.svg.contains(">+$40bn</text>"));
     assert!(!providers.svg.contains("$160bn"));
     assert!(providers.csv.contains("xcloud,100,20,40,3\r\n"), "{}", providers.csv);
-    assert_eq!(providers.takeaway, "X Cloud has the largest firm commitments as a provider: $120bn of $235bn in all.");
+    // X Cloud's $120bn holds a $20bn estimate, so neither it nor the total is called firm.
+    assert_eq!(
+        providers.takeaway,
+        "X Cloud has the largest firm and estimated commitments as a provider: $120bn of $235bn in all."
+    );
+    assert!(providers.svg.contains("X Cloud: $100bn firm, $20bn estimated, $40bn ceilings."), "{}", providers.svg);
 }
 
 #[test]

@@ -301,10 +301,12 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
                 format::usd_at_least(bar.amounts.committed(), bar.amounts.floors > 0),
                 format::usd_at_least(overall.committed(), overall.floors > 0),
             );
+            // Estimates count towards the ranking, so a sum that holds one is not called firm.
+            let kind = if overall.estimate > 0 { "firm and estimated" } else { "firm" };
             if by_provider {
-                format!("{name} has the largest firm commitments as a provider: {leader} of {all} in all.")
+                format!("{name} has the largest {kind} commitments as a provider: {leader} of {all} in all.")
             } else {
-                format!("{name} has committed the most as a buyer: {leader} of {all} in firm commitments.")
+                format!("{name} has committed the most as a buyer: {leader} of {all} in {kind} commitments.")
             }
         }
         _ if overall.ceiling > 0 => {
@@ -334,12 +336,7 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
             .iter()
             .take(5)
             .map(|b| {
-                format!(
-                    "{}: {} firm, {} ceilings.",
-                    b.label,
-                    format::usd_at_least(b.amounts.committed(), b.amounts.floors > 0),
-                    format::usd(b.amounts.ceiling)
-                )
+                format!("{}: {}, {} ceilings.", b.label, committed_parts(&b.amounts), format::usd(b.amounts.ceiling))
             })
             .collect::<Vec<_>>()
             .join(" "),
@@ -914,9 +911,17 @@ fn company_takeaway(
     use crate::render::format::{usd, usd_at_least};
     let buyer = match (as_buyer.deals, as_buyer.committed(), as_buyer.ceiling) {
         (0, _, _) => None,
-        (_, committed, _) if committed > 0 => {
-            Some(format!("has committed {} in firm compute purchases", usd_at_least(committed, as_buyer.floors > 0)))
-        }
+        (_, committed, _) if committed > 0 => Some(match (as_buyer.firm, as_buyer.estimate) {
+            (_, 0) => {
+                format!("has committed {} in firm compute purchases", usd_at_least(committed, as_buyer.floors > 0))
+            }
+            (0, estimate) => format!("has committed an estimated {} in compute purchases", usd(estimate)),
+            (firm, estimate) => format!(
+                "has committed {} in firm compute purchases and an estimated {} more",
+                usd_at_least(firm, as_buyer.floors > 0),
+                usd(estimate)
+            ),
+        }),
         (_, _, ceiling) if ceiling > 0 => {
             Some(format!("has {} in ceilings and non-binding compute purchases, none of it firm", usd(ceiling)))
         }
@@ -924,10 +929,18 @@ fn company_takeaway(
     };
     let provider = match (as_provider.deals, as_provider.committed(), as_provider.ceiling) {
         (0, _, _) => None,
-        (_, committed, _) if committed > 0 => Some(format!(
-            "holds {} in firm compute commitments from customers",
-            usd_at_least(committed, as_provider.floors > 0)
-        )),
+        (_, committed, _) if committed > 0 => Some(match (as_provider.firm, as_provider.estimate) {
+            (_, 0) => format!(
+                "holds {} in firm compute commitments from customers",
+                usd_at_least(committed, as_provider.floors > 0)
+            ),
+            (0, estimate) => format!("holds an estimated {} in compute commitments from customers", usd(estimate)),
+            (firm, estimate) => format!(
+                "holds {} in firm compute commitments from customers and an estimated {} more",
+                usd_at_least(firm, as_provider.floors > 0),
+                usd(estimate)
+            ),
+        }),
         (_, _, ceiling) if ceiling > 0 => Some(format!(
             "holds {} in ceilings and non-binding commitments from customers, none of it firm",
             usd(ceiling)
@@ -948,6 +961,18 @@ fn company_takeaway(
         format!("{name} {}.", parts.join(" and "))
     } else {
         format!("{name} {} ({} in all).", parts.join(" and "), count_of(active, "active deal", "active deals"))
+    }
+}
+
+/// A group's firm and estimated sums as a chart description states them: `$120bn firm`,
+/// `$100bn firm, $20bn estimated` or `$20bn estimated`; a firm sum that holds a floor reads
+/// `at least`.
+fn committed_parts(amounts: &crate::model::totals::Amounts) -> String {
+    let firm = format::usd_at_least(amounts.firm, amounts.floors > 0);
+    match (amounts.firm, amounts.estimate) {
+        (0, estimate) if estimate > 0 => format!("{} estimated", format::usd(estimate)),
+        (_, 0) => format!("{firm} firm"),
+        (_, estimate) => format!("{firm} firm, {} estimated", format::usd(estimate)),
     }
 }
 
@@ -1322,6 +1347,43 @@ mod tests {
         for takeaway in [company_takeaway_of(&one_undisclosed, "acme"), company_takeaway_of(&mixed, "acme")] {
             assert!(!takeaway.contains("$0") && !takeaway.contains(" 1 active deals"), "{takeaway}");
         }
+    }
+
+    #[test]
+    fn an_estimate_is_never_called_firm() {
+        let mut estimate = deal("e", "acme", "cloud", "2025-06-04", Some(20));
+        estimate.basis = Basis::Estimate;
+        assert_eq!(estimate.bucket(), Some(Bucket::Estimate));
+        let only = site(vec![estimate.clone()]);
+        assert_eq!(
+            company_takeaway_of(&only, "acme"),
+            "Acme AI has committed an estimated $20bn in compute purchases."
+        );
+        assert_eq!(
+            company_takeaway_of(&only, "cloud"),
+            "Cloud Co holds an estimated $20bn in compute commitments from customers."
+        );
+        let both = site(vec![deal("r", "acme", "cloud", "2025-03-04", Some(100)), estimate]);
+        assert_eq!(
+            company_takeaway_of(&both, "acme"),
+            "Acme AI has committed $100bn in firm compute purchases and an estimated $20bn more (2 active deals in all)."
+        );
+        assert_eq!(
+            company_takeaway_of(&both, "cloud"),
+            "Cloud Co holds $100bn in firm compute commitments from customers and an estimated $20bn more \
+             (2 active deals in all)."
+        );
+        let buyers = ranking_chart(&both, false).expect("chart");
+        assert_eq!(
+            buyers.takeaway,
+            "Acme AI has committed the most as a buyer: $120bn of $120bn in firm and estimated commitments."
+        );
+        let providers = ranking_chart(&both, true).expect("chart");
+        assert_eq!(
+            providers.takeaway,
+            "Cloud Co has the largest firm and estimated commitments as a provider: $120bn of $120bn in all."
+        );
+        assert!(providers.svg.contains("Cloud Co: $100bn firm, $20bn estimated, $0 ceilings."), "{}", providers.svg);
     }
 
     #[test]
