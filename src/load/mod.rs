@@ -82,16 +82,18 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
             diagnostics.push(symlink_refused("content/"));
             return Ok((site, diagnostics));
         }
-        Kind::Missing | Kind::File => return Err(LoadError::NotASite(root.to_path_buf())),
+        Kind::Missing | Kind::File | Kind::Special => return Err(LoadError::NotASite(root.to_path_buf())),
     }
 
-    match read_text(root, SITE_FILE, &mut site.sources, &mut diagnostics)? {
-        Some(text) => {
+    match read_file(root, SITE_FILE, &mut site.sources, &mut diagnostics)? {
+        Text::Read(text) => {
             if let Some(table) = raw::parse_toml(SITE_FILE, &text, 0, &mut diagnostics) {
                 site.config = Some(raw::read_config(SITE_FILE, table.get_ref(), &mut diagnostics));
             }
         }
-        None => diagnostics.push(
+        // A diagnostic already says why the file there could not be read.
+        Text::Refused => {}
+        Text::Missing => diagnostics.push(
             Diagnostic::error(SITE_FILE, None, "missing site configuration")
                 .with_help("create content/site.toml with at least `title = \"...\"`"),
         ),
@@ -148,6 +150,9 @@ pub fn load(root: &Path) -> Result<(LoadedSite, Diagnostics), LoadError> {
 
     for (name, bytes) in tree_files(root, "templates", &mut diagnostics)? {
         let file = format!("templates/{name}");
+        // A byte-order mark is dropped, as from content files: tera would take it for text
+        // before `{% extends %}`, and columns on the first line would count it.
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
         match String::from_utf8(bytes) {
             Ok(text) => {
                 site.sources.insert(file, text.clone());
@@ -309,12 +314,13 @@ enum Text {
     Read(Arc<String>),
     /// There is no such file.
     Missing,
-    /// The file is there but was not read: a symlink, or not UTF-8. A diagnostic says why.
+    /// Something is there but was not read: a symlink, a folder, a pipe or device, a file this
+    /// user may not read, or text that is not UTF-8. A diagnostic says why.
     Refused,
 }
 
-/// Reads a text file relative to the root. `Ok(None)` when it does not exist, is a symlink or
-/// is not UTF-8 (the last two with a diagnostic).
+/// Reads a text file relative to the root. `Ok(None)` when it does not exist or was refused
+/// (with a diagnostic: see [`Text::Refused`]).
 fn read_text(
     root: &Path,
     file: &str,
@@ -336,7 +342,18 @@ fn read_file(root: &Path, file: &str, sources: &mut Sources, diagnostics: &mut D
             diagnostics.push(symlink_refused(file));
             return Ok(Text::Refused);
         }
-        Kind::File | Kind::Folder => {}
+        Kind::Folder => {
+            diagnostics.push(
+                Diagnostic::error(file, None, "this is a folder, where a file was expected")
+                    .with_help("move the folder away and put the file here"),
+            );
+            return Ok(Text::Refused);
+        }
+        Kind::Special => {
+            diagnostics.push(not_a_regular_file(file));
+            return Ok(Text::Refused);
+        }
+        Kind::File => {}
     }
     read_listed_file(root, file, sources, diagnostics)
 }
@@ -352,7 +369,14 @@ fn read_listed_file(
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Text::Missing),
-        Err(error) => return Err(LoadError::Io { path, error }),
+        // An unreadable file is one more problem of the site, reported with the others.
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(file, None, format!("cannot read this file: {error}"))
+                    .with_help("check that the file's permissions let this user read it"),
+            );
+            return Ok(Text::Refused);
+        }
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
@@ -377,6 +401,8 @@ enum Kind {
     Symlink,
     Folder,
     File,
+    /// A pipe, socket or device: reading one could block forever or never end.
+    Special,
 }
 
 fn entry_kind(root: &Path, relative: &str) -> Result<Kind, LoadError> {
@@ -384,7 +410,8 @@ fn entry_kind(root: &Path, relative: &str) -> Result<Kind, LoadError> {
     match std::fs::symlink_metadata(&path) {
         Ok(meta) if meta.file_type().is_symlink() => Ok(Kind::Symlink),
         Ok(meta) if meta.is_dir() => Ok(Kind::Folder),
-        Ok(_) => Ok(Kind::File),
+        Ok(meta) if meta.is_file() => Ok(Kind::File),
+        Ok(_) => Ok(Kind::Special),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Kind::Missing),
         Err(error) => Err(LoadError::Io { path, error }),
     }
@@ -399,8 +426,14 @@ fn is_real_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> R
             diagnostics.push(symlink_refused(&format!("{folder}/")));
             Ok(false)
         }
-        Kind::Missing | Kind::File => Ok(false),
+        Kind::Missing | Kind::File | Kind::Special => Ok(false),
     }
+}
+
+/// The error for a pipe, socket or device met where a content file was expected.
+fn not_a_regular_file(file: &str) -> Diagnostic {
+    Diagnostic::error(file, None, "not a regular file (a pipe, socket or device): it is not read")
+        .with_help("put a plain text file here")
 }
 
 /// The error for a symlink met where a site file or folder (written with a trailing `/`) was
@@ -469,6 +502,10 @@ fn folder_files(
             diagnostics.push(Diagnostic::warning(&file, None, format!("subfolders of {folder}/ are not read")));
             continue;
         }
+        if !entry.file_type().is_file() {
+            diagnostics.push(not_a_regular_file(&file));
+            continue;
+        }
         if entry.file_name().to_str().is_none() {
             diagnostics.push(Diagnostic::error(&file, None, "file names must be valid UTF-8"));
             continue;
@@ -516,10 +553,19 @@ fn tree_files(
             );
             continue;
         }
+        let file = format!("{folder}/{name}");
         if entry.file_type().is_file() {
-            let bytes = std::fs::read(entry.path())
-                .map_err(|error| LoadError::Io { path: entry.path().to_path_buf(), error })?;
-            files.insert(name, bytes);
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => {
+                    files.insert(name, bytes);
+                }
+                Err(error) => diagnostics.push(
+                    Diagnostic::error(file, None, format!("cannot read this file: {error}"))
+                        .with_help("check that the file's permissions let this user read it"),
+                ),
+            }
+        } else if !entry.file_type().is_dir() {
+            diagnostics.push(not_a_regular_file(&file));
         }
     }
     Ok(files)

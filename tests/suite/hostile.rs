@@ -127,6 +127,26 @@ const CASES: &[Case] = &[
     generated("invalid-utf8-overlong-and-surrogate-in-brief", invalid_utf8_brief, Expect::Snapshot),
     generated("invalid-utf8-in-template", invalid_utf8_template, Expect::Snapshot),
     generated("nul-and-control-characters-in-body", control_characters, Expect::Builds(no_nul_or_escape_bytes)),
+    generated("invalid-utf8-in-site-config", invalid_utf8_site_config, Expect::Snapshot),
+    generated("utf8-bom-on-a-template", bom_template, Expect::Builds(bom_template_rendered)),
+    // Things that are not regular files: never read (a pipe would block the build for ever).
+    generated(
+        "pipes-in-place-of-content-files",
+        pipes_in_content,
+        Expect::Rejected(&[
+            "--> content/briefs/pipe.md",
+            "--> content/companies.toml",
+            "--> content/pages/pipe.md",
+            "--> static/pipe.txt",
+            "not a regular file",
+            "4 errors",
+        ]),
+    ),
+    generated(
+        "folder-in-place-of-site-config",
+        folder_site_config,
+        Expect::Rejected(&["--> content/site.toml", "this is a folder, where a file was expected", "1 error"]),
+    ),
     // Size and depth.
     generated("blockquotes-nested-10000-deep", nested_blockquotes, Expect::Builds(second_brief_exists)),
     generated("lists-nested-10000-deep", nested_lists, Expect::Builds(second_brief_exists)),
@@ -472,12 +492,15 @@ fn run_build(site: &Path, out: &Path, deadline: Duration) -> Run {
 }
 
 /// Diagnostics of problems that concern a whole file, shown at a bare path.
-const FILE_LEVEL: [&str; 5] = [
+const FILE_LEVEL: [&str; 8] = [
     "symlinks are not followed",
     "file names must be valid UTF-8",
     "subfolders of ",
     "ignored: only ",
     "is not a valid series id",
+    "not a regular file",
+    "this is a folder, where a file was expected",
+    "cannot read this file",
 ];
 
 /// A failed build: nothing written, every diagnostic located, a count line and the refusal.
@@ -1020,6 +1043,52 @@ fn invalid_utf8_template(ctx: &Ctx) {
         &ctx.site.join("templates/page.html"),
         b"{% extends \"base.html\" %}\n{% block content %}\xFE{{ content | safe }}{% endblock content %}\n",
     );
+}
+
+fn invalid_utf8_site_config(ctx: &Ctx) {
+    // The file is there: its one error is the encoding, never "missing site configuration".
+    append(&ctx.site.join("content/site.toml"), "tagline = \"caf");
+    let path = ctx.site.join("content/site.toml");
+    let mut bytes = std::fs::read(&path).expect("read site.toml");
+    bytes.extend_from_slice(b"\xC3\"\n");
+    write(&path, bytes);
+}
+
+fn bom_template(ctx: &Ctx) {
+    write(
+        &ctx.site.join("templates/page.html"),
+        "\u{FEFF}{% extends \"base.html\" %}\r\n{% block content %}<div class=\"bom-template\">{{ content }}</div>{% endblock content %}\r\n",
+    );
+}
+
+fn bom_template_rendered(out: &Path) -> Result<(), String> {
+    let page = read(out, "about.html")?;
+    if !page.contains("<div class=\"bom-template\">") || page.contains('\u{FEFF}') {
+        return Err("the template with a byte-order mark did not render as written".to_string());
+    }
+    Ok(())
+}
+
+fn mkfifo(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create folder");
+    }
+    let status = std::process::Command::new("mkfifo").arg(path).status().expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+fn pipes_in_content(ctx: &Ctx) {
+    mkfifo(&ctx.site.join("content/briefs/pipe.md"));
+    mkfifo(&ctx.site.join("content/pages/pipe.md"));
+    mkfifo(&ctx.site.join("content/companies.toml"));
+    mkfifo(&ctx.site.join("static/pipe.txt"));
+}
+
+fn folder_site_config(ctx: &Ctx) {
+    let config = ctx.site.join("content/site.toml");
+    std::fs::remove_file(&config).expect("remove site.toml");
+    std::fs::create_dir_all(&config).expect("a folder in its place");
 }
 
 fn control_characters(ctx: &Ctx) {
