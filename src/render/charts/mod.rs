@@ -302,7 +302,11 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
                 format::usd_at_least(overall.committed(), overall.floors > 0),
             );
             // Estimates count towards the ranking, so a sum that holds one is not called firm.
-            let kind = if overall.estimate > 0 { "firm and estimated" } else { "firm" };
+            let kind = match (overall.firm, overall.estimate) {
+                (_, 0) => "firm",
+                (0, _) => "estimated",
+                _ => "firm and estimated",
+            };
             if by_provider {
                 format!("{name} has the largest {kind} commitments as a provider: {leader} of {all} in all.")
             } else {
@@ -387,16 +391,23 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
         Some(step) => {
             let year_before = crate::model::Date::from_days_since_epoch(step.date.days_since_epoch() - 365);
             let earlier = steps.iter().rev().find(|s| s.date <= year_before);
-            let mut text = format!(
-                "Firm compute commitments reached {} by {}",
-                format::usd_at_least(step.firm, step.firm_floor),
-                step.date.long()
-            );
-            if let Some(earlier) = earlier {
-                text.push_str(&format!(
+            let mut text = if step.firm > 0 {
+                format!(
+                    "Firm compute commitments reached {} by {}",
+                    format::usd_at_least(step.firm, step.firm_floor),
+                    step.date.long()
+                )
+            } else {
+                format!("No firm compute commitments by {}", step.date.long())
+            };
+            // The running total never falls: it rose over the year or stayed where it was.
+            match earlier {
+                Some(earlier) if step.firm > earlier.firm => text.push_str(&format!(
                     ", up from {} a year earlier",
                     format::usd_at_least(earlier.firm, earlier.firm_floor)
-                ));
+                )),
+                Some(_) if step.firm > 0 => text.push_str(", unchanged from a year earlier"),
+                _ => {}
             }
             if step.ceiling > 0 {
                 text.push_str(&format!("; ceilings add {}, counted apart", format::usd(step.ceiling)));
@@ -635,10 +646,17 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
     };
     let payers = order(&paid);
     let payees = order(&received);
-    let takeaway = match flows.iter().find(|f| f.bucket != Bucket::Ceiling).or(flows.first()) {
+    // The largest firm flow, else the largest estimate, else the largest ceiling, each named
+    // for what it is.
+    let largest = |bucket: Bucket| flows.iter().find(|f| f.bucket == bucket);
+    let takeaway = match largest(Bucket::Firm).or(largest(Bucket::Estimate)).or(flows.first()) {
         Some(flow) => format!(
             "The largest {} flow runs from {} to {}: {}{}.",
-            if flow.bucket == Bucket::Ceiling { "ceiling" } else { "firm" },
+            match flow.bucket {
+                Bucket::Firm => "firm",
+                Bucket::Estimate => "estimated",
+                Bucket::Ceiling => "ceiling",
+            },
             name_of(&flow.from),
             name_of(&flow.to),
             format::usd(flow.value),
@@ -689,11 +707,15 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
             .collect::<Vec<_>>()
             .join(" "),
         takeaway,
-        legend: vec![
-            legend("Compute purchases (firm)", Paint::Firm, "faded"),
-            legend("Investments and financing", Paint::Capital, "faded"),
-            legend("Ceilings and non-binding (never added to firm)", Paint::Ceiling, "outline"),
-        ],
+        legend: {
+            let mut items = vec![legend("Compute purchases (firm)", Paint::Firm, "faded")];
+            if flows.iter().any(|f| f.kind == aggregate::FlowKind::Compute && f.bucket == Bucket::Estimate) {
+                items.push(legend("Compute purchases (estimate)", Paint::Estimate, "faded"));
+            }
+            items.push(legend("Investments and financing", Paint::Capital, "faded"));
+            items.push(legend("Ceilings and non-binding (never added to firm)", Paint::Ceiling, "outline"));
+            items
+        },
         columns: cols(&["From (pays)", "To (receives)", "Kind", "Counts as", "Value", "Deals"]),
         rows: flows
             .iter()
@@ -1384,6 +1406,47 @@ mod tests {
             "Cloud Co has the largest firm and estimated commitments as a provider: $120bn of $120bn in all."
         );
         assert!(providers.svg.contains("Cloud Co: $100bn firm, $20bn estimated, $0 ceilings."), "{}", providers.svg);
+    }
+
+    #[test]
+    fn estimates_alone_are_named_estimates_in_rankings_and_flows() {
+        let mut estimate = deal("e", "acme", "cloud", "2025-06-04", Some(20));
+        estimate.basis = Basis::Estimate;
+        let only = site(vec![estimate]);
+        assert_eq!(
+            ranking_chart(&only, true).expect("chart").takeaway,
+            "Cloud Co has the largest estimated commitments as a provider: $20bn of $20bn in all."
+        );
+        let flows = flows_chart(&only).expect("chart");
+        assert_eq!(flows.takeaway, "The largest estimated flow runs from Acme AI to Cloud Co: $20bn of compute.");
+        assert!(flows.legend.iter().any(|l| l.label == "Compute purchases (estimate)"), "{:?}", flows.legend);
+        // A firm flow is named before a larger estimate.
+        let mut larger = deal("f", "acme", "cloud", "2025-07-04", Some(50));
+        larger.basis = Basis::Estimate;
+        let mixed = site(vec![larger, deal("r", "cloud", "acme", "2025-03-04", Some(10))]);
+        assert_eq!(
+            flows_chart(&mixed).expect("chart").takeaway,
+            "The largest firm flow runs from Cloud Co to Acme AI: $10bn of compute."
+        );
+        let firm_only = site(vec![deal("r", "acme", "cloud", "2025-03-04", Some(10))]);
+        let legend = flows_chart(&firm_only).expect("chart").legend;
+        assert!(!legend.iter().any(|l| l.label.contains("estimate")), "no estimate, no legend entry: {legend:?}");
+    }
+
+    #[test]
+    fn the_cumulative_takeaway_says_up_only_when_the_total_rose() {
+        let old = deal("o", "acme", "cloud", "2024-01-10", Some(40));
+        let steady = site(vec![old.clone(), deal("n", "acme", "cloud", "2025-06-01", None)]);
+        let takeaway = cumulative_chart(&steady).expect("chart").takeaway;
+        assert!(!takeaway.contains("up from"), "{takeaway}");
+        let grown = site(vec![old, deal("n", "acme", "cloud", "2025-06-01", Some(5))]);
+        let takeaway = cumulative_chart(&grown).expect("chart").takeaway;
+        assert!(takeaway.contains("reached $45bn by 1 June 2025, up from $40bn a year earlier"), "{takeaway}");
+        let mut ceiling = deal("u", "acme", "cloud", "2025-06-01", Some(30));
+        ceiling.basis = Basis::UpTo;
+        let takeaway = cumulative_chart(&site(vec![ceiling])).expect("chart").takeaway;
+        assert!(takeaway.starts_with("No firm compute commitments by 1 June 2025"), "{takeaway}");
+        assert!(!takeaway.contains("$0"), "{takeaway}");
     }
 
     #[test]
