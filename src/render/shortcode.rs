@@ -254,6 +254,7 @@ fn parse_at(body: &str, start: usize) -> Parsed<'_> {
                             );
                         };
                         text.push_str(&body[cursor.pos..cursor.pos + special]);
+                        let backslash = cursor.pos + special;
                         cursor.pos += special + 1;
                         match rest[special] {
                             b'"' => break,
@@ -261,10 +262,19 @@ fn parse_at(body: &str, start: usize) -> Parsed<'_> {
                                 Some('"') => text.push('"'),
                                 Some('\\') => text.push('\\'),
                                 Some('n') => text.push('\n'),
-                                _ => {
-                                    let at = cursor.pos.saturating_sub(2);
+                                None => {
                                     return fail(
-                                        at..cursor.pos,
+                                        value_start..value_start + 1,
+                                        "unterminated string in shortcode",
+                                        "close the string with `\"`",
+                                        body.len(),
+                                    );
+                                }
+                                Some(_) => {
+                                    // From the backslash through the escaped character, however
+                                    // many bytes that character takes.
+                                    return fail(
+                                        backslash..cursor.pos,
                                         "unknown escape in shortcode string",
                                         "only `\\\"`, `\\\\` and `\\n` are allowed",
                                         cursor.pos,
@@ -367,6 +377,24 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn an_unknown_escape_is_shown_from_its_backslash_whatever_the_character() {
+        for (body, escaped) in [
+            (r#"{{ company(id="\q") }}"#, r"\q"),
+            (r#"{{ company(id="\é") }}"#, r"\é"),
+            (r#"{{ company(id="ab\😀") }}"#, r"\😀"),
+        ] {
+            let (_, errors) = find(body);
+            assert_eq!(errors.len(), 1, "{body}: {errors:?}");
+            assert_eq!(errors[0].message, "unknown escape in shortcode string");
+            assert_eq!(body.get(errors[0].span.clone()), Some(escaped), "{body}");
+        }
+        // A backslash at the very end leaves the string unterminated, not badly escaped.
+        let (_, errors) = find("{{ company(id=\"\\");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "unterminated string in shortcode");
+    }
 
     #[test]
     fn parses_arguments_with_spans() {
