@@ -1372,7 +1372,11 @@ fn headline(site: &Site, totals: &totals::Totals) -> Headline {
         flows: totals.flows,
         inactive: totals.inactive,
         deals: site.deals.len(),
-        companies: site.companies.len(),
+        // Companies that are a party to some deal, as the registry's lede counts them.
+        companies: {
+            let parties: rustc_hash::FxHashSet<&str> = site.deals.iter().flat_map(|deal| deal.parties()).collect();
+            site.companies.iter().filter(|company| parties.contains(company.id.as_str())).count()
+        },
     }
 }
 

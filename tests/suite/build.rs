@@ -603,3 +603,32 @@ fn an_estimated_value_is_named_as_such_wherever_it_is_summed() {
     assert!(company.contains("has committed $38bn in firm compute purchases and an estimated $12bn more"), "{company}");
     assert!(!company.contains("$50bn in firm"), "the sum is never called firm");
 }
+
+#[test]
+fn counts_read_in_the_singular_and_count_only_companies_in_deals() {
+    // One deal between two companies, and a third company in no deal at all.
+    let scratch = base_site("singular");
+    let site = scratch.path.join("site");
+    let deals = site.join("content/deals.toml");
+    let registry = std::fs::read_to_string(&deals).expect("deals.toml");
+    let second = registry.match_indices("[[deal]]").nth(1).map_or(registry.len(), |(at, _)| at);
+    std::fs::write(&deals, &registry[..second]).expect("write deals.toml");
+    std::fs::write(
+        site.join("content/briefs/second-brief.md"),
+        "+++\ntitle = \"A second brief\"\ndate = 2026-01-05\nsummary = \"It cites no deal.\"\n+++\n\nNo deal here.\n",
+    )
+    .expect("a brief that cites no other deal");
+    let companies = site.join("content/companies.toml");
+    let mut listed = std::fs::read_to_string(&companies).expect("companies.toml");
+    listed.push_str("\n[[company]]\nid = \"idleco\"\nname = \"Idle Company\"\nrole = \"lab\"\ndescription = \"A lab in no deal.\"\n");
+    std::fs::write(&companies, listed).expect("write companies.toml");
+    let out = scratch.path.join("out");
+    let result = build(&site, &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).expect(file);
+    let registry = read("registry.html");
+    assert!(registry.contains("1 deal between 2 companies."), "{registry}");
+    let index = read("index.html");
+    assert!(index.contains("1 active compute deal in all"), "{index}");
+    assert!(index.contains(">deal in the registry: 0 money flows (equity, financing, acquisitions)"), "{index}");
+}
