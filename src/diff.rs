@@ -130,6 +130,12 @@ pub struct Report {
     pub base: String,
     pub head: String,
     pub changed: bool,
+    /// Whether both sides rendered, so that everything was compared; when not, what could not
+    /// be compared is left empty (see `registry_compared`) and the summary says so.
+    pub compared: bool,
+    /// Whether both sides validated, so that the registry, totals and charts were compared
+    /// even if the pages were not.
+    pub registry_compared: bool,
     pub base_builds: bool,
     pub head_builds: bool,
     pub summary: String,
@@ -168,9 +174,14 @@ impl ChartPair {
 }
 
 pub fn compare(base: &Side<'_>, head: &Side<'_>) -> (Report, Vec<ChartPair>) {
+    // A side that does not validate has no model: comparing it as an empty site would report
+    // every deal and brief removed and the totals at $0. Then only the diagnostics are compared,
+    // and the report says so.
     let empty = Site::empty();
-    let base_site = base.site.unwrap_or(&empty);
-    let head_site = head.site.unwrap_or(&empty);
+    let (base_site, head_site) = match (base.site, head.site) {
+        (Some(base_site), Some(head_site)) => (base_site, head_site),
+        _ => (&empty, &empty),
+    };
     let deals = compare_by_id(
         &base_site.deals,
         &head_site.deals,
@@ -196,10 +207,13 @@ pub fn compare(base: &Side<'_>, head: &Side<'_>) -> (Report, Vec<ChartPair>) {
         series_fields,
     );
     let totals = total_changes(base_site, head_site);
-    let briefs = brief_changes(base, head);
+    let briefs =
+        if base.site.is_some() && head.site.is_some() { brief_changes(base, head) } else { BriefChanges::default() };
     let empty_output = Output::default();
-    let base_output = base.rendered.map_or(&empty_output, |r| &r.output);
-    let head_output = head.rendered.map_or(&empty_output, |r| &r.output);
+    let (base_output, head_output) = match (base.rendered, head.rendered) {
+        (Some(base_rendered), Some(head_rendered)) => (&base_rendered.output, &head_rendered.output),
+        _ => (&empty_output, &empty_output),
+    };
     let (pages, files) = output_changes(base_output, head_output);
     let (charts, pairs) = chart_changes(base_site, head_site);
     let new_diagnostics = new_diagnostics(base, head);
@@ -223,6 +237,8 @@ pub fn compare(base: &Side<'_>, head: &Side<'_>) -> (Report, Vec<ChartPair>) {
         base: base.label.clone(),
         head: head.label.clone(),
         changed,
+        compared: base.rendered.is_some() && head.rendered.is_some(),
+        registry_compared: base.site.is_some() && head.site.is_some(),
         base_builds: base.rendered.is_some() && !base.diagnostics.has_errors(),
         head_builds: head.rendered.is_some() && !head.diagnostics.has_errors(),
         summary: String::new(),
@@ -674,7 +690,7 @@ fn summary(report: &Report) -> String {
     }
     if !report.new_diagnostics.is_empty() {
         let errors = report.new_diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        parts.push(format!("{} new ({} errors)", plural(report.new_diagnostics.len(), "diagnostic"), errors));
+        parts.push(format!("{} new ({})", plural(report.new_diagnostics.len(), "diagnostic"), plural(errors, "error")));
     }
     let mut line = parts.join(", ");
     if let Some(first) = line.get(..1) {
@@ -682,6 +698,11 @@ fn summary(report: &Report) -> String {
     }
     if !report.head_builds {
         line.push_str(". HEAD does not build");
+    }
+    if !report.compared {
+        line.push_str("; ");
+        line.push_str(if report.registry_compared { "pages" } else { "registry, totals, briefs, pages and charts" });
+        line.push_str(" not compared until both sides build");
     }
     format!("{line}.")
 }

@@ -204,6 +204,17 @@ fn working_tree_is_the_default_head_and_errors_can_fail_the_run() {
     assert!(report.contains("→ `working tree`"), "{report}");
     assert!(report.contains("HEAD does not build"));
     assert!(report.contains("is not a valid deal id"), "new diagnostics are listed");
+    // A HEAD that does not validate has no registry to compare: nothing reads as removed.
+    assert!(!report.contains("removed") && !report.contains("→ $0"), "{report}");
+    assert!(
+        report.contains("registry, totals, briefs, pages and charts not compared until both sides build"),
+        "{report}"
+    );
+    let json = diff(&repo, &[&commits[3], "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!((&json["compared"], &json["registry_compared"]), (&serde_json::json!(false), &serde_json::json!(false)));
+    assert_eq!(json["deals"]["removed"], serde_json::json!([]));
+    assert_eq!(json["totals"], serde_json::json!([]));
     let failing = diff(&repo, &[&commits[3], "--fail-on-error"]);
     assert_eq!(failing.status.code(), Some(1));
 }
