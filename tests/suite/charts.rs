@@ -110,7 +110,11 @@ fn distribution_and_rank() {
     let d10 = site.deal("d10").expect("d10");
     assert_eq!(aggregate::rank(&site, d10), Some((3, 7)));
     let chart = charts::deal_chart(d10, &charts::DealCharts::new(&site).expect("deal charts"));
-    assert_eq!(chart.takeaway, "At $65bn, this deal ranks 3rd of 7 deals with a disclosed value.");
+    assert_eq!(chart.takeaway, "Valued at $65bn, this deal ranks 3rd of 7 deals with a disclosed value.");
+    // A ceiling is ranked by its figure and named as one.
+    let d4 = site.deal("d4").expect("d4");
+    let chart = charts::deal_chart(d4, &charts::DealCharts::new(&site).expect("deal charts"));
+    assert_eq!(chart.takeaway, "Valued at up to $80bn, this deal ranks 2nd of 7 deals with a disclosed value.");
     assert_eq!(aggregate::rank(&site, site.deal("d9").expect("d9")), None, "superseded deals are not ranked");
     assert_eq!(aggregate::rank(&site, site.deal("d7").expect("d7")), None, "undisclosed deals are not ranked");
 }

@@ -524,8 +524,9 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
                 format!("from {} to {}", name(&d.buyer), name(&d.provider))
             });
             format!(
-                "The largest value in the registry is {value}, {parties}; {undisclosed} of {} active deals have no disclosed value.",
-                deals.len()
+                "The largest value in the registry is {value}, {parties}; {undisclosed} of {} active deals {} no disclosed value.",
+                deals.len(),
+                if undisclosed == 1 { "has" } else { "have" }
             )
         }
         None if deals.is_empty() => "No active deals yet.".to_string(),
@@ -563,7 +564,7 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
                 let parties = deal.map_or_else(String::new, |deal| {
                     format!("{}→{}", site.company_label(&deal.buyer), site.company_label(&deal.provider))
                 });
-                (parties, d.value.map(format::usd).unwrap_or_default())
+                (parties, deal.map_or_else(|| d.value.map(format::usd).unwrap_or_default(), format::deal_value_short))
             }),
         })
         .collect();
@@ -583,7 +584,11 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
         desc_values: by_value
             .iter()
             .take(5)
-            .map(|d| format!("{}: {}.", d.title, d.value.map(format::usd).unwrap_or_default()))
+            .map(|d| {
+                let value =
+                    site.deal(&d.id).map_or_else(|| d.value.map(format::usd).unwrap_or_default(), format::deal_value);
+                format!("{}: {value}.", d.title)
+            })
             .collect::<Vec<_>>()
             .join(" "),
         takeaway,
@@ -1074,7 +1079,11 @@ pub fn company_chart(
         desc_values: deals
             .iter()
             .take(6)
-            .map(|d| format!("{}: {}.", d.title, company_deal_value(d)))
+            .map(|d| match d.value {
+                // As the table's `Counts as` column: firm, estimate, ceiling or money flow.
+                Some(_) => format!("{}: {} ({}).", d.title, company_deal_value(d), counts_as(d.bucket, d.kind)),
+                None => format!("{}: {}.", d.title, company_deal_value(d)),
+            })
             .collect::<Vec<_>>()
             .join(" "),
         takeaway,
@@ -1169,10 +1178,14 @@ pub fn deal_chart(deal: &Deal, shared: &DealCharts) -> Chart {
     let valued = shared.values.len();
     let highlight = rank.and(deal.value_usd_m).map(aggregate::band_of);
     let takeaway = match (rank, deal.value_usd_m) {
-        (Some((position, of)), Some(value)) => {
+        // The value reads `more than`, `up to` or `an estimated` as the sources give it.
+        (Some((_, 1)), Some(_)) => {
+            format!("Valued at {}, this is the only deal with a disclosed value.", format::deal_value(deal))
+        }
+        (Some((position, of)), Some(_)) => {
             format!(
-                "At {}, this deal ranks {} of {of} deals with a disclosed value.",
-                format::usd(value),
+                "Valued at {}, this deal ranks {} of {of} deals with a disclosed value.",
+                format::deal_value(deal),
                 ordinal(position)
             )
         }
