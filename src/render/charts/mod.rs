@@ -289,14 +289,21 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
         (BUYERS, "Compute commitments by buyer", "buyer")
     };
     let overall = crate::model::totals::totals(&site.deals).overall;
-    let leader = bars
-        .iter()
-        .filter(|b| b.company.is_some())
-        .max_by(|a, b| a.amounts.committed().cmp(&b.amounts.committed()).then(b.label.cmp(&a.label)));
+    // The first bar leads, as the bars and the home page rank them; companies with the same sum
+    // are named with it rather than left out by a tie-break the reader cannot see.
+    let leader = bars.iter().find(|b| b.company.is_some());
+    let full_name = |bar: &aggregate::RankedBar| {
+        bar.company.as_deref().and_then(|id| site.company(id)).map_or(bar.label.clone(), |c| c.name.clone())
+    };
     let takeaway = match leader {
         Some(bar) if bar.amounts.committed() > 0 => {
-            let name =
-                bar.company.as_deref().and_then(|id| site.company(id)).map_or(bar.label.clone(), |c| c.name.clone());
+            let tied: Vec<String> = bars
+                .iter()
+                .filter(|other| other.company.is_some() && other.company != bar.company)
+                .filter(|other| other.amounts.committed() == bar.amounts.committed())
+                .map(full_name)
+                .collect();
+            let name = full_name(bar);
             let (leader, all) = (
                 format::usd_at_least(bar.amounts.committed(), bar.amounts.floors > 0),
                 format::usd_at_least(overall.committed(), overall.floors > 0),
@@ -307,7 +314,20 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
                 (0, _) => "estimated",
                 _ => "firm and estimated",
             };
-            if by_provider {
+            if !tied.is_empty() {
+                let names = format!(
+                    "{name}{} and {}",
+                    tied[..tied.len() - 1].iter().map(|n| format!(", {n}")).collect::<String>(),
+                    tied[tied.len() - 1]
+                );
+                if by_provider {
+                    format!(
+                        "{names} share the largest {kind} commitments as a provider: {leader} each, of {all} in all."
+                    )
+                } else {
+                    format!("{names} have committed the most as buyers: {leader} each, of {all} in {kind} commitments.")
+                }
+            } else if by_provider {
                 format!("{name} has the largest {kind} commitments as a provider: {leader} of {all} in all.")
             } else {
                 format!("{name} has committed the most as a buyer: {leader} of {all} in {kind} commitments.")
@@ -933,7 +953,8 @@ fn company_takeaway(
     as_provider: &crate::model::totals::Amounts,
 ) -> String {
     if active == 0 {
-        return format!("{name} has no active deals in the registry.");
+        // A company may still be a partner in deals, which its page lists apart.
+        return format!("{name} has no active deals as buyer or provider in the registry.");
     }
     use crate::render::format::{usd, usd_at_least};
     let buyer = match (as_buyer.deals, as_buyer.committed(), as_buyer.ceiling) {
@@ -1460,6 +1481,29 @@ mod tests {
         let takeaway = cumulative_chart(&site(vec![ceiling])).expect("chart").takeaway;
         assert!(takeaway.starts_with("No firm compute commitments by 1 June 2025"), "{takeaway}");
         assert!(!takeaway.contains("$0"), "{takeaway}");
+    }
+
+    #[test]
+    fn tied_leaders_are_named_together_and_partners_are_not_said_to_have_no_deals() {
+        let tie = site(vec![
+            deal("a", "acme", "cloud", "2025-03-04", Some(45)),
+            deal("b", "long", "acme", "2025-04-04", Some(45)),
+        ]);
+        assert_eq!(
+            ranking_chart(&tie, true).expect("chart").takeaway,
+            "Acme AI and Cloud Co share the largest firm commitments as a provider: $45bn each, of $90bn in all."
+        );
+        assert_eq!(
+            ranking_chart(&tie, false).expect("chart").takeaway,
+            "Acme AI and Amazingly Long Infrastructure Provider Holdings have committed the most as buyers: \
+             $45bn each, of $90bn in firm commitments."
+        );
+        let mut partnered = deal("p", "acme", "cloud", "2025-03-04", Some(10));
+        partnered.partners = vec!["long".to_string()];
+        assert_eq!(
+            company_takeaway_of(&site(vec![partnered]), "long"),
+            "Amazingly Long Infrastructure Provider Holdings has no active deals as buyer or provider in the registry."
+        );
     }
 
     #[test]
