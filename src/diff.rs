@@ -373,7 +373,7 @@ fn company_fields(a: &Company, b: &Company) -> Vec<FieldChange> {
 }
 
 fn series_entity(series: &Series) -> Entity {
-    Entity { id: series.id.clone(), title: series.title.clone(), detail: format!("{} lines", series.lines.len()) }
+    Entity { id: series.id.clone(), title: series.title.clone(), detail: plural(series.lines.len(), "line") }
 }
 
 fn series_fields(a: &Series, b: &Series) -> Vec<FieldChange> {
@@ -685,8 +685,11 @@ fn summary(report: &Report) -> String {
     if pages > 0 {
         parts.push(format!("{} affected", plural(pages, "page")));
     }
-    if !report.charts.is_empty() {
-        parts.push(format!("{} changed", plural(report.charts.len(), "chart")));
+    for status in ["added", "removed", "changed"] {
+        let count = report.charts.iter().filter(|c| c.status == status).count();
+        if count > 0 {
+            parts.push(format!("{} {status}", plural(count, "chart")));
+        }
     }
     if !report.new_diagnostics.is_empty() {
         let errors = report.new_diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
@@ -833,7 +836,10 @@ pub fn to_markdown(report: &Report) -> String {
     }
     if !report.charts.is_empty() {
         let lines = report.charts.iter().map(|c| format!("- {} `{}` {}", c.status, c.name, c.title)).collect();
-        sections.push((format!("Charts: {} changed", report.charts.len()), lines));
+        let count = |status: &str| report.charts.iter().filter(|c| c.status == status).count();
+        let title =
+            format!("Charts: {} added, {} removed, {} changed", count("added"), count("removed"), count("changed"));
+        sections.push((title, lines));
     }
     if !report.new_diagnostics.is_empty() {
         let lines = report

@@ -251,3 +251,39 @@ fn folders_work_as_sides() {
     assert_eq!(report["pages"]["changed"], serde_json::json!(["about.html"]));
     assert_eq!(report["deals"]["changed"], serde_json::json!([]));
 }
+
+#[test]
+fn added_charts_are_counted_as_added() {
+    let (scratch, repo, _) = history();
+    let other = scratch.path.join("with-company");
+    copy_tree(&repo.join("content"), &other.join("content"));
+    let companies = other.join("content/companies.toml");
+    let listed = std::fs::read_to_string(&companies).expect("companies.toml");
+    std::fs::write(
+        &companies,
+        listed
+            + "\n[[company]]\nid = \"newco\"\nname = \"New Company\"\nrole = \"lab\"\ndescription = \"A new lab.\"\n",
+    )
+    .expect("write companies.toml");
+    let deals = other.join("content/deals.toml");
+    let registry = std::fs::read_to_string(&deals).expect("deals.toml");
+    std::fs::write(
+        &deals,
+        registry
+            + "\n[[deal]]\nid = \"newco-cloud-2026\"\ntitle = \"New Company rents cloud capacity\"\nbuyer = \"newco\"\n\
+               provider = \"cloudco\"\nkind = \"cloud\"\nannounced = 2026-01-12\nstatus = \"signed\"\nvalue_usd_bn = 3\n\
+               value_basis = \"reported\"\nsummary = \"A first contract.\"\n\n[[deal.source]]\npublisher = \"Example News\"\n\
+               title = \"New Company signs\"\nurl = \"https://news.example/newco\"\ndate = 2026-01-12\n",
+    )
+    .expect("write deals.toml");
+    let output = diff(&repo, &[repo.to_str().expect("utf-8"), other.to_str().expect("utf-8"), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let charts = report["charts"].as_array().expect("charts");
+    assert!(charts.iter().any(|c| c["name"] == "company-newco" && c["status"] == "added"), "{charts:?}");
+    let summary = report["summary"].as_str().expect("summary");
+    assert!(summary.contains("1 chart added"), "{summary}");
+    assert!(
+        !summary.contains(&format!("{} charts changed", charts.len())),
+        "added charts are not counted as changed: {summary}"
+    );
+}

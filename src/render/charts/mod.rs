@@ -1080,7 +1080,7 @@ pub fn company_chart(
             rows.push(row);
         }
         if list.len() > COMPANY_BARS {
-            let mut more = BarRow::values(&format!("{} more deals", list.len() - COMPANY_BARS), 0, 0, 0);
+            let mut more = BarRow::values(&count_of(list.len() - COMPANY_BARS, "more deal", "more deals"), 0, 0, 0);
             more.note = Some("see the tables below".to_string());
             rows.push(more);
         }
