@@ -456,6 +456,8 @@ pub struct StepLine {
     pub width: u32,
     /// (fractional year, value in millions)
     pub points: Vec<(f64, i64)>,
+    /// The last value is a lower bound (it holds a "more than" figure): its label ends in `+`.
+    pub floor: bool,
 }
 
 /// Step lines over time (cumulative commitments), each labelled at its end.
@@ -472,7 +474,7 @@ pub fn steps(lines: &[StepLine], frame: Frame) -> Result<Drawing, DrawError> {
     let labels: Vec<EndLabel> = lines
         .iter()
         .map(|l| {
-            let value = format::usd((last_value(l) * 1_000.0).round() as i64);
+            let value = format::usd_plus((last_value(l) * 1_000.0).round() as i64, l.floor);
             EndLabel::new(frame, &l.label, &value, l.paint, &mut shortened)
         })
         .collect();

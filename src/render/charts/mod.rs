@@ -446,8 +446,11 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
                     paint,
                     width,
                     points: steps.iter().map(|s| (s.date.fractional_year(), pick(s))).collect(),
+                    floor: false,
                 };
-            let mut lines = vec![series("firm", Paint::Firm, 3, |s| s.firm)];
+            let mut firm = series("firm", Paint::Firm, 3, |s| s.firm);
+            firm.floor = steps.last().is_some_and(|s| s.firm_floor);
+            let mut lines = vec![firm];
             if steps.iter().any(|s| s.estimate > 0) {
                 lines.push(series("estimates", Paint::Estimate, 2, |s| s.estimate));
             }
@@ -1564,6 +1567,7 @@ mod tests {
             ["$10bn", "$110bn+"],
             "only the sums that include the floor carry the +"
         );
+        assert!(cumulative.svg.contains("$110bn+ firm"), "the line's end label carries it too: {}", cumulative.svg);
         let acme = site.company("acme").expect("acme");
         let chart = company_chart(&site, acme, &crate::model::totals::totals(&site.deals)).expect("chart");
         for svg in [&chart.svg, &chart.svg_narrow] {
