@@ -68,7 +68,12 @@ pub struct CumulativeStep {
 pub fn cumulative(site: &Site) -> Vec<CumulativeStep> {
     let mut deals: Vec<&Deal> =
         site.deals.iter().filter(|d| totals::counts(d) && d.value_usd_m.is_some() && d.bucket().is_some()).collect();
-    deals.sort_by(|a, b| a.announced.cmp(&b.announced).then_with(|| a.id.cmp(&b.id)));
+    // In the order the chart draws them: a date known to the month only sits mid-month on the
+    // axis, after that month's first days, so sorting by the date itself would send the line
+    // back in time and draw a notch.
+    deals.sort_by(|a, b| {
+        a.announced.fractional_year().total_cmp(&b.announced.fractional_year()).then_with(|| a.id.cmp(&b.id))
+    });
     let (mut firm, mut estimate, mut ceiling, mut firm_floor) = (0, 0, 0, false);
     deals
         .into_iter()

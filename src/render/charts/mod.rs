@@ -1510,6 +1510,21 @@ mod tests {
     }
 
     #[test]
+    fn cumulative_steps_run_forward_on_the_axis_when_a_date_is_known_to_the_month() {
+        let site = site(vec![
+            deal("month", "acme", "cloud", "2025-11", Some(5)),
+            deal("day", "acme", "cloud", "2025-11-03", Some(10)),
+            deal("later", "acme", "cloud", "2025-11-20", Some(1)),
+        ]);
+        let steps = aggregate::cumulative(&site);
+        let order: Vec<&str> = steps.iter().map(|s| s.deal.as_str()).collect();
+        assert_eq!(order, ["day", "month", "later"], "mid-November comes after 3 November");
+        let xs: Vec<f64> = steps.iter().map(|s| s.date.fractional_year()).collect();
+        assert!(xs.windows(2).all(|w| w[0] <= w[1]), "{xs:?}");
+        assert_eq!(steps.iter().map(|s| s.firm / 1_000).collect::<Vec<_>>(), [10, 15, 16]);
+    }
+
+    #[test]
     fn an_investment_plan_counts_as_a_ceiling_even_at_a_reported_value() {
         let mut plan = deal("p", "acme", "cloud", "2025-11-12", Some(50));
         plan.kind = Kind::Datacenter;
