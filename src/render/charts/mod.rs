@@ -209,7 +209,7 @@ fn registry_sources<'a>(deals: impl Iterator<Item = &'a Deal>) -> String {
         }
     }
     if count == 0 {
-        return "Source: the deal registry (no deals yet).".to_string();
+        return "Source: the deal registry (no deals to show here).".to_string();
     }
     let mut ranked: Vec<(&str, usize)> = publishers.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -1094,7 +1094,11 @@ pub fn company_chart(
     let as_provider = totals.by_provider.get(&company.id).copied().unwrap_or_default();
     let takeaway = company_takeaway(&company.name, deals.len(), &as_buyer, &as_provider);
     let bodies = draw_both(|frame| {
-        if rows.is_empty() { draw::empty("No active deals in the registry", frame) } else { draw::bars(&rows, frame) }
+        if rows.is_empty() {
+            draw::empty("No active deals as buyer or provider", frame)
+        } else {
+            draw::bars(&rows, frame)
+        }
     })?;
     let any = |f: fn(&aggregate::CompanyDeal) -> bool| deals.iter().any(f);
     let spec = Spec {
@@ -1503,10 +1507,15 @@ mod tests {
         );
         let mut partnered = deal("p", "acme", "cloud", "2025-03-04", Some(10));
         partnered.partners = vec!["long".to_string()];
+        let partnered = site(vec![partnered]);
         assert_eq!(
-            company_takeaway_of(&site(vec![partnered]), "long"),
+            company_takeaway_of(&partnered, "long"),
             "Amazingly Long Infrastructure Provider Holdings has no active deals as buyer or provider in the registry."
         );
+        let long = partnered.company("long").expect("long");
+        let chart = company_chart(&partnered, long, &crate::model::totals::totals(&partnered.deals)).expect("chart");
+        assert!(chart.svg.contains("No active deals as buyer or provider"), "{}", chart.svg);
+        assert!(!chart.source_note.contains("no deals yet"), "{}", chart.source_note);
     }
 
     #[test]
