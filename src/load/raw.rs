@@ -314,7 +314,7 @@ pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostic
 
 pub fn read_companies(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> Vec<RawCompany> {
     let mut root = TableReader::new(file, 0, table, 0..0, diagnostics);
-    let tables = root.tables("company");
+    let tables = root.tables("company", "company");
     root.finish();
     tables
         .into_iter()
@@ -338,7 +338,7 @@ pub fn read_companies(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnos
 
 pub fn read_deals(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics) -> Vec<RawDeal> {
     let mut root = TableReader::new(file, 0, table, 0..0, diagnostics);
-    let tables = root.tables("deal");
+    let tables = root.tables("deal", "deal");
     root.finish();
     tables
         .into_iter()
@@ -365,7 +365,7 @@ pub fn read_deals(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics
                 chip_count: reader.integer("chip_count"),
                 summary: reader.required_string("summary"),
                 notes: reader.string("notes"),
-                sources: read_sources(&mut reader, "source", false),
+                sources: read_sources(&mut reader, "deal.source", false),
             };
             reader.finish();
             deal
@@ -373,10 +373,12 @@ pub fn read_deals(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostics
         .collect()
 }
 
-fn read_sources(parent: &mut TableReader<'_, '_, '_>, key: &'static str, with_periods: bool) -> Vec<RawSource> {
+/// The `[[source]]` tables under `parent`; `header` is how the file names them (`deal.source` in
+/// the registry, `source` in a series file).
+fn read_sources(parent: &mut TableReader<'_, '_, '_>, header: &str, with_periods: bool) -> Vec<RawSource> {
     let file = parent.file();
     let offset = parent.offset();
-    let tables = parent.tables(key);
+    let tables = parent.tables("source", header);
     let diagnostics = parent.diagnostics();
     tables
         .into_iter()
@@ -489,7 +491,7 @@ pub fn read_series(file: &str, stem: &str, table: &DeTable<'_>, diagnostics: &mu
     let frequency = reader.required_string("frequency");
     let summary = reader.required_string("summary");
     let notes = reader.string("notes");
-    let line_tables = reader.tables("line");
+    let line_tables = reader.tables("line", "line");
     let sources = read_sources(&mut reader, "source", true);
     reader.finish();
     let lines = line_tables

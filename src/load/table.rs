@@ -78,14 +78,14 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         value.span().start + self.offset..value.span().end + self.offset
     }
 
-    fn wrong_type(&mut self, key: &str, expected: &str, value: &Spanned<DeValue<'_>>) {
+    /// `hint` shows how the value is written, as in `write it as \`search = false\``.
+    fn wrong_type(&mut self, key: &str, expected: &str, hint: String, value: &Spanned<DeValue<'_>>) {
         let span = self.span(value);
         let found = value.get_ref().type_str();
-        self.diagnostics.push(Diagnostic::error(
-            self.file,
-            Some(span),
-            format!("`{key}` must be {expected}, found {}", article(found)),
-        ));
+        self.diagnostics.push(
+            Diagnostic::error(self.file, Some(span), format!("`{key}` must be {expected}, found {}", article(found)))
+                .with_help(hint),
+        );
     }
 
     fn missing(&mut self, key: &str, example: &str) {
@@ -100,7 +100,7 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         match value.get_ref() {
             DeValue::String(text) => Some(Sp::new(text.to_string(), self.span(value))),
             _ => {
-                self.wrong_type(key, "a string", value);
+                self.wrong_type(key, "a string", format!("put the text in double quotes: `{key} = \"...\"`"), value);
                 None
             }
         }
@@ -125,7 +125,12 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
             }
             DeValue::Float(float) => float.as_str().replace('_', "").parse::<f64>().ok(),
             _ => {
-                self.wrong_type(key, "a number", value);
+                self.wrong_type(
+                    key,
+                    "a number",
+                    format!("write the number without quotes or units, as in `{key} = 4.5`"),
+                    value,
+                );
                 return None;
             }
         };
@@ -153,7 +158,12 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
                 }
             },
             _ => {
-                self.wrong_type(key, "a whole number", value);
+                self.wrong_type(
+                    key,
+                    "a whole number",
+                    format!("write a whole number without quotes, as in `{key} = 2`"),
+                    value,
+                );
                 None
             }
         }
@@ -164,7 +174,12 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
         match value.get_ref() {
             DeValue::Boolean(flag) => Some(Sp::new(*flag, self.span(value))),
             _ => {
-                self.wrong_type(key, "`true` or `false`", value);
+                self.wrong_type(
+                    key,
+                    "`true` or `false`",
+                    format!("write `{key} = true` or `{key} = false`, without quotes"),
+                    value,
+                );
                 None
             }
         }
@@ -190,7 +205,12 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
                 }
             },
             _ => {
-                self.wrong_type(key, "a date", value);
+                self.wrong_type(
+                    key,
+                    "a date",
+                    format!("write `{key} = 2025-11-03`, or `{key} = \"2025-11\"` when only the month is known"),
+                    value,
+                );
                 None
             }
         }
@@ -211,33 +231,34 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
             return Vec::new();
         };
         let DeValue::Array(array) = value.get_ref() else {
-            self.wrong_type(key, "a list of strings", value);
+            self.wrong_type(key, "a list of strings", list_hint(key), value);
             return Vec::new();
         };
         let mut strings = Vec::new();
         for element in array.iter() {
             match element.get_ref() {
                 DeValue::String(text) => strings.push(Sp::new(text.to_string(), self.span(element))),
-                _ => self.wrong_type(key, "a list of strings", element),
+                _ => self.wrong_type(key, "a list of strings", list_hint(key), element),
             }
         }
         strings
     }
 
     /// The tables of an array of tables (`[[deal.source]]`), each with the span of its header.
-    pub fn tables(&mut self, key: &'static str) -> Vec<(&'t DeTable<'i>, Range<usize>)> {
+    /// `header` is how the file names them (`deal.source`), for the hint of a wrong shape.
+    pub fn tables(&mut self, key: &'static str, header: &str) -> Vec<(&'t DeTable<'i>, Range<usize>)> {
         let Some(value) = self.value(key) else {
             return Vec::new();
         };
         let DeValue::Array(array) = value.get_ref() else {
-            self.wrong_type(key, "a list of tables", value);
+            self.wrong_type(key, "a list of tables", tables_hint(header), value);
             return Vec::new();
         };
         let mut tables = Vec::new();
         for element in array.iter() {
             match element.get_ref() {
                 DeValue::Table(table) => tables.push((table, element.span())),
-                _ => self.wrong_type(key, "a list of tables", element),
+                _ => self.wrong_type(key, "a list of tables", tables_hint(header), element),
             }
         }
         tables
@@ -261,6 +282,16 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
             self.diagnostics.push(diagnostic);
         }
     }
+}
+
+/// How a list of strings is written.
+fn list_hint(key: &str) -> String {
+    format!("write the strings in brackets, each in double quotes: `{key} = [\"...\", \"...\"]`")
+}
+
+/// How a list of tables is written (`[[deal]]`, `[[company]]`, a series' `[[line]]`).
+fn tables_hint(header: &str) -> String {
+    format!("write each entry as a `[[{header}]]` table: the header on a line of its own, its keys on the lines below")
 }
 
 fn known_list(asked: &[&str]) -> String {
