@@ -373,7 +373,7 @@ fn company_fields(a: &Company, b: &Company) -> Vec<FieldChange> {
 }
 
 fn series_entity(series: &Series) -> Entity {
-    Entity { id: series.id.clone(), title: series.title.clone(), detail: plural(series.lines.len(), "line") }
+    Entity { id: series.id.clone(), title: series.title.clone(), detail: format::plural(series.lines.len(), "line") }
 }
 
 fn series_fields(a: &Series, b: &Series) -> Vec<FieldChange> {
@@ -622,15 +622,6 @@ fn new_diagnostics(base: &Side<'_>, head: &Side<'_>) -> Vec<NewDiagnostic> {
         .collect()
 }
 
-fn plural(n: usize, word: &str) -> String {
-    let many = match word {
-        "company" => "companies".to_string(),
-        "series" => "series".to_string(),
-        other => format!("{other}s"),
-    };
-    if n == 1 { format!("1 {word}") } else { format!("{n} {many}") }
-}
-
 fn usd_bn(value: f64) -> String {
     format::usd((value * 1_000.0).round() as i64)
 }
@@ -654,7 +645,7 @@ fn summary(report: &Report) -> String {
             [(changes.added.len(), "added"), (changes.removed.len(), "removed"), (changes.changed.len(), "changed")]
         {
             if list > 0 {
-                parts.push(format!("{} {verb}", plural(list, word)));
+                parts.push(format!("{} {verb}", format::plural(list, word)));
             }
         }
     };
@@ -678,22 +669,26 @@ fn summary(report: &Report) -> String {
         (report.briefs.changed.len(), "brief", "changed"),
     ] {
         if count > 0 {
-            parts.push(format!("{} {verb}", plural(count, word)));
+            parts.push(format!("{} {verb}", format::plural(count, word)));
         }
     }
     let pages = report.pages.added.len() + report.pages.removed.len() + report.pages.changed.len();
     if pages > 0 {
-        parts.push(format!("{} affected", plural(pages, "page")));
+        parts.push(format!("{} affected", format::plural(pages, "page")));
     }
     for status in ["added", "removed", "changed"] {
         let count = report.charts.iter().filter(|c| c.status == status).count();
         if count > 0 {
-            parts.push(format!("{} {status}", plural(count, "chart")));
+            parts.push(format!("{} {status}", format::plural(count, "chart")));
         }
     }
     if !report.new_diagnostics.is_empty() {
         let errors = report.new_diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        parts.push(format!("{} new ({})", plural(report.new_diagnostics.len(), "diagnostic"), plural(errors, "error")));
+        parts.push(format!(
+            "{} new ({})",
+            format::plural(report.new_diagnostics.len(), "diagnostic"),
+            format::plural(errors, "error")
+        ));
     }
     let mut line = parts.join(", ");
     if let Some(first) = line.get(..1) {
@@ -779,7 +774,7 @@ pub fn to_markdown(report: &Report) -> String {
                     .to_string(),
             );
         }
-        sections.push((format!("Totals: {} changed", plural(report.totals.len(), "figure")), lines));
+        sections.push((format!("Totals: {} changed", format::plural(report.totals.len(), "figure")), lines));
     }
     let b = &report.briefs;
     if !(b.added.is_empty() && b.removed.is_empty() && b.changed.is_empty()) {

@@ -178,10 +178,14 @@ impl Session {
         }
     }
 
-    /// The search index as a full build would write it, when an update left it stale.
+    /// The search index as a full build would write it, when an update left it stale (never
+    /// for a site without search).
     pub fn search_index(&mut self) -> Option<(String, Vec<u8>)> {
         let kept = self.kept.as_ref().filter(|_| self.search_stale)?;
         self.search_stale = false;
+        if !kept.site.config.search {
+            return None;
+        }
         Some((paths::SEARCH_INDEX.to_string(), pages::search_script(&kept.site, &kept.memo).into_bytes()))
     }
 

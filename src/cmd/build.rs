@@ -15,6 +15,7 @@ use crate::cli::BuildArgs;
 use crate::output::{self, OldTree, Staging};
 use crate::pipeline::{self, Options};
 use crate::render;
+use crate::render::format::plural;
 use crate::render::pages::Released;
 
 pub fn run(args: &BuildArgs) -> ExitCode {
@@ -106,13 +107,15 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if !args.report.quiet {
         let stats = &facts.stats;
         println!(
-            "built {} pages ({} briefs, {} deals), {} data files, {} static files, search index {} KB in {} ms -> {}",
-            stats.pages,
-            stats.briefs,
-            stats.deals,
-            stats.data_files,
-            stats.static_files,
-            stats.search_index_bytes.div_ceil(1024),
+            "built {} ({}, {}), {}, {}, {} in {} ms -> {}",
+            plural(stats.pages, "page"),
+            plural(stats.briefs, "brief"),
+            plural(stats.deals, "deal"),
+            plural(stats.data_files, "data file"),
+            plural(stats.static_files, "static file"),
+            stats
+                .search_index_bytes
+                .map_or("no search index".to_string(), |bytes| format!("search index {} KB", bytes.div_ceil(1024))),
             started.elapsed().as_millis(),
             target.display()
         );

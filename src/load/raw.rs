@@ -22,6 +22,7 @@ pub struct RawConfig {
     pub author: Option<Sp<String>>,
     pub base_url: Option<Sp<String>>,
     pub trust_html: Option<Sp<bool>>,
+    pub search: Option<Sp<bool>>,
 }
 
 #[derive(Debug)]
@@ -307,6 +308,7 @@ pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostic
         author: reader.string("author"),
         base_url: reader.string("base_url"),
         trust_html: reader.boolean("trust_html"),
+        search: reader.boolean("search"),
     };
     reader.finish();
     config

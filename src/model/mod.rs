@@ -63,6 +63,7 @@ impl Site {
                 author: String::new(),
                 base_url: None,
                 trust_html: false,
+                search: true,
             },
             companies: Vec::new(),
             deals: Vec::new(),
@@ -132,6 +133,9 @@ pub struct SiteConfig {
     pub base_url: Option<String>,
     /// Raw HTML in Markdown kept as written instead of sanitized (`trust_html = true`).
     pub trust_html: bool,
+    /// Whether the site has its offline search: the index script and the search box (`search =
+    /// false` turns both off; on by default).
+    pub search: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -294,7 +294,8 @@ impl Validator<'_> {
             None => None,
         };
         let trust_html = raw.trust_html.as_ref().is_some_and(|trust| trust.value);
-        Some(SiteConfig { title: title?, description, language, author, base_url, trust_html })
+        let search = raw.search.as_ref().is_none_or(|search| search.value);
+        Some(SiteConfig { title: title?, description, language, author, base_url, trust_html, search })
     }
 
     fn companies(&mut self, raws: &[RawCompany]) -> Vec<Company> {

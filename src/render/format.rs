@@ -126,6 +126,16 @@ pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(220).max(1)
 }
 
+/// A count and its noun, in the singular for one: `1 company`, `3 companies`, `2 series`.
+pub fn plural(n: usize, word: &str) -> String {
+    let many = match word {
+        "company" => "companies".to_string(),
+        "series" => "series".to_string(),
+        other => format!("{other}s"),
+    };
+    if n == 1 { format!("1 {word}") } else { format!("{n} {many}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,7 +60,8 @@ pub struct Stats {
     pub deals: usize,
     pub data_files: usize,
     pub static_files: usize,
-    pub search_index_bytes: usize,
+    /// The search index's size; `None` for a site without search.
+    pub search_index_bytes: Option<usize>,
 }
 
 /// Where rendered files go: memory (for `check`, `diff`, `serve` and tests) or the staging

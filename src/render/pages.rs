@@ -30,6 +30,8 @@ struct SiteView<'a> {
     description: &'a str,
     language: &'a str,
     author: &'a str,
+    /// Whether pages show the search box and load the search script.
+    search: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -131,6 +133,7 @@ impl Base {
                 description: &config.description,
                 language: &config.language,
                 author: &config.author,
+                search: config.search,
             },
         );
         globals.insert("nav", &NAV);
@@ -381,6 +384,8 @@ pub fn render_with(
         None => (site.briefs.iter().map(|brief| Arc::clone(&brief.text)).collect(), None),
     };
     debug_assert_eq!(texts.len(), site.briefs.len(), "one source text per brief");
+    // A site without search (`search = false`) writes no index, so its briefs are not indexed.
+    let with_search = site.config.search;
     let mut runs: Vec<(Vec<RenderedBrief>, search::IndexPart)> = site
         .briefs
         .par_iter()
@@ -398,9 +403,11 @@ pub fn render_with(
                     result.source = Some(text);
                 }
                 if let Some(body) = &mut result.body {
-                    let indexing = Instant::now();
-                    part.add(index, &search::BriefText { brief, text: &body.text, headings: &body.headings });
-                    result.index_time = indexing.elapsed();
+                    if with_search {
+                        let indexing = Instant::now();
+                        part.add(index, &search::BriefText { brief, text: &body.text, headings: &body.headings });
+                        result.index_time = indexing.elapsed();
+                    }
                     if !keep {
                         body.text = String::new();
                     }
@@ -464,6 +471,9 @@ pub fn render_with(
     // listing pages keep the other threads busy meanwhile.
     let (index_time, (listed, listing_time)) = rayon::join(
         || {
+            if !with_search {
+                return (Duration::ZERO, 0);
+            }
             let started = Instant::now();
             let search_script = search::build_from_parts(site, index_parts).into_script_parts();
             let parts: Vec<&[u8]> = search_script.iter().map(Vec::as_slice).collect();
@@ -498,7 +508,9 @@ pub fn render_with(
     let started = Instant::now();
     // Every file written but the HTML pages (`html_pages`).
     let mut written: BTreeSet<String> = BTreeSet::new();
-    written.insert(paths::SEARCH_INDEX.to_string());
+    if with_search {
+        written.insert(paths::SEARCH_INDEX.to_string());
+    }
     // Deal pages wrote their chart's CSV themselves.
     written.extend(site.deals.iter().map(|d| format!("data/charts/deal-{}.csv", d.id)));
     let mut put = |path: String, bytes: Vec<u8>| {
@@ -546,7 +558,7 @@ pub fn render_with(
         deals: site.deals.len(),
         data_files: written.iter().filter(|p| p.starts_with("data/")).count(),
         static_files: theme.static_files.len(),
-        search_index_bytes,
+        search_index_bytes: with_search.then_some(search_index_bytes),
     };
     // The headings move out of the facts unless the memo keeps them.
     let briefs = site

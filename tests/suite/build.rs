@@ -632,3 +632,59 @@ fn counts_read_in_the_singular_and_count_only_companies_in_deals() {
     assert!(index.contains("1 active compute deal in all"), "{index}");
     assert!(index.contains(">deal in the registry: 0 money flows (equity, financing, acquisitions)"), "{index}");
 }
+
+#[test]
+fn a_site_without_search_writes_no_index_and_shows_no_search_box() {
+    let scratch = base_site("no-search");
+    let site = scratch.path.join("site");
+    let with_search = scratch.path.join("with-search");
+    let result = build(&site, &with_search, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stdout).contains(", search index "), "{}", text(&result.stdout));
+    let searched = output_of(&with_search);
+    assert!(searched.get("search-index.js").is_some());
+    let pages_with_box = |output: &Output| {
+        output.files.iter().filter(|(p, b)| p.ends_with(".html") && text(b).contains("id=\"site-search\"")).count()
+    };
+    let pages = searched.files.keys().filter(|p| p.ends_with(".html")).count();
+    assert_eq!(pages_with_box(&searched), pages, "every page has the search box");
+
+    let config = site.join("content/site.toml");
+    std::fs::write(&config, std::fs::read_to_string(&config).expect("config") + "search = false\n").expect("write");
+    let without = scratch.path.join("without-search");
+    let result = build(&site, &without, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stdout).contains(", no search index in "), "{}", text(&result.stdout));
+    let plain = output_of(&without);
+    assert!(plain.get("search-index.js").is_none(), "no index is written");
+    assert_eq!(pages_with_box(&plain), 0, "no page shows a search box");
+    for (path, bytes) in &plain.files {
+        assert!(!text(bytes).contains("assets/search.js"), "{path} still loads the search script");
+    }
+    // Everything else is the same files, and the same bytes where pages are not concerned.
+    let mut expected: Vec<&String> = searched.files.keys().filter(|p| *p != "search-index.js").collect();
+    expected.sort();
+    assert_eq!(plain.files.keys().collect::<Vec<_>>(), expected);
+    for (path, bytes) in plain.files.iter().filter(|(p, _)| !p.ends_with(".html")) {
+        assert_eq!(Some(bytes.as_slice()), searched.get(path), "{path} differs");
+    }
+    let findings = check_output(&plain);
+    assert!(findings.is_empty(), "{findings:?}");
+
+    // `serve` has no index to refresh either.
+    let (mut session, _) = Session::open(&site, Options::default()).expect("site loads");
+    edit(&site, "content/briefs/first-brief.md", "## Why it matters", "## Why this matters");
+    let outcome = session.update(&["content/briefs/first-brief.md".to_string()]).expect("update");
+    assert!(matches!(outcome, Outcome::Files(_)), "{outcome:?}");
+    assert!(session.search_index().is_none(), "no index for a site without search");
+
+    // A value that is not a boolean is an error with its place and a hint.
+    let config_text = std::fs::read_to_string(&config).expect("config").replace("search = false", "search = \"off\"");
+    std::fs::write(&config, config_text).expect("write");
+    let result = build(&site, &scratch.path.join("refused"), &[]);
+    assert!(!result.status.success());
+    let stderr = text(&result.stderr);
+    assert!(stderr.contains("`search` must be `true` or `false`, found a string"), "{stderr}");
+    assert!(stderr.contains("--> content/site.toml:"), "{stderr}");
+    assert!(stderr.contains("help: write `search = true` or `search = false`, without quotes"), "{stderr}");
+}
