@@ -225,9 +225,14 @@ fn main() -> ExitCode {
             println!(
                 "  and the briefs with registry shortcodes (figures, deal cards, charts) over the minimum registry they need"
             );
-            println!("  (from {COMPARE_DEALS} generated deals);");
             println!(
-                "  {} measured rounds after one warm-up round, the four builds (with the floor, below) taking turns to go first, all writing to {outputs_kind}",
+                "  (from {COMPARE_DEALS} generated deals); and the same Markdown with `search = false` in site.toml, which does"
+            );
+            println!(
+                "  the work Hugo's twin does (Hugo builds no search index) while keeping the rest of infrabrief's theme;"
+            );
+            println!(
+                "  {} measured rounds after one warm-up round, the five builds (with the floor, below) taking turns to go first, all writing to {outputs_kind}",
                 plan.hugo_rounds
             );
             let mut floors = Vec::new();
@@ -240,6 +245,7 @@ fn main() -> ExitCode {
             for &(briefs, _) in &plan.corpora {
                 let site = corpora_dir.join(format!("compare-{briefs}"));
                 let plain_site = corpora_dir.join(format!("plain-{briefs}"));
+                let unsearched_site = corpora_dir.join(format!("plain-{briefs}-no-search"));
                 let hugo_site = corpora_dir.join(format!("hugo-{briefs}"));
                 if generate(briefs, COMPARE_DEALS, &site, Some(Twins { plain: &plain_site, hugo: &hugo_site }))
                     .is_none()
@@ -247,26 +253,37 @@ fn main() -> ExitCode {
                     failed = true;
                     continue;
                 }
-                // Two infrabrief sites: the Hugo twin's very Markdown, and the same briefs with
-                // the registry shortcodes (figures, deal cards, charts) a real site has.
-                let sites = [("same Markdown as Hugo", &plain_site), ("registry shortcodes", &site)];
+                if let Err(problem) = without_search(&plain_site, &unsearched_site) {
+                    println!("  FAILED to write {}: {problem}", unsearched_site.display());
+                    failed = true;
+                    continue;
+                }
+                // Three infrabrief sites: the Hugo twin's very Markdown, the same without the
+                // search index (Hugo's twin builds none), and the same briefs with the registry
+                // shortcodes (figures, deal cards, charts) a real site has.
+                let sites = [
+                    ("same Markdown as Hugo", &plain_site),
+                    ("same Markdown, search = false", &unsearched_site),
+                    ("registry shortcodes", &site),
+                ];
                 let ib_out = outputs_dir.join(format!("compare-{briefs}"));
                 let hugo_out = outputs_dir.join(format!("hugo-{briefs}"));
-                let mut ib_times = [Vec::new(), Vec::new()];
-                let mut ib_cpu = [Vec::new(), Vec::new()];
-                let mut ib_pages = [0, 0];
+                let mut ib_times = [Vec::new(), Vec::new(), Vec::new()];
+                let mut ib_cpu = [Vec::new(), Vec::new(), Vec::new()];
+                let mut ib_pages = [0, 0, 0];
                 let mut hugo_times = Vec::new();
                 let mut hugo_cpu_times = Vec::new();
                 let mut floor_times = Vec::new();
                 let mut floor_cpu_times = Vec::new();
                 let floor_out = outputs_dir.join(format!("floor-{briefs}"));
-                print!("  {} briefs: same Markdown/shortcodes/Hugo/floor", thousands(briefs as u64));
+                print!("  {} briefs: same Markdown/no search/shortcodes/Hugo/floor", thousands(briefs as u64));
                 let mut ok = true;
-                // The four builds take turns going first, so none always follows the same one.
+                // The five builds take turns going first, so none always follows the same one.
+                let (hugo_turn, floor_turn) = (sites.len(), sites.len() + 1);
                 'rounds: for n in 0..=plan.hugo_rounds {
-                    let mut walls = [String::new(), String::new(), String::new(), String::new()];
-                    for step in 0..4 {
-                        let which = (n + step) % 4;
+                    let mut walls = vec![String::new(); floor_turn + 1];
+                    for step in 0..=floor_turn {
+                        let which = (n + step) % (floor_turn + 1);
                         if let Some((_, root)) = sites.get(which) {
                             match run_infrabrief(&binary, root, &ib_out) {
                                 Ok(ib) => {
@@ -285,7 +302,7 @@ fn main() -> ExitCode {
                                     break 'rounds;
                                 }
                             }
-                        } else if which == 3 {
+                        } else if which == floor_turn {
                             match run_floor(&plain_site, &floor_out) {
                                 Ok((floor, floor_cpu)) => {
                                     walls[which] = seconds(floor);
@@ -300,7 +317,7 @@ fn main() -> ExitCode {
                                     break 'rounds;
                                 }
                             }
-                        } else {
+                        } else if which == hugo_turn {
                             match run_hugo(&hugo_site, &hugo_out) {
                                 Ok((hugo, hugo_cpu)) => {
                                     walls[which] = seconds(hugo);
@@ -331,7 +348,13 @@ fn main() -> ExitCode {
                 let hugo = median_duration(hugo_times.iter().copied());
                 let hugo_pages = count_html(&hugo_out);
                 let floor = median_duration(floor_times.iter().copied());
-                floors.push((briefs, floor, median_duration(ib_times[0].iter().copied()), hugo));
+                floors.push((
+                    briefs,
+                    floor,
+                    median_duration(ib_times[0].iter().copied()),
+                    median_duration(ib_times[1].iter().copied()),
+                    hugo,
+                ));
                 for (i, (label, _)) in sites.iter().enumerate() {
                     let ib = median_duration(ib_times[i].iter().copied());
                     table.push(vec![
@@ -373,12 +396,13 @@ fn main() -> ExitCode {
                 println!(
                     "  nothing else (no templates, lists, tags, links, search index); a child process like the others"
                 );
-                for (briefs, floor, same_markdown, hugo) in &floors {
+                for (briefs, floor, same_markdown, unsearched, hugo) in &floors {
                     println!(
-                        "  {} briefs: infrabrief on the same Markdown takes {} more than the floor ({:.1}x it); 0.10x Hugo would be {}, {} above the floor",
+                        "  {} briefs: infrabrief on the same Markdown takes {} more than the floor ({:.1}x it), {} without search; 0.10x Hugo would be {}, {} above the floor",
                         thousands(*briefs as u64),
                         seconds(same_markdown.saturating_sub(*floor)),
                         same_markdown.as_secs_f64() / floor.as_secs_f64(),
+                        seconds(unsearched.saturating_sub(*floor)),
                         seconds(hugo.mul_f64(0.1)),
                         seconds(hugo.mul_f64(0.1).saturating_sub(*floor)),
                     );
@@ -636,6 +660,30 @@ fn generate(briefs: usize, deals: usize, site: &Path, twins: Option<Twins<'_>>) 
         written.markdown_bytes as f64 / 1e6
     );
     Some(written)
+}
+
+/// Makes `to` the site at `from` with `search = false` in its `content/site.toml`: every other
+/// file is a hard link to the same bytes (a copy where links cannot be made), so the 10,000
+/// briefs are not written twice.
+fn without_search(from: &Path, to: &Path) -> Result<(), String> {
+    if to.exists() {
+        fs::remove_dir_all(to).map_err(|e| format!("cannot remove {}: {e}", to.display()))?;
+    }
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let relative = entry.path().strip_prefix(from).map_err(|e| e.to_string())?;
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+        } else if relative == Path::new("content/site.toml") {
+            let config = fs::read_to_string(entry.path()).map_err(|e| format!("cannot read site.toml: {e}"))?;
+            fs::write(&target, format!("{config}search = false\n"))
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        } else if fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target).map_err(|e| format!("cannot copy to {}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn run_infrabrief(binary: &Path, root: &Path, out: &Path) -> Result<Run, String> {
