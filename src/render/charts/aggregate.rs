@@ -140,12 +140,14 @@ pub struct Flow {
     pub bucket: Bucket,
     pub value: UsdMillions,
     pub deals: usize,
+    /// Some deal of the flow gives its value only as "more than": the sum is a floor.
+    pub floor: bool,
 }
 
 /// Who pays whom: active deals with a value, grouped by (buyer, provider, kind, bucket).
 /// Companies outside the `top` payers or payees by total are merged into `others`.
 pub fn flows(site: &Site, top_payers: usize, top_payees: usize) -> Vec<Flow> {
-    let mut raw: BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize)> = BTreeMap::new();
+    let mut raw: BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize, bool)> = BTreeMap::new();
     let mut paid: BTreeMap<&str, UsdMillions> = BTreeMap::new();
     let mut received: BTreeMap<&str, UsdMillions> = BTreeMap::new();
     for deal in site.deals.iter().filter(|d| d.is_active()) {
@@ -156,6 +158,7 @@ pub fn flows(site: &Site, top_payers: usize, top_payees: usize) -> Vec<Flow> {
         let entry = raw.entry((deal.buyer.clone(), deal.provider.clone(), kind, bucket)).or_default();
         entry.0 += value;
         entry.1 += 1;
+        entry.2 |= deal.basis == Basis::MoreThan;
     }
     let keep = |sums: &BTreeMap<&str, UsdMillions>, top: usize| -> Vec<String> {
         let mut ranked: Vec<(&str, UsdMillions)> = sums.iter().map(|(k, v)| (*k, *v)).collect();
@@ -164,17 +167,18 @@ pub fn flows(site: &Site, top_payers: usize, top_payees: usize) -> Vec<Flow> {
     };
     let payers = keep(&paid, top_payers);
     let payees = keep(&received, top_payees);
-    let mut merged: BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize)> = BTreeMap::new();
-    for ((from, to, kind, bucket), (value, deals)) in raw {
+    let mut merged: BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize, bool)> = BTreeMap::new();
+    for ((from, to, kind, bucket), (value, deals, floor)) in raw {
         let from = if payers.contains(&from) { from } else { OTHERS.to_string() };
         let to = if payees.contains(&to) { to } else { OTHERS.to_string() };
         let entry = merged.entry((from, to, kind, bucket)).or_default();
         entry.0 += value;
         entry.1 += deals;
+        entry.2 |= floor;
     }
     let mut flows: Vec<Flow> = merged
         .into_iter()
-        .map(|((from, to, kind, bucket), (value, deals))| Flow { from, to, kind, bucket, value, deals })
+        .map(|((from, to, kind, bucket), (value, deals, floor))| Flow { from, to, kind, bucket, value, deals, floor })
         .collect();
     flows.sort_by(|a, b| {
         b.value.cmp(&a.value).then_with(|| (&a.from, &a.to, a.kind, a.bucket).cmp(&(&b.from, &b.to, b.kind, b.bucket)))

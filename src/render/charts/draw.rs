@@ -744,6 +744,9 @@ fn band_lane(placed: &[(f64, f64, f64)], x: f64, r: f64, middle: f64, half: f64)
 /// A node of the flows chart: its name and how much passes through it (millions of dollars).
 pub struct FlowNode {
     pub label: String,
+    /// The figure shown after the label (`$300bn + $20bn ceiling`).
+    pub figure: String,
+    /// What the node's height stands for.
     pub total: i64,
 }
 
@@ -846,7 +849,7 @@ pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand], frame
             for (node, top) in nodes.iter().zip(tops) {
                 let h = height_of(node);
                 canvas.rect(x0, *top, x1, top + h, Paint::Axis, Fill::Solid)?;
-                let label = fit_keeping(&node.label, &format::usd(node.total), size, room, &mut shortened);
+                let label = fit_keeping(&node.label, &node.figure, size, room, &mut shortened);
                 canvas.text(lx, top + h / 2.0, &label, Font::new(size).paint(paint).align(align))?;
             }
         }

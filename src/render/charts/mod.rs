@@ -659,14 +659,15 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
             site.company(id).map_or(id.to_string(), |c| c.name.clone())
         }
     };
-    let mut paid: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut received: BTreeMap<&str, i64> = BTreeMap::new();
+    // What each company pays and receives, drawn in full; its label keeps ceilings apart.
+    let mut paid: BTreeMap<&str, NodeSum> = BTreeMap::new();
+    let mut received: BTreeMap<&str, NodeSum> = BTreeMap::new();
     for flow in &flows {
-        *paid.entry(&flow.from).or_default() += flow.value;
-        *received.entry(&flow.to).or_default() += flow.value;
+        paid.entry(&flow.from).or_default().add(flow);
+        received.entry(&flow.to).or_default().add(flow);
     }
-    let order = |sums: &BTreeMap<&str, i64>| -> Vec<String> {
-        let mut ranked: Vec<(&str, i64)> = sums.iter().map(|(k, v)| (*k, *v)).collect();
+    let order = |sums: &BTreeMap<&str, NodeSum>| -> Vec<String> {
+        let mut ranked: Vec<(&str, i64)> = sums.iter().map(|(k, v)| (*k, v.total())).collect();
         ranked.sort_by(|a, b| {
             (a.0 == aggregate::OTHERS).cmp(&(b.0 == aggregate::OTHERS)).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0))
         });
@@ -687,14 +688,14 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
             },
             name_of(&flow.from),
             name_of(&flow.to),
-            format::usd(flow.value),
+            format::usd_at_least(flow.value, flow.floor),
             if flow.kind == aggregate::FlowKind::Capital { " of investment" } else { " of compute" }
         ),
         None => "No deals with a disclosed value yet.".to_string(),
     };
-    let node = |id: &String, sums: &BTreeMap<&str, i64>| draw::FlowNode {
-        label: label(id),
-        total: sums.get(id.as_str()).copied().unwrap_or(0),
+    let node = |id: &String, sums: &BTreeMap<&str, NodeSum>| {
+        let sum = sums.get(id.as_str()).copied().unwrap_or_default();
+        draw::FlowNode { label: label(id), figure: sum.figure(), total: sum.total() }
     };
     let left: Vec<draw::FlowNode> = payers.iter().map(|id| node(id, &paid)).collect();
     let right: Vec<draw::FlowNode> = payees.iter().map(|id| node(id, &received)).collect();
@@ -730,7 +731,13 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
             .iter()
             .take(6)
             .map(|f| {
-                format!("{} to {}: {} ({}).", name_of(&f.from), name_of(&f.to), format::usd(f.value), f.bucket.key())
+                format!(
+                    "{} to {}: {} ({}).",
+                    name_of(&f.from),
+                    name_of(&f.to),
+                    format::usd_at_least(f.value, f.floor),
+                    f.bucket.key()
+                )
             })
             .collect::<Vec<_>>()
             .join(" "),
@@ -741,7 +748,11 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
                 items.push(legend("Compute purchases (estimate)", Paint::Estimate, "faded"));
             }
             items.push(legend("Investments and financing", Paint::Capital, "faded"));
-            items.push(legend("Ceilings and non-binding (never added to firm)", Paint::Ceiling, "outline"));
+            items.push(legend(
+                "Ceilings and non-binding (never added to firm, nor to the figures beside companies)",
+                Paint::Ceiling,
+                "outline",
+            ));
             items
         },
         columns: cols(&["From (pays)", "To (receives)", "Kind", "Counts as", "Value", "Deals"]),
@@ -753,7 +764,7 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
                     label(&f.to),
                     kind_label(f).to_string(),
                     f.bucket.key().to_string(),
-                    format::usd(f.value),
+                    format::usd_plus(f.value, f.floor),
                     f.deals.to_string(),
                 ]
             })
@@ -775,6 +786,43 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
         source_note: registry_sources(site.deals.iter().filter(|d| d.is_active() && d.value_usd_m.is_some())),
     };
     Ok(assemble(spec, &bodies))
+}
+
+/// What one company pays or receives in the flows chart: counted money (firm, estimated,
+/// investment) and ceilings apart, as the rest of the site keeps them.
+#[derive(Clone, Copy, Default)]
+struct NodeSum {
+    counted: i64,
+    ceilings: i64,
+    /// Some counted value is given only as "more than".
+    floor: bool,
+}
+
+impl NodeSum {
+    fn add(&mut self, flow: &aggregate::Flow) {
+        if flow.bucket == Bucket::Ceiling {
+            self.ceilings += flow.value;
+        } else {
+            self.counted += flow.value;
+            self.floor |= flow.floor;
+        }
+    }
+
+    /// All the node's bands, ceilings included: what its height stands for.
+    fn total(&self) -> i64 {
+        self.counted + self.ceilings
+    }
+
+    /// The node's label figure: the counted money only (`$300bn`, `$138bn+` for a floor), as a
+    /// ceiling is never added to it; `up to $500bn` for a company with ceilings alone. The
+    /// ceilings are drawn (outlined bands) and listed in the table.
+    fn figure(&self) -> String {
+        if self.counted == 0 {
+            format!("up to {}", format::usd(self.ceilings))
+        } else {
+            format::usd_plus(self.counted, self.floor)
+        }
+    }
 }
 
 fn unit_text(unit: Unit) -> impl Fn(f64) -> String {
@@ -1472,6 +1520,25 @@ mod tests {
         let firm_only = site(vec![deal("r", "acme", "cloud", "2025-03-04", Some(10))]);
         let legend = flows_chart(&firm_only).expect("chart").legend;
         assert!(!legend.iter().any(|l| l.label.contains("estimate")), "no estimate, no legend entry: {legend:?}");
+    }
+
+    #[test]
+    fn flows_labels_never_add_ceilings_to_counted_money_and_keep_floors() {
+        let mut ceiling = deal("u", "acme", "cloud", "2025-06-01", Some(30));
+        ceiling.basis = Basis::UpTo;
+        let mut floor = deal("m", "acme", "cloud", "2025-07-01", Some(40));
+        floor.basis = Basis::MoreThan;
+        let mut plan = deal("p", "long", "acme", "2025-08-01", Some(500));
+        plan.basis = Basis::UpTo;
+        let flows = flows_chart(&site(vec![ceiling, floor, plan])).expect("chart");
+        let svg = &flows.svg;
+        // Acme pays $40bn (a floor) and $30bn in a ceiling: its label counts the $40bn alone.
+        assert!(svg.contains(">Acme AI $40bn+</text>"), "{svg}");
+        assert!(!svg.contains("$70bn"), "a ceiling was added to counted money: {svg}");
+        // A company with ceilings alone reads as such.
+        assert!(svg.contains("up to $500bn"), "{svg}");
+        assert!(svg.contains("Acme AI to Cloud Co: at least $40bn (firm)."), "{svg}");
+        assert!(flows.rows.iter().any(|row| row.contains(&"$40bn+".to_string())), "{:?}", flows.rows);
     }
 
     #[test]
