@@ -144,10 +144,13 @@ pub struct Flow {
     pub floor: bool,
 }
 
+/// Flows grouped by (payer, payee, kind, bucket): their sum, deal count and whether a floor is in it.
+type FlowGroups = BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize, bool)>;
+
 /// Who pays whom: active deals with a value, grouped by (buyer, provider, kind, bucket).
 /// Companies outside the `top` payers or payees by total are merged into `others`.
 pub fn flows(site: &Site, top_payers: usize, top_payees: usize) -> Vec<Flow> {
-    let mut raw: BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize, bool)> = BTreeMap::new();
+    let mut raw = FlowGroups::new();
     let mut paid: BTreeMap<&str, UsdMillions> = BTreeMap::new();
     let mut received: BTreeMap<&str, UsdMillions> = BTreeMap::new();
     for deal in site.deals.iter().filter(|d| d.is_active()) {
@@ -167,7 +170,7 @@ pub fn flows(site: &Site, top_payers: usize, top_payees: usize) -> Vec<Flow> {
     };
     let payers = keep(&paid, top_payers);
     let payees = keep(&received, top_payees);
-    let mut merged: BTreeMap<(String, String, FlowKind, Bucket), (UsdMillions, usize, bool)> = BTreeMap::new();
+    let mut merged = FlowGroups::new();
     for ((from, to, kind, bucket), (value, deals, floor)) in raw {
         let from = if payers.contains(&from) { from } else { OTHERS.to_string() };
         let to = if payees.contains(&to) { to } else { OTHERS.to_string() };
