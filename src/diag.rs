@@ -282,30 +282,90 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-/// Expands tabs and replaces control characters so the caret lines up under the span.
-/// Returns the line as shown, the number of columns before the span and the span's width.
+/// The most columns of a source line a diagnostic shows: a longer line (minified text, a
+/// paragraph on one line) is cut to a window around the span, marked `…` where it was cut.
+const SNIPPET_COLUMNS: usize = 160;
+/// How much of the line before the span a cut window keeps, in columns.
+const SNIPPET_LEAD: usize = 60;
+
+/// Expands tabs and replaces control characters so the caret lines up under the span; counts
+/// wide characters (CJK, emoji) as two columns and combining marks as none, as terminals show
+/// them; cuts a long line to [`SNIPPET_COLUMNS`] around the span. Returns the line as shown, the
+/// number of columns before the span and the span's width.
 fn caret_layout(line: &str, start: usize, end: usize) -> (String, usize, usize) {
-    let mut shown = String::new();
+    // Each character as shown, with its columns.
+    let mut pieces: Vec<(String, usize)> = Vec::new();
     let (mut pad, mut width, mut column) = (0, 0, 0);
     for (offset, ch) in line.char_indices() {
-        let piece: String = match ch {
-            '\t' => "    ".to_string(),
-            c if c.is_control() => "\u{fffd}".to_string(),
-            c => c.to_string(),
+        let (piece, columns) = match ch {
+            '\t' => ("    ".to_string(), 4),
+            c if c.is_control() => ("\u{fffd}".to_string(), 1),
+            c => (c.to_string(), display_width(c)),
         };
-        let columns = piece.chars().count();
         if offset < start {
             pad += columns;
         } else if offset < end {
             width += columns;
         }
         column += columns;
-        shown.push_str(&piece);
+        pieces.push((piece, columns));
     }
     if start >= line.len() {
         pad = column;
     }
+    if column <= SNIPPET_COLUMNS {
+        return (pieces.into_iter().map(|(piece, _)| piece).collect(), pad, width);
+    }
+    // A window of the line: from a little before the span, at most SNIPPET_COLUMNS wide, with
+    // one column for each `…` that marks a cut.
+    let from = pad.saturating_sub(SNIPPET_LEAD);
+    let (mut shown, mut at, mut used) = (String::new(), 0, 0);
+    if from > 0 {
+        shown.push('…');
+        used += 1;
+    }
+    let mut cut_end = false;
+    for (piece, columns) in pieces {
+        if at >= from {
+            if used + columns > SNIPPET_COLUMNS - 1 {
+                cut_end = true;
+                break;
+            }
+            shown.push_str(&piece);
+            used += columns;
+        }
+        at += columns;
+    }
+    if cut_end {
+        shown.push('…');
+    }
+    // Columns before the span, now counted from the window's start; the carets stop at the cut.
+    let pad = pad - from + usize::from(from > 0);
+    let width = width.min(SNIPPET_COLUMNS.saturating_sub(pad + 1)).max(1);
     (shown, pad, width)
+}
+
+/// The columns a terminal gives a character: two for East Asian wide and emoji, none for
+/// combining marks and zero-width characters, one for the rest.
+fn display_width(ch: char) -> usize {
+    match u32::from(ch) {
+        0x0300..=0x036f | 0x200b..=0x200f | 0x20d0..=0x20ff | 0xfe00..=0xfe0f => 0,
+        0x1100..=0x115f
+        | 0x2e80..=0x303e
+        | 0x3041..=0x33ff
+        | 0x3400..=0x4dbf
+        | 0x4e00..=0x9fff
+        | 0xa000..=0xa4cf
+        | 0xac00..=0xd7a3
+        | 0xf900..=0xfaff
+        | 0xfe30..=0xfe4f
+        | 0xff00..=0xff60
+        | 0xffe0..=0xffe6
+        | 0x1f300..=0x1f64f
+        | 0x1f900..=0x1f9ff
+        | 0x20000..=0x3fffd => 2,
+        _ => 1,
+    }
 }
 
 /// Renders a whole list followed by a summary line (`2 errors, 1 warning`), or nothing.
@@ -402,6 +462,39 @@ mod tests {
             text,
             "error: unknown key `valu`\n --> content/deals.toml:2:2\n  |\n2 |     valu = 3\n  |     ^^^^\n  = help: did you mean `value`?\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_span() {
+        let mut sources = Sources::default();
+        let before = "word ".repeat(200_000);
+        let line = format!("{before}{{{{ valeu(deal=\"x\") }}}} {}\n", "more ".repeat(200_000));
+        let start = before.len() + 3;
+        sources.insert("content/briefs/long.md", line);
+        let d = Diagnostic::error("content/briefs/long.md", Some(start..start + 5), "unknown shortcode `valeu`");
+        let text = render(&d, &sources, Style { color: false });
+        assert!(text.len() < 600, "{} bytes: {text}", text.len());
+        assert!(text.contains(&format!("long.md:1:{}", start + 1)), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let (shown, carets) = (lines[3], lines[4]);
+        assert!(shown.starts_with("1 | …") && shown.ends_with('…'), "{shown}");
+        assert!(shown.chars().count() <= "1 | ".len() + SNIPPET_COLUMNS, "{shown}");
+        // The carets sit under `valeu` in the window.
+        let at = carets.find('^').expect("carets");
+        assert_eq!(&shown.chars().skip(at).take(5).collect::<String>(), "valeu", "{shown}\n{carets}");
+        assert_eq!(carets.matches('^').count(), 5, "{carets}");
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns_under_the_caret() {
+        let mut sources = Sources::default();
+        sources.insert("a.md", "数据中心 🚀 {{ bad }}\n".to_string());
+        let start = "数据中心 🚀 ".len();
+        let d = Diagnostic::error("a.md", Some(start..start + 9), "bad shortcode");
+        let text = render(&d, &sources, Style { color: false });
+        let carets = text.lines().nth(4).expect("caret line");
+        // Four wide characters, a space, an emoji and a space: eleven columns before the span.
+        assert_eq!(carets, format!("  | {}{}", " ".repeat(11), "^".repeat(9)), "{text}");
     }
 
     #[test]
