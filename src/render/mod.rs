@@ -19,6 +19,7 @@ pub mod sanitize;
 pub mod search;
 pub mod shortcode;
 pub mod splice;
+pub mod template_errors;
 pub mod theme;
 pub mod views;
 

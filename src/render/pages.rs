@@ -872,7 +872,7 @@ fn fragment(tera: &Tera, template: &str, key: &'static str, value: &Value, depth
     let mut context = Context::new();
     context.insert_value(key, value.clone());
     context.insert("root", ROOTS[depth]);
-    tera.render(template, &context).map_err(|error| template_diagnostic(&error, Some(template)))
+    tera.render(template, &context).map_err(|error| super::template_errors::rendering(&error, template))
 }
 
 /// Every deal's table row at both depths, in parallel.
@@ -1069,28 +1069,7 @@ fn first_sentence(text: &str) -> String {
 
 /// Parses every template once. Template errors point into the template file.
 fn build_tera(theme: &Theme) -> Result<Tera, Diagnostics> {
-    let mut tera = Tera::new();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    let templates: Vec<(&str, &str)> = theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    match tera.add_raw_templates(templates) {
-        Ok(()) => Ok(tera),
-        Err(error) => Err(Diagnostics::from(vec![template_diagnostic(&error, None)])),
-    }
-}
-
-fn template_diagnostic(error: &tera::Error, template: Option<&str>) -> Diagnostic {
-    match error.kind() {
-        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => Diagnostic::error(
-            format!("templates/{}", report.filename()),
-            Some(report.span().range.clone()),
-            format!("template error: {}", report.message().trim_end_matches('.')),
-        ),
-        _ => Diagnostic::error(
-            format!("templates/{}", template.unwrap_or("")),
-            None,
-            format!("template error: {}", error.to_string().trim_end_matches('.')),
-        ),
-    }
+    super::template_errors::load(theme)
 }
 
 fn chart_failure(error: &charts::canvas::DrawError) -> Diagnostics {
@@ -1294,7 +1273,7 @@ fn page<'body>(
     });
     match rendered {
         Ok(()) => Ok(path.to_string()),
-        Err(error) => Err(template_diagnostic(&error, Some(template))),
+        Err(error) => Err(super::template_errors::rendering(&error, template)),
     }
 }
 
