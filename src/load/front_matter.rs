@@ -26,6 +26,11 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         return Err(missing(file, text));
     };
     if first.trim_end() != "+++" {
+        if first.starts_with("+++\r") {
+            // Classic Mac line ends: the whole file reads as one line.
+            return Err(Diagnostic::error(file, Some(0..3), "this file's lines end in a lone carriage return (CR)")
+                .with_help("save the file with LF or CRLF line ends; CR-only line ends are not read"));
+        }
         return Err(missing(file, text));
     }
     let front_matter_offset = first_range.end;
@@ -78,6 +83,14 @@ impl<'a> Iterator for LineIter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cr_only_line_ends_are_named_not_called_missing_front_matter() {
+        let error = split("a.md", "+++\rtitle = \"x\"\r+++\rBody.\r").expect_err("refused");
+        assert_eq!(error.message, "this file's lines end in a lone carriage return (CR)");
+        assert_eq!(error.span, Some(0..3));
+        assert!(split("b.md", "+++\r\ntitle = \"x\"\r\n+++\r\nBody.\r\n").is_ok(), "CRLF is read");
+    }
 
     #[test]
     fn splits_with_offsets() {
