@@ -311,10 +311,15 @@ fn deal_entity(site: &Site, deal: &Deal) -> Entity {
         id: deal.id.clone(),
         title: deal.title.clone(),
         detail: format!(
-            "{} → {}, {}, {}, status {}, announced {}",
+            "{} → {}, {}, {}{}, status {}, announced {}",
             site.company_label(&deal.buyer),
             site.company_label(&deal.provider),
             deal.kind.label().to_lowercase(),
+            // A letter of intent, talks or a plan says so: its value is no contract's.
+            match deal.agreement {
+                crate::model::Agreement::Contract => String::new(),
+                other => format!("{}, ", other.label().to_lowercase()),
+            },
             deal_value(deal),
             deal.status.label().to_lowercase(),
             deal.announced.long()

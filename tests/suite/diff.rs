@@ -287,3 +287,29 @@ fn added_charts_are_counted_as_added() {
         "added charts are not counted as changed: {summary}"
     );
 }
+
+#[test]
+fn an_added_letter_of_intent_says_so() {
+    let (scratch, repo, _) = history();
+    let other = scratch.path.join("with-loi");
+    copy_tree(&repo.join("content"), &other.join("content"));
+    let deals = other.join("content/deals.toml");
+    let registry = std::fs::read_to_string(&deals).expect("deals.toml");
+    std::fs::write(
+        &deals,
+        registry
+            + "\n[[deal]]\nid = \"lab-cloud-loi-2026\"\ntitle = \"LabCo and Cloud Company sign a letter of intent\"\n\
+               buyer = \"labco\"\nprovider = \"cloudco\"\nkind = \"cloud\"\nannounced = 2026-02-02\n\
+               agreement = \"letter_of_intent\"\nstatus = \"announced\"\nvalue_usd_bn = 9\nvalue_basis = \"reported\"\n\
+               summary = \"A non-binding plan.\"\n\n[[deal.source]]\npublisher = \"Example News\"\n\
+               title = \"LabCo plans more cloud\"\nurl = \"https://news.example/loi\"\ndate = 2026-02-02\n",
+    )
+    .expect("write deals.toml");
+    let output = diff(&repo, &[repo.to_str().expect("utf-8"), other.to_str().expect("utf-8"), "--format", "json"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let added = &report["deals"]["added"][0];
+    assert_eq!(added["id"], "lab-cloud-loi-2026");
+    let detail = added["detail"].as_str().expect("detail");
+    assert!(detail.contains("cloud capacity, letter of intent, $9bn (reported)"), "{detail}");
+}
