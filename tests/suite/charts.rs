@@ -246,7 +246,7 @@ fn ceilings_are_drawn_and_named_apart_from_firm_values() {
     // The label of X Cloud's bar shows committed 120 and the ceiling 40 separately, never 160.
     assert!(providers.svg.contains(">$120bn</text>") && providers.svg.contains(">+$40bn</text>"));
     assert!(!providers.svg.contains("$160bn"));
-    assert!(providers.csv.contains("xcloud,100,20,40,3\r\n"), "{}", providers.csv);
+    assert!(providers.csv.contains("xcloud,100,false,20,40,3\r\n"), "{}", providers.csv);
     // X Cloud's $120bn holds a $20bn estimate, so neither it nor the total is called firm.
     assert_eq!(
         providers.takeaway,

@@ -386,13 +386,14 @@ fn ranking_chart(site: &Site, by_provider: bool) -> Result<Chart, DrawError> {
                 ]
             })
             .collect(),
-        csv_columns: cols(&[role, "firm_usd_bn", "estimate_usd_bn", "ceiling_usd_bn", "deals"]),
+        csv_columns: cols(&[role, "firm_usd_bn", "firm_at_least", "estimate_usd_bn", "ceiling_usd_bn", "deals"]),
         csv_rows: bars
             .iter()
             .map(|b| {
                 vec![
                     b.company.clone().unwrap_or_else(|| b.label.clone()),
                     bn(b.amounts.firm),
+                    (b.amounts.floors > 0).to_string(),
                     bn(b.amounts.estimate),
                     bn(b.amounts.ceiling),
                     b.amounts.deals.to_string(),
@@ -490,10 +491,12 @@ fn cumulative_chart(site: &Site) -> Result<Chart, DrawError> {
                 ]
             })
             .collect(),
-        csv_columns: cols(&["date", "deal", "firm_usd_bn", "estimate_usd_bn", "ceiling_usd_bn"]),
+        csv_columns: cols(&["date", "deal", "firm_usd_bn", "firm_at_least", "estimate_usd_bn", "ceiling_usd_bn"]),
         csv_rows: steps
             .iter()
-            .map(|s| vec![s.date.iso(), s.deal.clone(), bn(s.firm), bn(s.estimate), bn(s.ceiling)])
+            .map(|s| {
+                vec![s.date.iso(), s.deal.clone(), bn(s.firm), s.firm_floor.to_string(), bn(s.estimate), bn(s.ceiling)]
+            })
             .collect(),
         source_note: registry_sources(counted_deals(site).filter(|d| d.value_usd_m.is_some())),
     };
@@ -630,7 +633,7 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
                 ]
             })
             .collect(),
-        csv_columns: cols(&["announced", "deal", "kind", "value_usd_bn", "counts_as", "capacity_gw"]),
+        csv_columns: cols(&["announced", "deal", "kind", "value_usd_bn", "at_least", "counts_as", "capacity_gw"]),
         csv_rows: deals
             .iter()
             .map(|d| {
@@ -639,6 +642,7 @@ fn timeline_chart(site: &Site) -> Result<Chart, DrawError> {
                     d.id.clone(),
                     d.kind.key().to_string(),
                     d.value.map(bn).unwrap_or_default(),
+                    is_floor(site, &d.id).to_string(),
                     counts_as(d.bucket, d.kind).to_string(),
                     d.capacity_gw.map(|g| decimal(g, 3)).unwrap_or_default(),
                 ]
@@ -769,7 +773,7 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
                 ]
             })
             .collect(),
-        csv_columns: cols(&["from", "to", "kind", "counts_as", "value_usd_bn", "deals"]),
+        csv_columns: cols(&["from", "to", "kind", "counts_as", "value_usd_bn", "at_least", "deals"]),
         csv_rows: flows
             .iter()
             .map(|f| {
@@ -779,6 +783,7 @@ fn flows_chart(site: &Site) -> Result<Chart, DrawError> {
                     kind_label(f).to_string(),
                     f.bucket.key().to_string(),
                     bn(f.value),
+                    f.floor.to_string(),
                     f.deals.to_string(),
                 ]
             })
@@ -823,6 +828,11 @@ impl NodeSum {
             format::usd_plus(self.counted, self.floor)
         }
     }
+}
+
+/// Whether the deal's value is given only as "more than" (a floor): the CSVs' `at_least`.
+fn is_floor(site: &Site, deal: &str) -> bool {
+    site.deal(deal).is_some_and(|d| d.basis == crate::model::Basis::MoreThan && d.value_usd_m.is_some())
 }
 
 fn unit_text(unit: Unit) -> impl Fn(f64) -> String {
@@ -1187,7 +1197,7 @@ pub fn company_chart(
                 ]
             })
             .collect(),
-        csv_columns: cols(&["deal", "role", "counterparty", "value_usd_bn", "counts_as"]),
+        csv_columns: cols(&["deal", "role", "counterparty", "value_usd_bn", "at_least", "counts_as"]),
         csv_rows: deals
             .iter()
             .map(|d| {
@@ -1196,6 +1206,7 @@ pub fn company_chart(
                     if d.as_buyer { "buyer" } else { "provider" }.to_string(),
                     d.counterparty.clone(),
                     d.value.map(bn).unwrap_or_default(),
+                    is_floor(site, &d.deal).to_string(),
                     counts_as(d.bucket, d.kind).to_string(),
                 ]
             })
@@ -1648,6 +1659,13 @@ mod tests {
         assert!(buyers.svg.contains(">$110bn+</text>"), "{}", buyers.svg);
         assert_eq!(buyers.rows[0][1], "$110bn+");
         assert!(buyers.legend[0].label.ends_with(FLOOR_NOTE), "{:?}", buyers.legend);
+        // The CSVs mark a floor too: the sum, and the deal whose value is one.
+        assert!(buyers.csv.contains("\r\nacme,110,true,0,0,2\r\n"), "{}", buyers.csv);
+        let company =
+            company_chart(&site, site.company("acme").expect("acme"), &crate::model::totals::totals(&site.deals))
+                .expect("chart");
+        assert!(company.csv.contains("\r\nf,buyer,cloud,100,true,firm\r\n"), "{}", company.csv);
+        assert!(company.csv.contains("\r\nr,buyer,cloud,10,false,firm\r\n"), "{}", company.csv);
         let cumulative = cumulative_chart(&site).expect("chart");
         assert_eq!(
             cumulative.takeaway,
