@@ -124,6 +124,9 @@ struct References<'a> {
     deals_known: bool,
 }
 
+/// How a period is written, for every diagnostic about one.
+const PERIOD_HINT: &str = "write a year (`2025`) or a quarter (`2025-Q3`, quarters 1 to 4)";
+
 struct Validator<'s> {
     sources: &'s Sources,
     diagnostics: Diagnostics,
@@ -338,7 +341,8 @@ impl Validator<'_> {
                 continue;
             };
             if parent.value == id.value {
-                self.error(COMPANIES_FILE, parent.span.clone(), "a company cannot be its own parent");
+                self.error(COMPANIES_FILE, parent.span.clone(), "a company cannot be its own parent").help =
+                    Some("name the group that owns this company, or remove `parent`".to_string());
             } else {
                 self.reference(COMPANIES_FILE, parent, refs, "company");
             }
@@ -364,7 +368,7 @@ impl Validator<'_> {
                 match Period::parse(&period.value) {
                     Ok(p) => periods.push(p),
                     Err(problem) => {
-                        self.error(file, period.span.clone(), problem);
+                        self.error(file, period.span.clone(), problem).help = Some(PERIOD_HINT.to_string());
                         ok = false;
                     }
                 }
@@ -420,11 +424,13 @@ impl Validator<'_> {
             let capacity_gw = self.positive(file, &raw.capacity_gw, "capacity_gw", 1_000.0, "GW");
             let chip_count = match &raw.chip_count {
                 Some(count) if count.value <= 0 => {
-                    self.error(file, count.span.clone(), "`chip_count` must be greater than zero");
+                    self.error(file, count.span.clone(), "`chip_count` must be greater than zero").help =
+                        Some("leave `chip_count` out when the number of chips is not disclosed".to_string());
                     None
                 }
                 Some(count) if count.value > 1_000_000_000 => {
-                    self.error(file, count.span.clone(), format!("`chip_count` of {} is not plausible", count.value));
+                    self.error(file, count.span.clone(), format!("`chip_count` of {} is not plausible", count.value))
+                        .help = Some("`chip_count` counts chips, not dollars: check the figure's units".to_string());
                     None
                 }
                 Some(count) => Some(Some(count.value as u64)),
@@ -493,7 +499,8 @@ impl Validator<'_> {
         match (&raw.superseded_by, status) {
             (Some(by), Some(Status::Superseded)) => {
                 if raw.id.as_ref().is_some_and(|id| id.value == by.value) {
-                    self.error(file, by.span.clone(), "a deal cannot supersede itself");
+                    self.error(file, by.span.clone(), "a deal cannot supersede itself").help =
+                        Some("name the later deal that replaced this one".to_string());
                     return None;
                 }
                 self.reference(file, by, refs, "deal").map(Some)
@@ -636,7 +643,8 @@ impl Validator<'_> {
             (date, updated, raw.updated.as_ref().map(|u| u.span.clone()))
             && updated < date
         {
-            self.error(file, span, "`updated` is earlier than `date`");
+            self.error(file, span, "`updated` is earlier than `date`").help =
+                Some("`updated` is when the brief was last revised: on or after `date`".to_string());
         }
         let summary = self.text(file, &raw.summary, "summary");
         let mut ok = true;
@@ -753,7 +761,7 @@ impl Validator<'_> {
                 let period = match Period::parse(&period_text.value) {
                     Ok(period) => period,
                     Err(problem) => {
-                        self.error(file, period_text.span.clone(), problem);
+                        self.error(file, period_text.span.clone(), problem).help = Some(PERIOD_HINT.to_string());
                         ok = false;
                         continue;
                     }
@@ -764,11 +772,13 @@ impl Validator<'_> {
                             file,
                             period_text.span.clone(),
                             "a quarterly series needs quarters such as `2025-Q3`",
-                        );
+                        )
+                        .help = Some("write the quarter, or set `frequency = \"year\"` for yearly figures".to_string());
                         ok = false;
                     }
                     (Some(Frequency::Year), Some(_)) => {
-                        self.error(file, period_text.span.clone(), "a yearly series needs years such as `2025`");
+                        self.error(file, period_text.span.clone(), "a yearly series needs years such as `2025`").help =
+                            Some("drop the quarter, or set `frequency = \"quarter\"` for quarterly figures".to_string());
                         ok = false;
                     }
                     _ => {}
@@ -778,7 +788,8 @@ impl Validator<'_> {
                         file,
                         period_text.span.clone(),
                         format!("the period {} appears twice in this line", period.key()),
-                    );
+                    )
+                    .help = Some("keep one point per period: remove or correct the other".to_string());
                     ok = false;
                 }
                 let in_range = match unit {
@@ -808,7 +819,12 @@ impl Validator<'_> {
             for (source, raw_source) in sources.iter().zip(&raw.sources) {
                 for (period, raw_period) in source.periods.iter().zip(&raw_source.periods) {
                     if !all.contains(period) {
-                        self.error(file, raw_period.span.clone(), format!("no line has a point for {}", period.key()));
+                        self.error(
+                            file,
+                            raw_period.span.clone(),
+                            format!("no line has a point for {}", period.key()),
+                        )
+                        .help = Some("a source's `periods` name periods the series' lines have points for".to_string());
                         ok = false;
                     }
                 }
