@@ -499,7 +499,10 @@ fn folder_files(
             continue;
         }
         if entry.file_type().is_dir() {
-            diagnostics.push(Diagnostic::warning(&file, None, format!("subfolders of {folder}/ are not read")));
+            diagnostics.push(
+                Diagnostic::warning(&file, None, format!("subfolders of {folder}/ are not read"))
+                    .with_help(format!("move its files up into {folder}/ to publish them")),
+            );
             continue;
         }
         if !entry.file_type().is_file() {
@@ -507,7 +510,10 @@ fn folder_files(
             continue;
         }
         if entry.file_name().to_str().is_none() {
-            diagnostics.push(Diagnostic::error(&file, None, "file names must be valid UTF-8"));
+            diagnostics.push(
+                Diagnostic::error(&file, None, "file names must be valid UTF-8")
+                    .with_help("rename the file with letters, digits and hyphens"),
+            );
             continue;
         }
         match name.strip_suffix(&format!(".{extension}")) {
@@ -539,11 +545,10 @@ fn tree_files(
         // Joined with `/` whatever the platform's separator: on Unix a `\` is part of a name.
         let parts: Option<Vec<&str>> = relative.components().map(|part| part.as_os_str().to_str()).collect();
         let Some(name) = parts.map(|parts| parts.join("/")) else {
-            diagnostics.push(Diagnostic::error(
-                format!("{folder}/{}", relative.display()),
-                None,
-                "file names must be valid UTF-8",
-            ));
+            diagnostics.push(
+                Diagnostic::error(format!("{folder}/{}", relative.display()), None, "file names must be valid UTF-8")
+                    .with_help("rename the file with letters, digits and hyphens"),
+            );
             continue;
         };
         if entry.path_is_symlink() {

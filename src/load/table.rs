@@ -153,7 +153,10 @@ impl<'t, 'i, 'd> TableReader<'t, 'i, 'd> {
             DeValue::Integer(int) => match i64::from_str_radix(&int.as_str().replace('_', ""), int.radix()) {
                 Ok(n) => Some(Sp::new(n, span)),
                 Err(_) => {
-                    self.diagnostics.push(Diagnostic::error(self.file, Some(span), format!("`{key}` is out of range")));
+                    self.diagnostics.push(
+                        Diagnostic::error(self.file, Some(span), format!("`{key}` is out of range"))
+                            .with_help("the number is too large to be read: check the figure and its units"),
+                    );
                     None
                 }
             },
