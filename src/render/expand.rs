@@ -211,7 +211,11 @@ fn arguments_ok(shortcode: &Shortcode, report: &mut Report<'_>) -> bool {
             ok = false;
         }
         if shortcode.args.iter().filter(|a| a.key == arg.key).count() > 1 {
-            report(&arg.key_span, format!("argument `{}` is given twice", arg.key), None);
+            report(
+                &arg.key_span,
+                format!("argument `{}` is given twice", arg.key),
+                Some("keep one of them".to_string()),
+            );
             ok = false;
         }
     }

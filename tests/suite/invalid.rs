@@ -55,3 +55,35 @@ fn invalid_sites_report_located_diagnostics() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every diagnostic the snapshots hold (268 across the invalid and hostile sites) says how to
+/// fix what it reports: a problem without a hint is a defect, caught here as the fixtures grow.
+#[test]
+fn every_reported_problem_comes_with_a_hint() {
+    let mut seen = 0;
+    let mut bare = Vec::new();
+    for expected in walk(&fixture("")).into_iter().filter(|p| p.file_name().is_some_and(|n| n == "expected.txt")) {
+        let report = std::fs::read_to_string(&expected).expect("expected.txt");
+        let mut current: Option<String> = None;
+        let mut hinted = false;
+        for line in report.lines().chain(std::iter::once("")) {
+            let starts = line.starts_with("error: ") || line.starts_with("warning: ");
+            if starts || line.is_empty() {
+                if let Some(problem) = current.take() {
+                    seen += 1;
+                    if !hinted {
+                        bare.push(format!("{}: {problem}", expected.display()));
+                    }
+                }
+                if starts {
+                    current = Some(line.to_string());
+                    hinted = false;
+                }
+            } else if line.trim_start().starts_with("= help: ") {
+                hinted = true;
+            }
+        }
+    }
+    assert!(seen > 200, "only {seen} diagnostics found in the snapshots");
+    assert!(bare.is_empty(), "diagnostics without a hint:\n{}", bare.join("\n"));
+}
