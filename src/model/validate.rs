@@ -745,6 +745,9 @@ impl Validator<'_> {
         let mut ok = !raw.lines.is_empty();
         let mut labels = Seen::default();
         let mut lines = Vec::new();
+        // Every period some line has a point for, lines dropped for other errors included: a
+        // source's periods are checked against these, so one unknown company is one error.
+        let mut pointed: BTreeSet<Period> = BTreeSet::new();
         for raw_line in &raw.lines {
             let label = self.text(file, &raw_line.label, "label");
             if let Some(label) = &raw_line.label
@@ -805,6 +808,7 @@ impl Validator<'_> {
                     .help = Some("percentages lie between 0 and 100; amounts cannot be negative".to_string());
                     ok = false;
                 }
+                pointed.insert(period);
                 points.push(Point { period, value: value.value });
             }
             points.sort_by_key(|p| p.period);
@@ -815,10 +819,9 @@ impl Validator<'_> {
             }
         }
         if let Some(sources) = &sources {
-            let all: BTreeSet<Period> = lines.iter().flat_map(|l| l.points.iter().map(|p| p.period)).collect();
             for (source, raw_source) in sources.iter().zip(&raw.sources) {
                 for (period, raw_period) in source.periods.iter().zip(&raw_source.periods) {
-                    if !all.contains(period) {
+                    if !pointed.contains(period) {
                         self.error(
                             file,
                             raw_period.span.clone(),
