@@ -13,11 +13,10 @@ use super::theme::{TEMPLATES, Theme};
 use crate::diag::{Diagnostic, Diagnostics, suggest};
 
 /// The filters tera 2 has built in (infrabrief adds none).
-const FILTERS: [&str; 38] = [
+const FILTERS: [&str; 37] = [
     "abs",
     "capitalize",
     "default",
-    "double",
     "escape",
     "escape_html",
     "escape_xml",
