@@ -94,8 +94,7 @@ pub fn rendering(error: &tera::Error, template: &str) -> Diagnostic {
 /// the `theme`, hints name its templates.
 fn diagnostics(error: &tera::Error, template: Option<&str>, theme: Option<&Theme>) -> Vec<Diagnostic> {
     let file = |name: &str| format!("templates/{name}");
-    let names = || theme.into_iter().flat_map(|t| t.templates.keys().map(String::as_str));
-    let hint_for_template = |missing: &str| match suggest(missing, names()) {
+    let hint_for_template = |missing: &str| match closest_template(theme, missing) {
         Some(close) => format!("did you mean `{close}`? Templates are named by their path under templates/"),
         None => format!("add `templates/{missing}`, or name one of the theme's templates"),
     };
@@ -194,11 +193,16 @@ fn span_at(text: &str, line: usize, column: usize, width: usize) -> Option<std::
     Some(start..end)
 }
 
+/// The theme's template whose name is closest to `missing`, if one is close.
+fn closest_template<'t>(theme: Option<&'t Theme>, missing: &str) -> Option<&'t str> {
+    suggest(missing, theme.into_iter().flat_map(|t| t.templates.keys().map(String::as_str)))
+}
+
 /// A hint for the messages tera gives without one.
 fn with_hint(diagnostic: Diagnostic, message: &str, theme: Option<&Theme>) -> Diagnostic {
     let quoted = message.split('`').nth(1).unwrap_or("");
     let hint = if message.starts_with("Unknown template") {
-        Some(match suggest(quoted, theme.into_iter().flat_map(|t| t.templates.keys().map(String::as_str))) {
+        Some(match closest_template(theme, quoted) {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("add `templates/{quoted}`, or include one of the theme's templates"),
         })
