@@ -138,6 +138,14 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             println!(
                 "  (write is thread time spent writing files, overlapped with rendering; after the briefs, index and templates run side by side)"
             );
+            println!(
+                "  brief pages: {}",
+                if facts.stats.brief_pages_direct {
+                    "the built-in brief page, written without tera"
+                } else {
+                    "through tera (the site has its own base.html, brief.html or partials/deal_table.html)"
+                }
+            );
             if let Some(peak) = peak_rss_kb() {
                 println!("  peak RSS {:.1} MB", peak as f64 / 1024.0);
             }

@@ -7,6 +7,7 @@
 //! nothing of the model; `expand` gives shortcodes their meaning; `views` shapes the model for
 //! templates; `pages` drives tera; `feed` and `data` write the feed, sitemap, CSV and JSON.
 
+pub mod brief_page;
 pub mod charts;
 pub mod data;
 pub mod expand;
@@ -63,6 +64,8 @@ pub struct Stats {
     pub static_files: usize,
     /// The search index's size; `None` for a site without search.
     pub search_index_bytes: Option<usize>,
+    /// Whether brief pages were written without tera (the built-in brief page, `brief_page`).
+    pub brief_pages_direct: bool,
 }
 
 /// Where rendered files go: memory (for `check`, `diff`, `serve` and tests) or the staging

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera, Value};
 
+use super::brief_page::{BriefPage, BriefPageValues};
 use super::charts::{self, Chart};
 use super::expand::{self, Blocks, Document, FigureProblem};
 use super::markdown::{self, Heading, RawHtml, Resolver};
@@ -94,6 +95,8 @@ struct Shared<'a> {
     sink: &'a dyn Sink,
     /// Whether brief and page bodies are spliced into their pages ([`splice`]).
     splice: bool,
+    /// The writer of brief pages without tera, when the site uses the built-in brief page.
+    brief_page: Option<&'a BriefPage>,
 }
 
 /// What every render of one site shares, computed once: the parsed templates, every deal row and
@@ -102,6 +105,8 @@ pub struct Base {
     tera: Tera,
     /// Whether the templates let bodies be spliced in after rendering ([`splice::templates_allow`]).
     splice: bool,
+    /// Brief pages written without tera ([`BriefPage`]), when the templates allow it.
+    brief_page: Option<BriefPage>,
     rows: ById<DealRow>,
     /// Every deal row as a template value, made once.
     row_values: ById<Value>,
@@ -138,6 +143,9 @@ impl Base {
         );
         globals.insert("nav", &NAV);
         globals.insert("footer_pages", &footer);
+        let brief_page = BriefPage::probe(&tera, theme, |context, path, title, description| {
+            page_context(config, context, path, "briefs", title, description);
+        });
 
         // Charts: the site charts, and one per company and per deal, drawn once and in parallel.
         let started = Instant::now();
@@ -167,6 +175,7 @@ impl Base {
         Ok(Base {
             tera,
             splice,
+            brief_page,
             rows,
             row_values,
             deal_rows,
@@ -272,6 +281,7 @@ pub fn rerender(
         deal_rows: &base.deal_rows,
         sink,
         splice: base.splice,
+        brief_page: base.brief_page.as_ref(),
     };
     let mut failed = false;
     // Listing pages to render again: tags, deal ids, company ids; `None` when none is needed.
@@ -372,6 +382,7 @@ pub fn render_with(
         deal_rows: &base.deal_rows,
         sink,
         splice: base.splice,
+        brief_page: base.brief_page.as_ref(),
     };
 
     // Briefs: body and page in one job each, in parallel; the HTML goes straight to the sink.
@@ -559,6 +570,7 @@ pub fn render_with(
         data_files: written.iter().filter(|p| p.starts_with("data/")).count(),
         static_files: theme.static_files.len(),
         search_index_bytes: with_search.then_some(search_index_bytes),
+        brief_pages_direct: base.brief_page.is_some(),
     };
     // The headings move out of the facts unless the memo keeps them.
     let briefs = site
@@ -678,21 +690,50 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     let site = shared.site;
     let brief_ref = BriefRef::of(brief, body.facts.words);
     let listed = Value::from_serializable(&brief_ref);
-    let mut context = Context::new();
-    context.insert_value("brief", listed.clone());
-    context.insert("toc", &body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect::<Vec<_>>());
-    context.insert("words", &body.facts.words);
+    let toc: Vec<&Heading> = body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
     let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
     companies.sort_by(|a, b| a.name.cmp(&b.name));
-    context.insert("companies", &companies);
     let deals = brief.deals.iter().map(String::as_str);
-    list_deals(&mut context, shared.row_values, shared.deal_rows, paths::depth(&path), ("deals", "deal_rows"), deals);
     // Briefs are listed newest first: "newer" is the previous index.
-    context.insert("newer", &index.checked_sub(1).and_then(|i| links.get(i)));
-    context.insert("older", &links.get(index + 1));
-    let values = PageValues::with_content(shared, context, &body.html);
-    if let Err(problem) = page(shared, "brief.html", &path, "briefs", &brief.title, &brief.summary, values) {
-        diagnostics.push(problem);
+    let newer = index.checked_sub(1).and_then(|i| links.get(i));
+    let older = links.get(index + 1);
+    if let Some(direct) = shared.brief_page {
+        let deal_rows =
+            concat(deals.filter_map(|id| shared.deal_rows[paths::depth(&path)].get(id).map(String::as_str)));
+        let values = BriefPageValues {
+            brief: &brief_ref,
+            toc: &toc,
+            companies: &companies,
+            deal_rows: &deal_rows,
+            newer,
+            older,
+            body: &body.html,
+        };
+        with_page_buffer(|html| {
+            let at = direct.write(html, &values);
+            let (head, tail) = html.split_at(at);
+            shared.sink.put_parts(path.clone(), &[head, body.html.as_bytes(), tail]);
+        });
+    } else {
+        let mut context = Context::new();
+        context.insert_value("brief", listed.clone());
+        context.insert("toc", &toc);
+        context.insert("words", &body.facts.words);
+        context.insert("companies", &companies);
+        list_deals(
+            &mut context,
+            shared.row_values,
+            shared.deal_rows,
+            paths::depth(&path),
+            ("deals", "deal_rows"),
+            deals,
+        );
+        context.insert("newer", &newer);
+        context.insert("older", &older);
+        let values = PageValues::with_content(shared, context, &body.html);
+        if let Err(problem) = page(shared, "brief.html", &path, "briefs", &brief.title, &brief.summary, values) {
+            diagnostics.push(problem);
+        }
     }
     RenderedBrief {
         index,
@@ -1239,7 +1280,34 @@ fn page<'body>(
     values: impl Into<PageValues<'body>>,
 ) -> Result<String, Diagnostic> {
     let PageValues { mut context, spliced } = values.into();
-    let config = &shared.site.config;
+    page_context(&shared.site.config, &mut context, path, section, title, description);
+    // Rendered into this thread's page buffer, never checked again as UTF-8 (tera writes only
+    // strings), and handed to the sink as a slice: no page allocates a buffer of its own.
+    let rendered = with_page_buffer(|html| {
+        let rendered = shared.tera.render_to(template, &context, &mut *html);
+        if rendered.is_ok() {
+            match spliced {
+                Some(body) => shared.sink.put_parts(path.to_string(), &splice::parts(html, body.as_bytes())),
+                None => shared.sink.put_bytes(path.to_string(), html),
+            }
+        }
+        rendered
+    });
+    match rendered {
+        Ok(()) => Ok(path.to_string()),
+        Err(error) => Err(super::template_errors::rendering(&error, template)),
+    }
+}
+
+/// Puts into `context` what every page's templates see besides their own values.
+fn page_context(
+    config: &crate::model::SiteConfig,
+    context: &mut Context,
+    path: &str,
+    section: &str,
+    title: &str,
+    description: &str,
+) {
     context.insert("root", &paths::root_prefix(path));
     context.insert("path", path);
     context.insert("section", section);
@@ -1247,9 +1315,12 @@ fn page<'body>(
     context.insert("description", description);
     context.insert("canonical", &config.base_url.as_ref().map(|base| format!("{base}{path}")));
     context.insert("breadcrumbs", &breadcrumbs(section, path, title));
-    // Rendered into this thread's page buffer, never checked again as UTF-8 (tera writes only
-    // strings), and handed to the sink as a slice: no page allocates a buffer of its own.
-    let rendered = PAGE_BUFFER.with(|buffer| {
+}
+
+/// Runs `write` with this thread's page buffer, cleared (or a buffer of its own when the
+/// thread's is in use).
+fn with_page_buffer<T>(write: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    PAGE_BUFFER.with(|buffer| {
         let mut own = Vec::new();
         let mut borrowed = buffer.try_borrow_mut();
         let kept = borrowed.is_ok();
@@ -1258,23 +1329,13 @@ fn page<'body>(
             Err(_) => &mut own,
         };
         html.clear();
-        let rendered = shared.tera.render_to(template, &context, &mut *html);
-        if rendered.is_ok() {
-            match spliced {
-                Some(body) => shared.sink.put_parts(path.to_string(), &splice::parts(html, body.as_bytes())),
-                None => shared.sink.put_bytes(path.to_string(), html),
-            }
-        }
+        let result = write(html);
         // A very large page (a tag listing thousands of briefs) does not keep its memory.
         if kept && html.capacity() > PAGE_BUFFER_KEPT {
             *html = Vec::with_capacity(PAGE_CAPACITY);
         }
-        rendered
-    });
-    match rendered {
-        Ok(()) => Ok(path.to_string()),
-        Err(error) => Err(super::template_errors::rendering(&error, template)),
-    }
+        result
+    })
 }
 
 /// A page's template values, and the body that is spliced in where the template put

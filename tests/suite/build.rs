@@ -688,3 +688,78 @@ fn a_site_without_search_writes_no_index_and_shows_no_search_box() {
     assert!(stderr.contains("--> content/site.toml:"), "{stderr}");
     assert!(stderr.contains("help: write `search = true` or `search = false`, without quotes"), "{stderr}");
 }
+
+/// Builds `site` in memory as it is and again with its `brief.html` rendered by tera (the
+/// built-in text with a comment added, so the direct writer steps aside), and asserts that the
+/// first build wrote its brief pages directly and that both builds are the same bytes.
+pub fn assert_brief_pages_match_tera(site: &Path, options: Options) {
+    let build = |site: &Path| {
+        let build = pipeline::build(site, options).expect("site loads");
+        assert!(build.succeeded(), "the build failed: {:?}", build.diagnostics);
+        build.rendered.expect("rendered")
+    };
+    let direct = build(site);
+    assert!(direct.stats.brief_pages_direct, "the built-in brief page went through tera");
+    let built_in = infrabrief::render::theme::TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "brief.html")
+        .map(|(_, text)| *text)
+        .expect("a built-in brief.html");
+    let marked = "<article class=\"brief\">";
+    assert!(built_in.contains(marked), "brief.html has no `{marked}`");
+    std::fs::create_dir_all(site.join("templates")).expect("templates folder");
+    let own = site.join("templates/brief.html");
+    let kept = std::fs::read(&own).ok();
+    std::fs::write(&own, built_in.replacen(marked, &format!("{marked}{{# rendered by tera #}}"), 1))
+        .expect("write brief.html");
+    let through_tera = build(site);
+    match kept {
+        Some(bytes) => std::fs::write(&own, bytes).expect("restore brief.html"),
+        None => std::fs::remove_file(&own).expect("remove brief.html"),
+    }
+    assert!(!through_tera.stats.brief_pages_direct, "a site's own brief.html was not rendered by tera");
+    let briefs = direct.output.files.keys().filter(|path| path.starts_with("briefs/")).count();
+    assert!(briefs > 0, "no brief pages");
+    let (direct, through_tera) = (direct.output.files, through_tera.output.files);
+    assert_eq!(direct.keys().collect::<Vec<_>>(), through_tera.keys().collect::<Vec<_>>());
+    for (path, bytes) in &direct {
+        if bytes != &through_tera[path] {
+            let (a, b) = (String::from_utf8_lossy(bytes), String::from_utf8_lossy(&through_tera[path]));
+            let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+            panic!(
+                "{path} differs from tera's at line {}:\n  direct: {:?}\n  tera:   {:?}",
+                line + 1,
+                a.lines().nth(line),
+                b.lines().nth(line)
+            );
+        }
+    }
+}
+
+#[test]
+fn brief_pages_written_without_tera_are_the_bytes_tera_writes() {
+    // The shipped site.
+    let shipped = Scratch::new("direct-shipped");
+    for folder in ["content", "templates", "static"] {
+        copy_tree(&repo().join(folder), &shipped.path.join(folder));
+    }
+    assert_brief_pages_match_tera(&shipped.path, Options::default());
+
+    // The fixture with its draft, with a canonical address, and a brief with every part a brief
+    // page can have or lack: characters to escape, headings of levels 2 to 4, no tags.
+    let scratch = base_site("direct-edges");
+    let site = scratch.path.join("site");
+    let config = site.join("content/site.toml");
+    let mut toml = std::fs::read_to_string(&config).expect("site.toml");
+    toml.push_str("base_url = \"https://example.org/a&b/\"\n");
+    std::fs::write(&config, toml).expect("write site.toml");
+    std::fs::write(
+        site.join("content/briefs/q-and-a.md"),
+        "+++\ntitle = \"<Q&A> on \\\"power\\\" and 'chips'\"\ndate = 2026-05-01\nupdated = 2026-05-09\n\
+         summary = \"Less < more & \\\"quotes\\\".\"\ncompanies = [\"chipco\"]\n+++\n\n\
+         ## Power & <cooling>\n\nText.\n\n### \"Quoted\" heading\n\nMore.\n\n#### Deep\n\nEnd.\n",
+    )
+    .expect("write a brief");
+    assert_brief_pages_match_tera(&site, Options { drafts: true });
+    assert_brief_pages_match_tera(&site, Options { drafts: false });
+}

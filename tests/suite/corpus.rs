@@ -135,3 +135,18 @@ fn a_generated_site_builds_the_same_bytes_on_one_thread_and_on_four() {
         assert!(bytes_a == bytes_b, "{path_a} differs between one thread and four");
     }
 }
+
+/// Generated briefs (deal tables, charts, footnotes, links, tags) come out of the direct brief
+/// page writer as tera writes them.
+#[test]
+fn generated_brief_pages_written_without_tera_are_the_bytes_tera_writes() {
+    let scratch = Scratch::new("corpus-direct");
+    for (name, minimal) in [("full", false), ("minimal", true)] {
+        let site = scratch.path.join(name);
+        small(generator::DEFAULT_SEED).write_site(&site, minimal).expect("write the site");
+        crate::build::assert_brief_pages_match_tera(&site, infrabrief::pipeline::Options::default());
+    }
+    let plain = scratch.path.join("plain");
+    small(generator::DEFAULT_SEED).write_plain_site(&plain).expect("write the plain site");
+    crate::build::assert_brief_pages_match_tera(&plain, infrabrief::pipeline::Options::default());
+}
