@@ -143,7 +143,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
                 if facts.stats.brief_pages_direct {
                     "the built-in brief page, written without tera"
                 } else {
-                    "through tera (the site has its own base.html, brief.html or partials/deal_table.html)"
+                    "through tera (the site has its own base.html, brief.html, partials/deal_table.html or partials/brief_item.html)"
                 }
             );
             if let Some(peak) = peak_rss_kb() {

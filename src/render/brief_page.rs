@@ -1,14 +1,16 @@
 //! Brief pages of the built-in theme, written without tera.
 //!
 //! Briefs are most of a site's pages, and running tera's machine over `base.html` and
-//! `brief.html` for each one was a tenth of a large build. When a site uses the built-in
-//! `base.html`, `brief.html` and `partials/deal_table.html` unchanged, [`BriefPage`] writes the
-//! same bytes directly. What surrounds a brief (head, header, breadcrumbs, footer) and the deal
+//! `brief.html` for each one, and over `partials/brief_item.html` for each brief's entry in
+//! lists, was a tenth of a large build. When a site uses those templates and
+//! `partials/deal_table.html` as built in, unchanged, [`BriefPage`] writes the same bytes
+//! directly. What surrounds a brief (head, header, breadcrumbs, footer) and the deal
 //! table's frame come from tera once per build: rendered with stand-ins for what differs between
 //! briefs (the slug, the title, the summary, the body, the table's rows), which are then cut out,
 //! so that text lives only in the templates. The brief's own block (tags, title, dates, contents,
-//! companies, deals, pager) is written here, following `templates/brief.html` line for line. A
-//! site that overrides any of the three templates, or whose templates do not survive the probe,
+//! companies, deals, pager) and its entry in lists are written here, following
+//! `templates/brief.html` and `templates/partials/brief_item.html` line for line. A site that
+//! overrides any of the four templates, or whose templates do not survive the probe,
 //! has its briefs rendered by tera; `tests/suite/build.rs` builds sites both ways and compares
 //! every byte.
 
@@ -21,7 +23,7 @@ use super::theme::{TEMPLATES, Theme};
 use super::views::{BriefRef, CompanyRef, Link};
 
 /// The templates whose built-in text this module follows.
-const FOLLOWED: [&str; 3] = ["base.html", "brief.html", "partials/deal_table.html"];
+const FOLLOWED: [&str; 4] = ["base.html", "brief.html", "partials/deal_table.html", "partials/brief_item.html"];
 
 /// The caption `brief.html` gives its deal table.
 const DEALS_CAPTION: &str = "Deals this brief covers, from the registry";
@@ -224,6 +226,42 @@ impl BriefPage {
         }
         out.extend_from_slice(b"</nav>\n</footer>\n</article>\n");
         at
+    }
+}
+
+impl BriefPage {
+    /// The brief's entry in lists (`partials/brief_item.html`) for a page whose way to the
+    /// site's root is `root`.
+    pub fn item(&self, brief: &BriefRef, root: &str) -> String {
+        let mut out = Vec::with_capacity(512);
+        out.extend_from_slice(b"<li class=\"brief-item\">\n<h3 class=\"brief-item-title\"><a href=\"");
+        escape(&mut out, root);
+        escape(&mut out, &brief.path);
+        out.extend_from_slice(b"\">");
+        escape(&mut out, &brief.title);
+        out.extend_from_slice(b"</a>");
+        if brief.draft {
+            out.extend_from_slice(b" <span class=\"badge badge-draft\">Draft</span>");
+        }
+        out.extend_from_slice(b"</h3>\n<p class=\"brief-item-summary\">");
+        escape(&mut out, &brief.summary);
+        out.extend_from_slice(b"</p>\n<p class=\"meta\"><time datetime=\"");
+        escape(&mut out, &brief.date_iso);
+        out.extend_from_slice(b"\">");
+        escape(&mut out, &brief.date);
+        // Writing to a vector cannot fail.
+        let _ = write!(out, "</time> · {} min read", brief.reading_minutes);
+        for tag in &brief.tags {
+            out.extend_from_slice(" · <a class=\"tag\" href=\"".as_bytes());
+            escape(&mut out, root);
+            escape(&mut out, &tag.path);
+            out.extend_from_slice(b"\">");
+            escape(&mut out, &tag.name);
+            out.extend_from_slice(b"</a>");
+        }
+        out.extend_from_slice(b"</p>\n</li>\n");
+        // Built from strings and ASCII only.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 

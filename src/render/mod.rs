@@ -64,7 +64,7 @@ pub struct Stats {
     pub static_files: usize,
     /// The search index's size; `None` for a site without search.
     pub search_index_bytes: Option<usize>,
-    /// Whether brief pages were written without tera (the built-in brief page, `brief_page`).
+    /// Whether brief pages and list entries were written without tera (`brief_page`).
     pub brief_pages_direct: bool,
 }
 

@@ -296,9 +296,13 @@ pub fn rerender(
         if let Some(slot) = memo.brief_problems.get_mut(index) {
             *slot = problems;
         }
-        let (Some(body), Some((_, listed))) = (body, listed) else { continue };
+        let (Some(body), Some((brief_ref, listed))) = (body, listed) else { continue };
         if memo.listed.get(index) != Some(&listed) {
-            let Ok(item) = fragment(&base.tera, BRIEF_ITEM, "brief", &listed, 1) else { return Rerendered::Wider };
+            let item = match &base.brief_page {
+                Some(direct) => Ok(direct.item(&brief_ref, ROOTS[1])),
+                None => fragment(&base.tera, BRIEF_ITEM, "brief", &listed, 1),
+            };
+            let Ok(item) = item else { return Rerendered::Wider };
             if let Some(slot) = memo.items.get_mut(index) {
                 *slot = item;
             }
@@ -625,10 +629,13 @@ fn render_listings(
     brief_values: Vec<Value>,
 ) -> Result<Listed, Diagnostic> {
     let site = shared.site;
-    let brief_items = brief_values
-        .par_iter()
-        .map(|brief| fragment(shared.tera, BRIEF_ITEM, "brief", brief, 1))
-        .collect::<Result<Vec<String>, Diagnostic>>()?;
+    let brief_items = match shared.brief_page {
+        Some(direct) => brief_refs.par_iter().map(|brief| direct.item(brief, ROOTS[1])).collect(),
+        None => brief_values
+            .par_iter()
+            .map(|brief| fragment(shared.tera, BRIEF_ITEM, "brief", brief, 1))
+            .collect::<Result<Vec<String>, Diagnostic>>()?,
+    };
     let cross = cross_references(site, base, facts, &brief_values, &brief_items);
     let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
     jobs.extend((0..site.deals.len()).map(Job::Deal));
