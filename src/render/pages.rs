@@ -149,7 +149,7 @@ impl Base {
 
         // Charts: the site charts, and one per company and per deal, drawn once and in parallel.
         let started = Instant::now();
-        let rows: ById<DealRow> = site.deals.iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
+        let rows: ById<DealRow> = site.deals.par_iter().map(|d| (d.id.clone(), DealRow::of(site, d))).collect();
         let deal_charts = charts::DealCharts::new(site).map_err(|error| chart_failure(&error))?;
         let registry_totals = totals::totals(&site.deals);
         let (named, drawn) = rayon::join(
@@ -168,7 +168,7 @@ impl Base {
         }
         let charts_time = started.elapsed();
         let row_values: ById<Value> =
-            rows.iter().map(|(id, row)| (id.clone(), Value::from_serializable(row))).collect();
+            rows.par_iter().map(|(id, row)| (id.clone(), Value::from_serializable(row))).collect();
         let deal_rows = render_deal_rows(&tera, &row_values).map_err(|problem| Diagnostics::from(vec![problem]))?;
         let brief_links: Vec<Link> =
             site.briefs.par_iter().map(|b| Link { title: b.title.clone(), path: paths::brief(&b.slug) }).collect();
