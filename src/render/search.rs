@@ -263,8 +263,10 @@ fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&[u8])) {
                 emit(buffer, &mut each);
             }
         } else if seen & UPPER != 0 {
+            // ASCII, so lowercased in place, byte by byte.
             buffer.clear();
-            buffer.extend(word.iter().map(|&b| char::from(b.to_ascii_lowercase())));
+            buffer.push_str(text.get(start..i).unwrap_or_default());
+            buffer.make_ascii_lowercase();
             emit_ascii(buffer.as_bytes(), &mut each);
         } else {
             // Already lowercase ASCII, the common case: no copy.
@@ -800,6 +802,70 @@ mod tests {
     fn terms_are_lowercase_words_without_stopwords() {
         let found: Vec<String> = terms("OpenAI commits $38bn to AWS over 7 years, the GB200");
         assert_eq!(found, ["openai", "commits", "38bn", "aws", "7", "years", "gb200"]);
+    }
+
+    /// Terms found the plain way, character by character: the reference for the scanner.
+    fn terms_plainly(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if CLASS[usize::from(bytes[i])] & WORD == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] & WORD != 0 {
+                i += 1;
+            }
+            let word = &text[start..i];
+            for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+                let lower: String = part.chars().flat_map(char::to_lowercase).collect();
+                let single = lower.chars().nth(1).is_none() && !lower.as_bytes()[0].is_ascii_digit();
+                if !single && !STOPWORDS.contains(&lower.as_str()) {
+                    found.push(lower);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_scanner_finds_the_terms_a_plain_split_finds() {
+        // Every ASCII byte next to letters, at several offsets from the start, and words of
+        // every length up to twenty.
+        let mut texts: Vec<String> = Vec::new();
+        for byte in 0u8..128 {
+            for offset in 0..9 {
+                let pad = "x".repeat(offset);
+                texts.push(format!("{pad}Ab{}cD9 zz{}Q", char::from(byte), char::from(byte)));
+            }
+        }
+        for len in 1..21 {
+            for offset in 0..9 {
+                texts.push(format!(
+                    "{} {}, {}.",
+                    " ".repeat(offset),
+                    "aB3".repeat(len)[..len].to_string(),
+                    "w".repeat(len)
+                ));
+            }
+        }
+        texts.extend(
+            [
+                "OpenAI commits $38bn to AWS over 7 years, the GB200",
+                "Caf\u{e9}s na\u{ef}ve \u{c9}COLE \u{2014}dash\u{2014} \u{201c}quoted\u{201d} stra\u{df}e \u{130}stanbul 1\u{b2}",
+                "Mixed-CASE words: NVIDIA's H100s; the GW-scale campus (1.2GW) in Abu Dhabi",
+                "",
+                "a",
+                "\u{e9}",
+                "end with a long word: interconnectedness",
+            ]
+            .map(str::to_string),
+        );
+        for text in &texts {
+            assert_eq!(terms(text), terms_plainly(text), "{text:?}");
+        }
     }
 
     #[test]
