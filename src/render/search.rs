@@ -843,12 +843,7 @@ mod tests {
         }
         for len in 1..21 {
             for offset in 0..9 {
-                texts.push(format!(
-                    "{} {}, {}.",
-                    " ".repeat(offset),
-                    "aB3".repeat(len)[..len].to_string(),
-                    "w".repeat(len)
-                ));
+                texts.push(format!("{} {}, {}.", " ".repeat(offset), &"aB3".repeat(len)[..len], "w".repeat(len)));
             }
         }
         texts.extend(
