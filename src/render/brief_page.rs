@@ -64,7 +64,7 @@ pub struct BriefPage {
     root: &'static str,
 }
 
-/// What one brief page shows.
+/// What one brief page shows besides its body (which the caller writes between the parts).
 pub struct BriefPageValues<'a> {
     pub brief: &'a BriefRef,
     /// Headings of levels 2 and 3, in order.
@@ -75,8 +75,6 @@ pub struct BriefPageValues<'a> {
     pub deal_rows: &'a str,
     pub newer: Option<&'a Link>,
     pub older: Option<&'a Link>,
-    /// The body as HTML.
-    pub body: &'a str,
 }
 
 impl BriefPage {

@@ -714,7 +714,6 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
             deal_rows: &deal_rows,
             newer,
             older,
-            body: &body.html,
         };
         with_page_buffer(|html| {
             let at = direct.write(html, &values);
