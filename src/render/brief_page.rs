@@ -145,11 +145,8 @@ impl BriefPage {
         out.extend_from_slice(b"<article class=\"brief\">\n<header class=\"brief-header\">\n<p class=\"kicker\">");
         for tag in &brief.tags {
             out.extend_from_slice(b"<a class=\"tag\" href=\"");
-            escape(out, root);
-            escape(out, &tag.path);
-            out.extend_from_slice(b"\">");
-            escape(out, &tag.name);
-            out.extend_from_slice(b"</a> ");
+            link_end(out, root, &tag.path, &tag.name);
+            out.extend_from_slice(b" ");
         }
         if brief.draft {
             out.extend_from_slice(b"<span class=\"badge badge-draft\">Draft</span>");
@@ -194,11 +191,8 @@ impl BriefPage {
             );
             for company in values.companies {
                 out.extend_from_slice(b"<li><a href=\"");
-                escape(out, root);
-                escape(out, &company.path);
-                out.extend_from_slice(b"\">");
-                escape(out, &company.name);
-                out.extend_from_slice(b"</a></li>\n");
+                link_end(out, root, &company.path, &company.name);
+                out.extend_from_slice(b"</li>\n");
             }
             out.extend_from_slice(b"</ul>\n</section>\n");
         }
@@ -233,11 +227,7 @@ impl BriefPage {
     pub fn item(&self, brief: &BriefRef, root: &str) -> String {
         let mut out = Vec::with_capacity(512);
         out.extend_from_slice(b"<li class=\"brief-item\">\n<h3 class=\"brief-item-title\"><a href=\"");
-        escape(&mut out, root);
-        escape(&mut out, &brief.path);
-        out.extend_from_slice(b"\">");
-        escape(&mut out, &brief.title);
-        out.extend_from_slice(b"</a>");
+        link_end(&mut out, root, &brief.path, &brief.title);
         if brief.draft {
             out.extend_from_slice(b" <span class=\"badge badge-draft\">Draft</span>");
         }
@@ -251,11 +241,7 @@ impl BriefPage {
         let _ = write!(out, "</time> · {} min read", brief.reading_minutes);
         for tag in &brief.tags {
             out.extend_from_slice(" · <a class=\"tag\" href=\"".as_bytes());
-            escape(&mut out, root);
-            escape(&mut out, &tag.path);
-            out.extend_from_slice(b"\">");
-            escape(&mut out, &tag.name);
-            out.extend_from_slice(b"</a>");
+            link_end(&mut out, root, &tag.path, &tag.name);
         }
         out.extend_from_slice(b"</p>\n</li>\n");
         // Built from strings and ASCII only.
@@ -285,6 +271,16 @@ impl Frame {
         }
         Some(frame)
     }
+}
+
+/// The end of a link whose `<a … href="` is written: `root` and `path`, the closing quote and
+/// bracket, `text` and `</a>`, escaped as tera escapes them.
+fn link_end(out: &mut Vec<u8>, root: &str, path: &str, text: &str) {
+    escape(out, root);
+    escape(out, path);
+    out.extend_from_slice(b"\">");
+    escape(out, text);
+    out.extend_from_slice(b"</a>");
 }
 
 /// Escapes `text` as tera does for a value in an HTML template.

@@ -705,8 +705,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     let newer = index.checked_sub(1).and_then(|i| links.get(i));
     let older = links.get(index + 1);
     if let Some(direct) = shared.brief_page {
-        let deal_rows =
-            concat(deals.filter_map(|id| shared.deal_rows[paths::depth(&path)].get(id).map(String::as_str)));
+        let deal_rows = rows_html(shared.deal_rows, paths::depth(&path), deals);
         let values = BriefPageValues {
             brief: &brief_ref,
             toc: &toc,
@@ -896,9 +895,14 @@ fn list_deals<'i>(
     ids: impl Iterator<Item = &'i str> + Clone,
 ) {
     let values: Vec<Value> = ids.clone().filter_map(|id| row_values.get(id).cloned()).collect();
-    let html = concat(ids.filter_map(|id| deal_rows[depth].get(id).map(String::as_str)));
+    let html = rows_html(deal_rows, depth, ids);
     context.insert_value(name, Value::from(values));
     context.insert_value(rows, Value::safe_string(&html));
+}
+
+/// The table rows of the deals `ids` (those of the registry) as HTML, for a page at `depth`.
+fn rows_html<'i>(deal_rows: &[ById<String>; 2], depth: usize, ids: impl Iterator<Item = &'i str> + Clone) -> String {
+    concat(ids.filter_map(|id| deal_rows[depth].get(id).map(String::as_str)))
 }
 
 /// The pieces joined into one string, sized once.
