@@ -158,147 +158,221 @@ const STOPWORDS: [&str; 42] = [
     "to", "up", "was", "were", "which", "while", "who", "will", "with", "would",
 ];
 
-fn is_stopword(bytes: &[u8]) -> bool {
-    // No stop word is longer than five letters. A shorter term is looked up as one integer (its
-    // [`word`]) in a small table: a multiplication and one or two integer comparisons, where
-    // matching strings cost a comparison by length and then by bytes.
-    if bytes.is_empty() || bytes.len() > 5 {
-        return false;
-    }
-    let key = word(bytes);
-    let mut slot = stop_slot(key);
-    loop {
-        let (stop_key, stop_len) = STOP_TABLE[slot];
-        if stop_len == 0 {
-            return false;
+/// Whether a lowercase term stays out of the index: a stop word, or a single character other
+/// than an ASCII digit. The vocabulary asks once per distinct term, not once per word.
+fn is_dropped(term: &[u8]) -> bool {
+    let single = match std::str::from_utf8(term) {
+        Ok(text) => text.chars().nth(1).is_none(),
+        Err(_) => false,
+    };
+    (single && !term.first().is_some_and(u8::is_ascii_digit)) || STOPWORDS.iter().any(|stop| stop.as_bytes() == term)
+}
+
+/// A word as the scanner hands it over, lowercased.
+#[derive(Clone, Copy, Debug)]
+enum Term<'a> {
+    /// An ASCII word of up to sixteen bytes as its length and its first and last eight bytes
+    /// (see [`word`]): read from the text and lowercased as integers, never copied.
+    Short { len: usize, head: u64, tail: u64 },
+    /// Any other word: longer, non-ASCII, or too near the end of the text to be read eight
+    /// bytes at a time.
+    Bytes(&'a [u8]),
+}
+
+impl Term<'_> {
+    /// The term's bytes, written into `room` for a short term.
+    fn bytes<'r>(&'r self, room: &'r mut [u8; 16]) -> &'r [u8] {
+        match *self {
+            Term::Short { len, head, tail } => {
+                room[..8].copy_from_slice(&head.to_le_bytes());
+                if len > 8 {
+                    room[len - 8..len].copy_from_slice(&tail.to_le_bytes());
+                }
+                &room[..len]
+            }
+            Term::Bytes(bytes) => bytes,
         }
-        if stop_key == key && usize::from(stop_len) == bytes.len() {
+    }
+}
+
+/// Reused buffers of the term scanner, so that nothing is allocated per word or per text.
+#[derive(Default)]
+struct Scratch {
+    /// A word being lowercased.
+    lower: String,
+    /// One bit per byte of the text, lowest first: set where the byte is part of a word.
+    word: Vec<u64>,
+    /// One bit per byte: set on non-ASCII bytes.
+    high: Vec<u64>,
+}
+
+/// The [`Scratch::word`] and [`Scratch::high`] bits of 64 bytes. Words are ASCII letters and
+/// digits and any byte of a non-ASCII character. Without branches, so the compiler makes vector
+/// code of it: the scanner then finds each word's ends with two bit scans rather than a test
+/// per byte, whose exit at the end of each word the processor cannot predict.
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> (u64, u64) {
+    // A byte per byte of the block: bit 0 for a word byte, bit 1 for a non-ASCII one.
+    let mut classes = [0u8; 64];
+    for (class, &byte) in classes.iter_mut().zip(block) {
+        let high = byte >= 0x80;
+        let letter = (byte | 0x20).wrapping_sub(b'a') < 26;
+        let digit = byte.wrapping_sub(b'0') < 10;
+        *class = u8::from(high | letter | digit) | u8::from(high) << 1;
+    }
+    // Eight bytes of 0 or 1 to eight bits: the multiplication moves byte i's bit to bit 56 + i,
+    // and no two of its products overlap, so nothing carries.
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+    let mut word = 0u64;
+    let mut high = 0u64;
+    for (i, group) in classes.as_chunks::<8>().0.iter().enumerate() {
+        let group = u64::from_le_bytes(*group);
+        word |= ((group & LOW_BITS).wrapping_mul(GATHER) >> 56) << (8 * i);
+        high |= (((group >> 1) & LOW_BITS).wrapping_mul(GATHER) >> 56) << (8 * i);
+    }
+    (word, high)
+}
+
+impl Scratch {
+    /// Fills the bit masks for `bytes`; bits past the end are clear.
+    fn classify(&mut self, bytes: &[u8]) {
+        self.word.clear();
+        self.high.clear();
+        let (blocks, rest) = bytes.as_chunks::<64>();
+        for block in blocks {
+            let (word, high) = classify(block);
+            self.word.push(word);
+            self.high.push(high);
+        }
+        if !rest.is_empty() {
+            let mut block = [0u8; 64];
+            block[..rest.len()].copy_from_slice(rest);
+            let (word, high) = classify(&block);
+            self.word.push(word);
+            self.high.push(high);
+        }
+    }
+}
+
+/// The first set bit at or after `from`.
+#[inline(always)]
+fn next_set(masks: &[u64], from: usize) -> Option<usize> {
+    let mut at = from / 64;
+    let mut bits = masks.get(at)? & (!0u64 << (from % 64));
+    while bits == 0 {
+        at += 1;
+        bits = *masks.get(at)?;
+    }
+    Some(at * 64 + bits.trailing_zeros() as usize)
+}
+
+/// The first clear bit at or after `from` (the end of the masks when there is none).
+#[inline(always)]
+fn next_clear(masks: &[u64], from: usize) -> usize {
+    let mut at = from / 64;
+    let mut bits = masks.get(at).map_or(!0, |mask| !mask & (!0u64 << (from % 64)));
+    while bits == 0 {
+        at += 1;
+        bits = masks.get(at).map_or(!0, |mask| !mask);
+    }
+    at * 64 + bits.trailing_zeros() as usize
+}
+
+/// Whether any bit in `start..end` is set: one step for a run within a block of 64 bits.
+#[inline(always)]
+fn any_set(masks: &[u64], start: usize, end: usize) -> bool {
+    let mut at = start;
+    while at < end {
+        let block = at / 64;
+        // The bits of this block from `at` up to `end` or the block's end.
+        let upto = (end - block * 64).min(64);
+        let width = upto - at % 64;
+        let bits = masks.get(block).map_or(0, |mask| mask >> (at % 64)) & (!0u64 >> (64 - width));
+        if bits != 0 {
             return true;
         }
-        slot = (slot + 1) % STOP_TABLE.len();
+        at = block * 64 + upto;
     }
+    false
 }
 
-/// Where a stop word's [`word`] starts looking in [`STOP_TABLE`].
-const fn stop_slot(key: u64) -> usize {
-    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize
+/// Eight ASCII bytes with their capitals lowercased, all at once: a byte's top bit is set by
+/// the first sum where it is `A` or above and by the second where it is above `Z`, and no sum
+/// carries into the next byte because every byte is below 0x80.
+#[inline(always)]
+const fn ascii_lowercase(bytes: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from_a = bytes + ONES * (0x80 - b'A' as u64);
+    let past_z = bytes + ONES * (0x80 - b'Z' as u64 - 1);
+    let capitals = from_a & !past_z & (ONES * 0x80);
+    bytes | (capitals >> 2)
 }
 
-/// The stop words by [`word`] and length (0: an empty slot), placed by [`stop_slot`] and the
-/// next free slot after it: a third full, so most lookups end at the first slot.
-static STOP_TABLE: [(u64, u8); 128] = {
-    let mut table = [(0u64, 0u8); 128];
-    let mut i = 0;
-    while i < STOPWORDS.len() {
-        let bytes = STOPWORDS[i].as_bytes();
-        let key = word(bytes);
-        let mut slot = stop_slot(key);
-        while table[slot].1 != 0 {
-            slot = (slot + 1) % 128;
-        }
-        table[slot] = (key, bytes.len() as u8);
-        i += 1;
-    }
-    table
-};
-
-/// Byte classes for the term scanner, one table lookup per byte.
-const WORD: u8 = 1;
-/// An ASCII capital: the word needs lowercasing.
-const UPPER: u8 = 2;
-/// Part of a non-ASCII character: the word needs Unicode handling.
-const NON_ASCII: u8 = 4;
-
-/// Words are ASCII letters and digits, and any byte of a non-ASCII character.
-static CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        if byte.is_ascii_alphanumeric() {
-            table[b] = WORD;
-        }
-        if byte.is_ascii_uppercase() {
-            table[b] |= UPPER;
-        }
-        if byte >= 0x80 {
-            table[b] = WORD | NON_ASCII;
-        }
-        b += 1;
-    }
-    table
-};
-
-/// Calls `each` with every search term of `text`: lowercase runs of letters and digits, stop
-/// words and single letters dropped. ASCII is scanned byte by byte; other text goes through
-/// Unicode lowercasing. Reuses `buffer`, so nothing is allocated per word.
-fn for_each_term(text: &str, buffer: &mut String, mut each: impl FnMut(&[u8])) {
+/// Calls `each` with every word of `text`, lowercased: runs of letters and digits. Stop words
+/// and single letters are among them (the caller drops them: [`is_dropped`]). Words are found
+/// by bit masks of the whole text; an ASCII word of up to sixteen bytes, nearly every word, is
+/// read as two integers and lowercased in them. Other ASCII words are lowercased in a buffer, and
+/// words with non-ASCII characters go through Unicode lowercasing. Reuses `scratch`, so nothing
+/// is allocated per word.
+#[inline(always)]
+fn for_each_word(text: &str, scratch: &mut Scratch, mut each: impl FnMut(Term<'_>)) {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if CLASS[usize::from(bytes[i])] & WORD == 0 {
-            i += 1;
-            continue;
+    scratch.classify(bytes);
+    let Scratch { lower, word: words, high } = scratch;
+    let mut at = 0;
+    while let Some(start) = next_set(words, at) {
+        let end = next_clear(words, start).min(bytes.len());
+        at = end;
+        let len = end - start;
+        if len == 0 {
+            break;
         }
-        let start = i;
-        let mut seen = 0;
-        while let Some(&byte) = bytes.get(i) {
-            let class = CLASS[usize::from(byte)];
-            if class & WORD == 0 {
-                break;
+        if len <= 16 && !any_set(high, start, end) {
+            // Eight bytes from the word's start and eight up to its end (the same for a word of
+            // eight bytes or fewer), cut to the word.
+            let at_tail = start + len.saturating_sub(8);
+            if let (Some(head), Some(tail)) = (
+                bytes.get(start..).and_then(<[u8]>::first_chunk::<8>),
+                bytes.get(at_tail..).and_then(<[u8]>::first_chunk::<8>),
+            ) {
+                let keep = !0u64 >> (64 - 8 * len.min(8));
+                let head = ascii_lowercase(u64::from_le_bytes(*head) & keep);
+                let tail = ascii_lowercase(u64::from_le_bytes(*tail) & keep);
+                each(Term::Short { len, head, tail });
+                continue;
             }
-            seen |= class;
-            i += 1;
         }
-        // Terms are handled as bytes: an ASCII word needs no check that it is cut at characters.
-        let word = &bytes[start..i];
-        if seen & NON_ASCII != 0 {
-            // A run starts after an ASCII byte (or at the start) and ends before one (or at the
-            // end), so it is cut at characters and `get` always finds it.
-            let Some(word) = text.get(start..i) else { continue };
+        // A run starts after an ASCII byte (or at the start) and ends before one (or at the end),
+        // so it is cut at characters and `get` always finds it.
+        let Some(word) = text.get(start..end) else { continue };
+        if word.is_ascii() {
+            lower.clear();
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+            each(Term::Bytes(lower.as_bytes()));
+        } else {
             // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
             for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
-                buffer.clear();
-                buffer.extend(part.chars().flat_map(char::to_lowercase));
-                emit(buffer, &mut each);
+                lower.clear();
+                lower.extend(part.chars().flat_map(char::to_lowercase));
+                each(Term::Bytes(lower.as_bytes()));
             }
-        } else if seen & UPPER != 0 {
-            // ASCII, so lowercased in place, byte by byte.
-            buffer.clear();
-            buffer.push_str(text.get(start..i).unwrap_or_default());
-            buffer.make_ascii_lowercase();
-            emit_ascii(buffer.as_bytes(), &mut each);
-        } else {
-            // Already lowercase ASCII, the common case: no copy.
-            emit_ascii(word, &mut each);
         }
     }
-}
-
-fn emit(term: &str, each: &mut impl FnMut(&[u8])) {
-    let single = term.len() == 1 || (term.len() <= 4 && term.chars().nth(1).is_none());
-    if (single && !term.as_bytes()[0].is_ascii_digit()) || is_stopword(term.as_bytes()) {
-        return;
-    }
-    each(term.as_bytes());
-}
-
-/// [`emit`] for an ASCII term, where one byte is one letter. Inlined into the scanner's loop,
-/// as the vocabulary's lookup is: a call per word cost more than the lookup's own work.
-#[inline(always)]
-fn emit_ascii(term: &[u8], each: &mut impl FnMut(&[u8])) {
-    let single = term.len() == 1 && !term[0].is_ascii_digit();
-    if single || is_stopword(term) {
-        return;
-    }
-    each(term);
 }
 
 /// Splits text into lowercase search terms: letters and digits, stop words and single letters dropped.
 pub fn terms(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let mut buffer = String::new();
-    for_each_term(text, &mut buffer, |term| found.push(String::from_utf8_lossy(term).into_owned()));
+    let mut scratch = Scratch::default();
+    for_each_word(text, &mut scratch, |term| {
+        let mut room = [0u8; 16];
+        let bytes = term.bytes(&mut room);
+        if !is_dropped(bytes) {
+            found.push(String::from_utf8_lossy(bytes).into_owned());
+        }
+    });
     found
 }
 
@@ -331,23 +405,17 @@ struct Entry {
     head: u64,
     tail: u64,
     hash: u64,
+    /// [`is_dropped`]: a stop word or a single letter, counted but never indexed.
+    dropped: bool,
 }
 
-/// Up to eight bytes as an integer. Loads may overlap: with the length, the integer still fixes
-/// every byte.
-const fn word(b: &[u8]) -> u64 {
-    let n = b.len();
-    if n >= 8 {
-        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-    } else if n >= 4 {
-        let low = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        let high = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
-        low as u64 | (high as u64) << 32
-    } else if n > 0 {
-        b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16
-    } else {
-        0
-    }
+/// Up to eight bytes as an integer, little-endian, padded with zeros: with the length, the
+/// integer fixes every byte.
+fn word(bytes: &[u8]) -> u64 {
+    let mut padded = [0u8; 8];
+    let len = bytes.len().min(8);
+    padded[..len].copy_from_slice(&bytes[..len]);
+    u64::from_le_bytes(padded)
 }
 
 /// The first and the last eight bytes of a term, as integers (the same for short terms).
@@ -358,11 +426,12 @@ fn head_and_tail(bytes: &[u8]) -> (u64, u64) {
 }
 
 /// An FxHash-style hash of the term: its length, head and tail, and any bytes between them.
-fn term_hash(bytes: &[u8], head: u64, tail: u64) -> u64 {
+#[inline(always)]
+fn term_hash(len: usize, head: u64, tail: u64, middle: &[u8]) -> u64 {
     const SEED: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut hash = (head ^ bytes.len() as u64).wrapping_mul(SEED);
+    let mut hash = (head ^ len as u64).wrapping_mul(SEED);
     hash = (hash.rotate_left(26) ^ tail).wrapping_mul(SEED);
-    for chunk in bytes.get(8..bytes.len().saturating_sub(8)).unwrap_or_default().chunks(8) {
+    for chunk in middle.chunks(8) {
         hash = (hash.rotate_left(26) ^ word(chunk)).wrapping_mul(SEED);
     }
     // The multiplications mix upwards: bring the high bits down to where the table looks.
@@ -381,11 +450,26 @@ impl Vocabulary {
         std::str::from_utf8(self.term_bytes(id)).unwrap_or_default()
     }
 
-    /// The number of the term `bytes`, and whether the term is new.
+    /// Whether term `id` stays out of the index ([`is_dropped`]).
+    fn dropped(&self, id: u32) -> bool {
+        self.entries.get(id as usize).is_none_or(|entry| entry.dropped)
+    }
+
+    /// The number of `term`, and whether the term is new.
     #[inline(always)]
-    fn intern(&mut self, bytes: &[u8]) -> (u32, bool) {
-        let (head, tail) = head_and_tail(bytes);
-        let hash = term_hash(bytes, head, tail);
+    fn intern(&mut self, term: Term<'_>) -> (u32, bool) {
+        let (len, head, tail, middle) = match term {
+            Term::Short { len, head, tail } => (len, head, tail, &[][..]),
+            Term::Bytes(bytes) if bytes.len() <= 16 => {
+                let (head, tail) = head_and_tail(bytes);
+                (bytes.len(), head, tail, &[][..])
+            }
+            Term::Bytes(bytes) => {
+                let (head, tail) = head_and_tail(bytes);
+                (bytes.len(), head, tail, &bytes[8..bytes.len() - 8])
+            }
+        };
+        let hash = term_hash(len, head, tail, middle);
         if self.slots.len() < 2 * (self.entries.len() + 1) {
             self.grow();
         }
@@ -393,24 +477,33 @@ impl Vocabulary {
         let mut slot = hash as usize & mask;
         loop {
             let Some(id) = self.slots[slot].checked_sub(1) else {
-                let id = self.entries.len() as u32;
-                let start = self.text.len() as u32;
-                self.text.extend_from_slice(bytes);
-                self.entries.push(Entry { start, len: bytes.len() as u32, head, tail, hash });
-                self.slots[slot] = id + 1;
-                return (id, true);
+                return (self.insert(slot, term, head, tail, hash), true);
             };
             let entry = self.entries[id as usize];
             if entry.hash == hash
-                && entry.len as usize == bytes.len()
+                && entry.len as usize == len
                 && entry.head == head
                 && entry.tail == tail
-                && (bytes.len() <= 16 || self.term_bytes(id as usize)[8..] == bytes[8..])
+                && (len <= 16
+                    || self.term_bytes(id as usize)[8..] == *term.bytes(&mut [0; 16]).get(8..).unwrap_or_default())
             {
                 return (id, false);
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /// Adds a new term at `slot`.
+    #[cold]
+    fn insert(&mut self, slot: usize, term: Term<'_>, head: u64, tail: u64, hash: u64) -> u32 {
+        let mut room = [0u8; 16];
+        let bytes = term.bytes(&mut room);
+        let id = self.entries.len() as u32;
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(bytes);
+        self.entries.push(Entry { start, len: bytes.len() as u32, head, tail, hash, dropped: is_dropped(bytes) });
+        self.slots[slot] = id + 1;
+        id
     }
 
     /// Doubles the table and places every term again.
@@ -436,7 +529,7 @@ struct Builder {
     vocabulary: Vocabulary,
     /// Per term number.
     postings: Vec<Postings>,
-    buffer: String,
+    scratch: Scratch,
     /// Body counts of the current document, by term id, and the ids touched.
     counts: Vec<u32>,
     touched: Vec<u32>,
@@ -456,8 +549,8 @@ impl Builder {
         doc
     }
 
-    #[inline]
-    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: &[u8]) -> u32 {
+    #[inline(always)]
+    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: Term<'_>) -> u32 {
         let (id, new) = vocabulary.intern(term);
         if new {
             postings.push(Postings::default());
@@ -470,31 +563,47 @@ impl Builder {
     }
 
     fn add(&mut self, doc: usize, text: &str, weight: u32) {
-        let Builder { vocabulary, postings, buffer, .. } = self;
-        for_each_term(text, buffer, |term| {
+        let Builder { vocabulary, postings, scratch, .. } = self;
+        for_each_word(text, scratch, |term| {
             let id = Self::term_id(vocabulary, postings, term);
-            Self::credit(postings, id, doc, weight);
+            if !vocabulary.dropped(id) {
+                Self::credit(postings, id, doc, weight);
+            }
         });
     }
 
-    /// Body words: each occurrence counts, up to a cap per term.
+    /// Body words: each occurrence counts, up to a cap per term. Stop words are counted too and
+    /// dropped at the end, once per document: whether a word is one is a coin toss the
+    /// processor cannot predict, and the count costs less than the guess.
     fn add_body(&mut self, doc: usize, text: &str) {
-        let Builder { vocabulary, postings, buffer, counts, touched, .. } = self;
-        for_each_term(text, buffer, |term| {
-            let id = Self::term_id(vocabulary, postings, term);
-            let slot = id as usize;
-            if slot >= counts.len() {
-                counts.resize(slot + 1, 0);
-            }
-            if counts[slot] == 0 {
-                touched.push(id);
-            }
-            counts[slot] += 1;
-        });
+        let Builder { vocabulary, postings, scratch, counts, touched, .. } = self;
+        let mut listed = 0;
+        for_each_word(
+            text,
+            scratch,
+            #[inline(always)]
+            |term| {
+                let id = Self::term_id(vocabulary, postings, term);
+                let slot = id as usize;
+                if slot >= counts.len() {
+                    // Room for every term, and in `touched` for every term and one more: a term
+                    // is listed once per document.
+                    let room = (slot + 1).next_power_of_two().max(1024);
+                    counts.resize(room, 0);
+                    touched.resize(room + 1, 0);
+                }
+                // Written at the next place, which is taken only by a term new to the document.
+                touched[listed] = id;
+                listed += usize::from(counts[slot] == 0);
+                counts[slot] += 1;
+            },
+        );
         // Each term has its own postings list, so the order of crediting does not matter.
-        for id in touched.drain(..) {
+        for &id in &touched[..listed] {
             let count = std::mem::take(&mut counts[id as usize]);
-            Self::credit(postings, id, doc, count.min(BODY_CAP) * BODY);
+            if !vocabulary.dropped(id) {
+                Self::credit(postings, id, doc, count.min(BODY_CAP) * BODY);
+            }
         }
     }
 
@@ -511,7 +620,11 @@ impl Builder {
         }
         self.docs.extend(other.docs);
         for (id, list) in other.postings.into_iter().enumerate() {
-            let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, other.vocabulary.term_bytes(id));
+            if other.vocabulary.dropped(id as u32) {
+                continue;
+            }
+            let term = Term::Bytes(other.vocabulary.term_bytes(id));
+            let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, term);
             self.postings[mine as usize].append(list);
         }
     }
@@ -521,8 +634,14 @@ impl Builder {
             list.close();
         }
         let vocabulary = &self.vocabulary;
-        let mut terms: Vec<TermPostings> =
-            self.postings.into_iter().enumerate().map(|(id, list)| (Box::from(vocabulary.term(id)), list)).collect();
+        // Stop words and single letters are in the vocabulary, with no postings.
+        let mut terms: Vec<TermPostings> = self
+            .postings
+            .into_iter()
+            .enumerate()
+            .filter(|(id, _)| !vocabulary.dropped(*id as u32))
+            .map(|(id, list)| (Box::from(vocabulary.term(id)), list))
+            .collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         SearchIndex { docs: self.docs, terms }
     }
@@ -819,32 +938,7 @@ mod tests {
 
     #[test]
     fn the_scanner_finds_the_terms_a_plain_split_finds() {
-        // Every ASCII byte next to letters, at several offsets from the start, and words of
-        // every length up to twenty.
-        let mut texts: Vec<String> = Vec::new();
-        for byte in 0u8..128 {
-            for offset in 0..9 {
-                let pad = "x".repeat(offset);
-                texts.push(format!("{pad}Ab{}cD9 zz{}Q", char::from(byte), char::from(byte)));
-            }
-        }
-        for len in 1..21 {
-            for offset in 0..9 {
-                texts.push(format!("{} {}, {}.", " ".repeat(offset), &"aB3".repeat(len)[..len], "w".repeat(len)));
-            }
-        }
-        texts.extend(
-            [
-                "OpenAI commits $38bn to AWS over 7 years, the GB200",
-                "Caf\u{e9}s na\u{ef}ve \u{c9}COLE \u{2014}dash\u{2014} \u{201c}quoted\u{201d} stra\u{df}e \u{130}stanbul 1\u{b2}",
-                "Mixed-CASE words: NVIDIA's H100s; the GW-scale campus (1.2GW) in Abu Dhabi",
-                "",
-                "a",
-                "\u{e9}",
-                "end with a long word: interconnectedness",
-            ]
-            .map(str::to_string),
-        );
+        let texts = scanner_texts();
         for text in &texts {
             assert_eq!(terms(text), terms_plainly(text), "{text:?}");
         }
@@ -861,19 +955,106 @@ mod tests {
     }
 
     #[test]
-    fn stopword_list_and_match_agree() {
-        for word in STOPWORDS {
-            assert!(is_stopword(word.as_bytes()), "{word}");
-            // Near misses: every shorter prefix and a longer word are stop words only if listed.
-            for end in 0..word.len() {
-                assert_eq!(is_stopword(&word.as_bytes()[..end]), STOPWORDS.contains(&&word[..end]), "{}", &word[..end]);
+    fn blocks_are_classified_byte_by_byte() {
+        for first in [0u8, 64, 128, 192] {
+            let block: [u8; 64] = std::array::from_fn(|i| first + i as u8);
+            let (word, high) = classify(&block);
+            for (i, byte) in block.iter().enumerate() {
+                assert_eq!(word >> i & 1 == 1, byte.is_ascii_alphanumeric() || *byte >= 0x80, "{byte:#x}");
+                assert_eq!(high >> i & 1 == 1, *byte >= 0x80, "{byte:#x}");
             }
-            let longer = format!("{word}s");
-            assert_eq!(is_stopword(longer.as_bytes()), STOPWORDS.contains(&longer.as_str()), "{longer}");
         }
-        for word in ["compute", "", "thee", "wa", "bye", "a\0", "tHe", "\u{e9}"] {
-            assert!(!is_stopword(word.as_bytes()), "{word:?}");
+    }
+
+    #[test]
+    fn bit_scans_agree_with_a_look_at_every_bit() {
+        let masks = [0x8000_0000_0000_0001u64, 0, !0, 0x0f0f_0000_ffff_0100];
+        let total = masks.len() * 64;
+        let bit = |i: usize| masks[i / 64] >> (i % 64) & 1 == 1;
+        for from in 0..total {
+            assert_eq!(next_set(&masks, from), (from..total).find(|&i| bit(i)), "{from}");
+            assert_eq!(next_clear(&masks, from), (from..total).find(|&i| !bit(i)).unwrap_or(total), "{from}");
+            for end in from + 1..=total {
+                assert_eq!(any_set(&masks, from, end), (from..end).any(bit), "{from}..{end}");
+            }
         }
+    }
+
+    #[test]
+    fn dropped_terms_are_stop_words_and_single_letters() {
+        for word in STOPWORDS {
+            assert!(is_dropped(word.as_bytes()), "{word}");
+        }
+        for letter in 'a'..='z' {
+            assert!(is_dropped(letter.to_string().as_bytes()), "{letter}");
+        }
+        // A single non-ASCII letter or digit is dropped; a single ASCII digit is not.
+        for single in ["\u{e9}", "\u{3b1}", "\u{661}"] {
+            assert!(is_dropped(single.as_bytes()), "{single}");
+        }
+        for kept in ["0", "7", "ab", "thee", "wa", "bye", "compute", "themselves", "\u{e9}t\u{e9}"] {
+            assert!(!is_dropped(kept.as_bytes()), "{kept}");
+        }
+    }
+
+    /// Texts that put the scanner's edges to work: every ASCII byte next to letters, words of
+    /// every length up to twenty in mixed case at several offsets, non-ASCII text, words that
+    /// end the text.
+    fn scanner_texts() -> Vec<String> {
+        let mut texts: Vec<String> = Vec::new();
+        for byte in 0u8..128 {
+            for offset in 0..9 {
+                let pad = "x".repeat(offset);
+                texts.push(format!("{pad}Ab{}cD9 zz{}Q", char::from(byte), char::from(byte)));
+            }
+        }
+        for len in 1..21 {
+            for offset in 0..9 {
+                texts.push(format!("{} {}, {}.", " ".repeat(offset), &"aB3".repeat(len)[..len], "w".repeat(len)));
+                texts.push(format!("{}{}", " ".repeat(offset), &"ZyX".repeat(len)[..len]));
+            }
+        }
+        // A word across the boundary of two 64-byte blocks, at every offset.
+        for offset in 40..70 {
+            texts.push(format!("{} Hyperscalers-And-Neoclouds datacenters THE end", "-".repeat(offset)));
+        }
+        texts.extend(
+            [
+                "OpenAI commits $38bn to AWS over 7 years, the GB200",
+                "Caf\u{e9}s na\u{ef}ve \u{c9}COLE \u{2014}dash\u{2014} \u{201c}quoted\u{201d} stra\u{df}e \u{130}stanbul 1\u{b2}",
+                "Mixed-CASE words: NVIDIA's H100s; the GW-scale campus (1.2GW) in Abu Dhabi",
+                "",
+                "a",
+                "\u{e9}",
+                "end with a long word: interconnectedness",
+            ]
+            .map(str::to_string),
+        );
+        texts
+    }
+
+    #[test]
+    fn the_index_counts_the_terms_a_plain_split_finds() {
+        let texts = scanner_texts();
+        let mut builder = Builder::default();
+        let mut expected: std::collections::BTreeMap<String, Vec<(u32, u32)>> = Default::default();
+        for (doc, text) in texts.iter().enumerate() {
+            builder.add_body(doc, text);
+            // Titles credit every occurrence; bodies count up to the cap.
+            builder.add(doc, text, TITLE);
+            let mut counts: std::collections::BTreeMap<String, u32> = Default::default();
+            for term in terms_plainly(text) {
+                *counts.entry(term).or_default() += 1;
+            }
+            for (term, count) in counts {
+                let weight = count.min(BODY_CAP) * BODY + count * TITLE;
+                expected.entry(term).or_default().push((doc as u32, weight));
+            }
+        }
+        let index = builder.finish();
+        let found: std::collections::BTreeMap<String, Vec<(u32, u32)>> =
+            index.terms.iter().map(|(term, list)| (term.to_string(), list.documents())).collect();
+        assert_eq!(found, expected);
     }
 
     #[test]
@@ -903,11 +1084,16 @@ mod tests {
             "abcdefghijkmlnopq",
         ];
         for (i, word) in words.iter().map(String::as_str).chain(long).enumerate() {
-            assert_eq!(vocabulary.intern(word.as_bytes()), (i as u32, true), "{word}");
+            assert_eq!(vocabulary.intern(Term::Bytes(word.as_bytes())), (i as u32, true), "{word}");
         }
         for (i, word) in words.iter().map(String::as_str).chain(long).enumerate() {
-            assert_eq!(vocabulary.intern(word.as_bytes()), (i as u32, false), "{word}");
+            assert_eq!(vocabulary.intern(Term::Bytes(word.as_bytes())), (i as u32, false), "{word}");
             assert_eq!(vocabulary.term(i), word);
+            // A short word found as two integers, as the scanner hands it over, is the same term.
+            if word.len() <= 16 {
+                let (head, tail) = head_and_tail(word.as_bytes());
+                assert_eq!(vocabulary.intern(Term::Short { len: word.len(), head, tail }), (i as u32, false), "{word}");
+            }
         }
         assert_eq!(vocabulary.entries.len(), words.len() + long.len());
     }
