@@ -245,6 +245,7 @@ fn load_briefs(root: &Path) -> Result<LoadedBriefs, LoadError> {
     let loaded: Vec<Result<LoadedBrief, LoadError>> =
         brief_files.par_iter().map(|(file, stem)| load_brief(root, file, stem)).collect();
     briefs.briefs.reserve(loaded.len());
+    briefs.sources = Sources::with_capacity(loaded.len());
     for result in loaded {
         let brief = result?;
         if let Some(text) = brief.text {
@@ -366,7 +367,7 @@ fn read_listed_file(
     diagnostics: &mut Diagnostics,
 ) -> Result<Text, LoadError> {
     let path = root.join(file);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_bytes(&path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Text::Missing),
         // An unreadable file is one more problem of the site, reported with the others.
@@ -392,6 +393,19 @@ fn read_listed_file(
             Ok(Text::Refused)
         }
     }
+}
+
+/// A file's bytes, read to the end without asking the file's size first: `std::fs::read` (and
+/// `File::read_to_end`) ask with `statx` and `lseek`, two system calls more per file, 20,000 for
+/// 10,000 briefs. Reading through `take` uses the plain loop, which asks nothing. Most files
+/// fit the first read; the buffer is then cut to size.
+fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    file.take(u64::MAX).read_to_end(&mut bytes)?;
+    bytes.shrink_to_fit();
+    Ok(bytes)
 }
 
 /// What a path under the root is, seen without following a symlink.
