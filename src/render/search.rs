@@ -388,23 +388,29 @@ fn snippet(text: &str) -> String {
 
 /// Terms interned to numbers, in order of first use. An open-addressing table over one text
 /// arena: no allocation per term, and a term of up to sixteen bytes compares as two integers.
+/// What a lookup reads is kept small, so that the table and the entries of a part's thousand
+/// or so terms stay in the processor's first cache: a slot holds the top half of the term's
+/// hash beside its number, so another term in the slot is passed over without reading its
+/// entry, and an entry holds only what a match compares.
 #[derive(Default)]
 struct Vocabulary {
-    /// `id + 1` per slot, 0 when empty; a power of two long and never more than half full.
-    slots: Vec<u32>,
+    /// Per slot, the top 32 bits of the term's hash and `id + 1` below them; 0 when empty. A
+    /// power of two long and never more than half full.
+    slots: Vec<u64>,
     entries: Vec<Entry>,
+    /// Per term, where its text starts in `text`, and its hash (for [`Vocabulary::grow`]).
+    starts: Vec<u32>,
+    hashes: Vec<u64>,
     /// The text of every term, one after the other (each one whole, so each is UTF-8).
     text: Vec<u8>,
 }
 
 #[derive(Clone, Copy)]
 struct Entry {
-    start: u32,
-    len: u32,
     /// [`word`] of the first and of the last eight bytes.
     head: u64,
     tail: u64,
-    hash: u64,
+    len: u32,
     /// [`is_dropped`]: a stop word or a single letter, counted but never indexed.
     dropped: bool,
 }
@@ -440,9 +446,8 @@ fn term_hash(len: usize, head: u64, tail: u64, middle: &[u8]) -> u64 {
 
 impl Vocabulary {
     fn term_bytes(&self, id: usize) -> &[u8] {
-        let entry = self.entries[id];
-        let start = entry.start as usize;
-        &self.text[start..start + entry.len as usize]
+        let start = self.starts[id] as usize;
+        &self.text[start..start + self.entries[id].len as usize]
     }
 
     fn term(&self, id: usize) -> &str {
@@ -475,19 +480,23 @@ impl Vocabulary {
         }
         let mask = self.slots.len() - 1;
         let mut slot = hash as usize & mask;
+        let tag = hash >> 32;
         loop {
-            let Some(id) = self.slots[slot].checked_sub(1) else {
+            let cell = self.slots[slot];
+            if cell == 0 {
                 return (self.insert(slot, term, head, tail, hash), true);
-            };
-            let entry = self.entries[id as usize];
-            if entry.hash == hash
-                && entry.len as usize == len
-                && entry.head == head
-                && entry.tail == tail
-                && (len <= 16
-                    || self.term_bytes(id as usize)[8..] == *term.bytes(&mut [0; 16]).get(8..).unwrap_or_default())
-            {
-                return (id, false);
+            }
+            if cell >> 32 == tag {
+                let id = (cell as u32).wrapping_sub(1);
+                let entry = self.entries[id as usize];
+                if entry.len as usize == len
+                    && entry.head == head
+                    && entry.tail == tail
+                    && (len <= 16
+                        || self.term_bytes(id as usize)[8..] == *term.bytes(&mut [0; 16]).get(8..).unwrap_or_default())
+                {
+                    return (id, false);
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -501,21 +510,28 @@ impl Vocabulary {
         let id = self.entries.len() as u32;
         let start = self.text.len() as u32;
         self.text.extend_from_slice(bytes);
-        self.entries.push(Entry { start, len: bytes.len() as u32, head, tail, hash, dropped: is_dropped(bytes) });
-        self.slots[slot] = id + 1;
+        self.entries.push(Entry { head, tail, len: bytes.len() as u32, dropped: is_dropped(bytes) });
+        self.starts.push(start);
+        self.hashes.push(hash);
+        self.slots[slot] = Self::cell(hash, id);
         id
+    }
+
+    /// A slot's content for term `id` of hash `hash`.
+    fn cell(hash: u64, id: u32) -> u64 {
+        (hash >> 32) << 32 | u64::from(id + 1)
     }
 
     /// Doubles the table and places every term again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(1024);
         self.slots = vec![0; size];
-        for (id, entry) in self.entries.iter().enumerate() {
-            let mut slot = entry.hash as usize & (size - 1);
+        for (id, &hash) in self.hashes.iter().enumerate() {
+            let mut slot = hash as usize & (size - 1);
             while self.slots[slot] != 0 {
                 slot = (slot + 1) & (size - 1);
             }
-            self.slots[slot] = id as u32 + 1;
+            self.slots[slot] = Self::cell(hash, id as u32);
         }
     }
 }
