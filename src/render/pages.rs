@@ -105,6 +105,8 @@ pub struct Base {
     tera: Tera,
     /// Whether the templates let bodies be spliced in after rendering ([`splice::templates_allow`]).
     splice: bool,
+    /// The same for listing pages' brief entries ([`splice::templates_allow_items`]).
+    splice_items: bool,
     /// Brief pages written without tera ([`BriefPage`]), when the templates allow it.
     brief_page: Option<BriefPage>,
     rows: ById<DealRow>,
@@ -126,6 +128,7 @@ impl Base {
     pub fn new(site: &Site, theme: &Theme) -> Result<Base, Diagnostics> {
         let mut tera = build_tera(theme)?;
         let splice = splice::templates_allow(theme.templates.values().map(String::as_str));
+        let splice_items = splice::templates_allow_items(theme.templates.values().map(String::as_str));
         // What every page shows the same goes into the global context once, not into each page's.
         let config = &site.config;
         let footer: Vec<Link> =
@@ -175,6 +178,7 @@ impl Base {
         Ok(Base {
             tera,
             splice,
+            splice_items,
             brief_page,
             rows,
             row_values,
@@ -784,6 +788,8 @@ struct Cross<'a> {
     /// Per brief, its entry in lists as a template value and as HTML one folder down.
     brief_values: &'a [Value],
     brief_items: &'a [String],
+    /// Whether the entries are spliced into listing pages rather than joined into a value.
+    splice_items: bool,
     row_values: &'a ById<Value>,
     deal_rows: &'a [ById<String>; 2],
     /// Briefs (indexes, in site order) by tag, by the deals and by the companies they cite:
@@ -797,14 +803,21 @@ struct Cross<'a> {
     charts: &'a BTreeMap<String, Chart>,
 }
 
-impl Cross<'_> {
-    /// Puts the briefs at `indexes` into `context` as `briefs` (values) and `brief_items` (their
-    /// list entries as HTML), for a page one folder down.
-    fn list_briefs(&self, context: &mut Context, indexes: &[usize]) {
+impl<'a> Cross<'a> {
+    /// The page values of a listing one folder down, `context` with the briefs at `indexes` as
+    /// `briefs` (values) and `brief_items` (their list entries as HTML). When the templates
+    /// allow it, the entries are spliced in as they are, not joined and copied into a value and
+    /// again into the page: the briefs index and the tag pages are megabytes of them.
+    fn list_briefs(&self, mut context: Context, indexes: &[usize]) -> PageValues<'a> {
         let values: Vec<Value> = indexes.iter().filter_map(|&i| self.brief_values.get(i).cloned()).collect();
-        let items = concat(indexes.iter().filter_map(|&i| self.brief_items.get(i).map(String::as_str)));
         context.insert_value("briefs", Value::from(values));
-        context.insert_value("brief_items", Value::safe_string(&items));
+        let items = indexes.iter().filter_map(|&i| self.brief_items.get(i).map(String::as_str));
+        if self.splice_items {
+            context.insert_value("brief_items", Value::safe_string(splice::ITEMS_MARK));
+            return PageValues { context, spliced: None, items: Some(items.collect()) };
+        }
+        context.insert_value("brief_items", Value::safe_string(&concat(items)));
+        PageValues::from(context)
     }
 }
 
@@ -872,6 +885,7 @@ fn cross_references<'a>(
     Cross {
         brief_values,
         brief_items,
+        splice_items: base.splice_items,
         row_values: &base.row_values,
         deal_rows: &base.deal_rows,
         tag_briefs,
@@ -967,8 +981,8 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
             page(shared, "index.html", paths::HOME, "home", &site.config.title, &site.config.description, context)
         }
         Job::BriefIndex => {
-            cross.list_briefs(&mut context, &(0..site.briefs.len()).collect::<Vec<_>>());
-            page(shared, "briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", context)
+            let values = cross.list_briefs(context, &(0..site.briefs.len()).collect::<Vec<_>>());
+            page(shared, "briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", values)
         }
         Job::Deal(index) => {
             let deal = &site.deals[*index];
@@ -985,11 +999,12 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 .map(|r| Link { title: r.title.clone(), path: r.path.clone() });
             context.insert("superseded_by", &superseded_by);
             context.insert("supersedes", &cross.supersedes.get(deal.id.as_str()).cloned().unwrap_or_default());
-            cross.list_briefs(&mut context, cross.briefs_by_deal.get(deal.id.as_str()).map_or(&[], Vec::as_slice));
             let chart = charts::deal_chart(deal, shared.blocks.deal_charts);
             context.insert("chart", &chart);
             shared.sink.put(chart.csv_path.clone(), chart.csv.into_bytes());
-            page(shared, "deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, context)
+            let values =
+                cross.list_briefs(context, cross.briefs_by_deal.get(deal.id.as_str()).map_or(&[], Vec::as_slice));
+            page(shared, "deal.html", &paths::deal(&deal.id), "deals", &deal.title, &deal.summary, values)
         }
         Job::Registry => {
             let all = site.deals.iter().map(|d| d.id.as_str());
@@ -1025,19 +1040,11 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 "provider_totals",
                 &AmountsView::of(&cross.totals.by_provider.get(&company.id).copied().unwrap_or_default()),
             );
-            cross
-                .list_briefs(&mut context, cross.briefs_by_company.get(company.id.as_str()).map_or(&[], Vec::as_slice));
             context.insert("chart", &cross.charts.get(&format!("company-{}", company.id)));
             let description = first_sentence(&company.description);
-            page(
-                shared,
-                "company.html",
-                &paths::company(&company.id),
-                "companies",
-                &company.name,
-                &description,
-                context,
-            )
+            let values =
+                cross.list_briefs(context, cross.briefs_by_company.get(company.id.as_str()).map_or(&[], Vec::as_slice));
+            page(shared, "company.html", &paths::company(&company.id), "companies", &company.name, &description, values)
         }
         Job::Companies => {
             let mut groups = Vec::new();
@@ -1061,7 +1068,7 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
         }
         Job::Tag(tag) => {
             context.insert("tag", tag);
-            cross.list_briefs(&mut context, cross.tag_briefs.get(tag.as_str()).map_or(&[], Vec::as_slice));
+            let values = cross.list_briefs(context, cross.tag_briefs.get(tag.as_str()).map_or(&[], Vec::as_slice));
             page(
                 shared,
                 "tag.html",
@@ -1069,7 +1076,7 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 "tags",
                 &format!("Topic: {tag}"),
                 &format!("Briefs on {tag}."),
-                context,
+                values,
             )
         }
         Job::Tags => {
@@ -1289,16 +1296,18 @@ fn page<'body>(
     description: &str,
     values: impl Into<PageValues<'body>>,
 ) -> Result<String, Diagnostic> {
-    let PageValues { mut context, spliced } = values.into();
+    let PageValues { mut context, spliced, items } = values.into();
     page_context(&shared.site.config, &mut context, path, section, title, description);
     // Rendered into this thread's page buffer, never checked again as UTF-8 (tera writes only
     // strings), and handed to the sink as a slice: no page allocates a buffer of its own.
     let rendered = with_page_buffer(|html| {
         let rendered = shared.tera.render_to(template, &context, &mut *html);
         if rendered.is_ok() {
-            match spliced {
-                Some(body) => shared.sink.put_parts(path.to_string(), &splice::parts(html, body.as_bytes())),
-                None => shared.sink.put_bytes(path.to_string(), html),
+            if spliced.is_none() && items.is_none() {
+                shared.sink.put_bytes(path.to_string(), html);
+            } else {
+                let parts = splice::parts(html, spliced.map(str::as_bytes), items.as_deref());
+                shared.sink.put_parts(path.to_string(), &parts);
             }
         }
         rendered
@@ -1349,15 +1358,17 @@ fn with_page_buffer<T>(write: impl FnOnce(&mut Vec<u8>) -> T) -> T {
 }
 
 /// A page's template values, and the body that is spliced in where the template put
-/// [`splice::MARK`] (when the templates allow it), so that tera never copies the body.
+/// [`splice::MARK`] (when the templates allow it), so that tera never copies the body; for a
+/// listing page, the brief entries spliced in at [`splice::ITEMS_MARK`].
 struct PageValues<'a> {
     context: Context,
     spliced: Option<&'a str>,
+    items: Option<Vec<&'a str>>,
 }
 
 impl From<Context> for PageValues<'_> {
     fn from(context: Context) -> Self {
-        PageValues { context, spliced: None }
+        PageValues { context, spliced: None, items: None }
     }
 }
 
@@ -1366,10 +1377,10 @@ impl<'a> PageValues<'a> {
     fn with_content(shared: &Shared<'_>, mut context: Context, html: &'a str) -> Self {
         if shared.splice {
             context.insert_value("content", Value::safe_string(splice::MARK));
-            PageValues { context, spliced: Some(html) }
+            PageValues { context, spliced: Some(html), items: None }
         } else {
             context.insert_value("content", Value::safe_string(html));
-            PageValues { context, spliced: None }
+            PageValues { context, spliced: None, items: None }
         }
     }
 }

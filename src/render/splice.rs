@@ -10,21 +10,35 @@
 //! body: the captured text could hold the mark, through an included template or a block another
 //! template fills), is rendered the plain way: [`templates_allow`] decides once per build by
 //! reading the template sources.
+//!
+//! A listing page's briefs are spliced the same way: their list entries (`brief_items`, up to
+//! thousands of them on a tag page) are written one after the other in place of
+//! [`ITEMS_MARK`], straight from where each entry was made, when every template outputs
+//! `brief_items` only bare.
 
 /// What the template renders in place of the body. Everything tera escapes turns `<` into
 /// `&lt;`, and pulldown-cmark turns every NUL into U+FFFD, so no other value of a page can write
 /// these bytes: only the safe HTML we make ourselves could, and it never holds a NUL.
 pub const MARK: &str = "<\u{0}infrabrief-content\u{0}>";
 
+/// What the template renders in place of a listing's brief entries (`brief_items`).
+pub const ITEMS_MARK: &str = "<\u{0}infrabrief-brief-items\u{0}>";
+
 /// Whether every template in `templates` (name, source) uses the variable `content` only as a
 /// bare `{{ content }}` (whitespace control allowed) or as a block's name, none dumps the whole
 /// context and none captures rendered output (see [`captures_output`]). Conservative: `content`
 /// anywhere else in a tag, even in a string, says no.
 pub fn templates_allow<'a>(templates: impl IntoIterator<Item = &'a str>) -> bool {
-    templates.into_iter().all(template_allows)
+    templates.into_iter().all(|source| template_allows(source, "content"))
 }
 
-fn template_allows(source: &str) -> bool {
+/// [`templates_allow`] for the variable `brief_items`, the listing pages' brief entries.
+pub fn templates_allow_items<'a>(templates: impl IntoIterator<Item = &'a str>) -> bool {
+    templates.into_iter().all(|source| template_allows(source, "brief_items"))
+}
+
+/// Whether `source` uses the variable `name` only bare (see [`templates_allow`]).
+fn template_allows(source: &str, name: &str) -> bool {
     if source.contains("__tera_context") {
         return false;
     }
@@ -41,13 +55,13 @@ fn template_allows(source: &str) -> bool {
             }
         };
         // An unclosed tag is tera's error to report; it cannot be spliced either way.
-        let Some(end) = after[1..].find(close) else { return !mentions_content(&after[1..]) };
+        let Some(end) = after[1..].find(close) else { return !mentions(&after[1..], name) };
         let inside = &after[1..1 + end];
         let kind = after.as_bytes()[0];
         if kind == b'%' && captures_output(inside) {
             return false;
         }
-        if kind != b'#' && mentions_content(inside) && !bare_use(kind, inside) {
+        if kind != b'#' && mentions(inside, name) && !bare_use(kind, inside, name) {
             return false;
         }
         rest = &after[1 + end + close.len()..];
@@ -55,11 +69,11 @@ fn template_allows(source: &str) -> bool {
     true
 }
 
-/// Whether `content` occurs as a whole word (letters, digits and `_` around it end it).
-fn mentions_content(text: &str) -> bool {
+/// Whether `name` occurs as a whole word (letters, digits and `_` around it end it).
+fn mentions(text: &str, name: &str) -> bool {
     let bytes = text.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    text.match_indices("content").any(|(at, found)| {
+    text.match_indices(name).any(|(at, found)| {
         let before = at.checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(at + found.len()).copied();
         !before.is_some_and(word) && !after.is_some_and(word)
@@ -88,27 +102,44 @@ fn captures_output(inside: &str) -> bool {
     }
 }
 
-/// `{{ content }}`, `{% block content %}` or `{% endblock content %}`, whitespace control allowed.
-fn bare_use(kind: u8, inside: &str) -> bool {
+/// `{{ name }}`, `{% block name %}` or `{% endblock name %}`, whitespace control allowed.
+fn bare_use(kind: u8, inside: &str, name: &str) -> bool {
     let inside = inside.trim_start_matches('-').trim_end_matches('-').trim();
     match kind {
-        b'{' => inside == "content",
+        b'{' => inside == name,
         _ => {
             let words: Vec<&str> = inside.split_whitespace().collect();
-            matches!(words.as_slice(), ["block" | "endblock", "content"])
+            matches!(words.as_slice(), ["block" | "endblock", word] if *word == name)
         }
     }
 }
 
-/// The page as parts to write in order: `rendered` with `body` in place of every [`MARK`].
-pub fn parts<'a>(rendered: &'a [u8], body: &'a [u8]) -> Vec<&'a [u8]> {
-    let mark = MARK.as_bytes();
-    let mut parts = Vec::with_capacity(3);
+/// The page as parts to write in order: `rendered` with `body` in place of every [`MARK`] and
+/// the `items`, one after the other, in place of every [`ITEMS_MARK`] (a mark is looked for only
+/// when what goes in its place is given).
+pub fn parts<'a>(rendered: &'a [u8], body: Option<&'a [u8]>, items: Option<&[&'a str]>) -> Vec<&'a [u8]> {
+    let find = |rest: &[u8], mark: &str, wanted: bool| {
+        wanted.then(|| memchr::memmem::find(rest, mark.as_bytes())).flatten().map(|at| (at, mark.len()))
+    };
+    let mut parts = Vec::with_capacity(3 + items.map_or(0, <[&str]>::len));
     let mut rest = rendered;
-    while let Some(at) = memchr::memmem::find(rest, mark) {
+    loop {
+        let at_body = find(rest, MARK, body.is_some());
+        let at_items = find(rest, ITEMS_MARK, items.is_some());
+        // The mark that comes first.
+        let (at, len, is_body) = match (at_body, at_items) {
+            (Some((b, len)), Some((i, _))) if b < i => (b, len, true),
+            (_, Some((i, len))) => (i, len, false),
+            (Some((b, len)), None) => (b, len, true),
+            (None, None) => break,
+        };
         parts.push(&rest[..at]);
-        parts.push(body);
-        rest = &rest[at + mark.len()..];
+        if is_body {
+            parts.extend(body);
+        } else {
+            parts.extend(items.unwrap_or_default().iter().map(|item| item.as_bytes()));
+        }
+        rest = &rest[at + len..];
     }
     parts.push(rest);
     parts
@@ -172,8 +203,41 @@ mod tests {
     #[test]
     fn parts_put_the_body_at_every_mark_and_keep_the_rest() {
         let rendered = format!("<main>{MARK}</main><aside>{MARK}</aside>");
-        let joined = parts(rendered.as_bytes(), b"<p>body</p>").concat();
+        let joined = parts(rendered.as_bytes(), Some(b"<p>body</p>"), None).concat();
         assert_eq!(String::from_utf8_lossy(&joined), "<main><p>body</p></main><aside><p>body</p></aside>");
-        assert_eq!(parts(b"<p>no mark</p>", b"body"), vec![b"<p>no mark</p>".as_slice()]);
+        assert_eq!(parts(b"<p>no mark</p>", Some(b"body"), None), vec![b"<p>no mark</p>".as_slice()]);
+    }
+
+    #[test]
+    fn parts_put_the_items_at_their_mark_in_order_with_the_body() {
+        let rendered = format!("<ol>{ITEMS_MARK}</ol><main>{MARK}</main><ol>{ITEMS_MARK}</ol>");
+        let items = ["<li>a</li>", "<li>b</li>", "<li>c</li>"];
+        let joined = parts(rendered.as_bytes(), Some(b"body"), Some(&items)).concat();
+        let list = "<ol><li>a</li><li>b</li><li>c</li></ol>";
+        assert_eq!(String::from_utf8_lossy(&joined), format!("{list}<main>body</main>{list}"));
+        // No items: the mark goes, nothing takes its place.
+        let joined = parts(format!("<ol>{ITEMS_MARK}</ol>").as_bytes(), None, Some(&[])).concat();
+        assert_eq!(String::from_utf8_lossy(&joined), "<ol></ol>");
+        // A mark whose value is not given is left alone.
+        let joined = parts(rendered.as_bytes(), None, Some(&items)).concat();
+        assert_eq!(String::from_utf8_lossy(&joined), format!("{list}<main>{MARK}</main>{list}"));
+    }
+
+    #[test]
+    fn brief_items_are_spliced_only_where_every_template_outputs_them_bare() {
+        assert!(templates_allow_items(crate::render::theme::TEMPLATES.iter().map(|(_, source)| *source)));
+        assert!(templates_allow_items([
+            "<ol>{{ brief_items }}</ol>",
+            "{{- brief_items -}}",
+            "{{ brief_items_count }}"
+        ]));
+        for source in [
+            "{{ brief_items | safe }}",
+            "{% if brief_items %}<ol>{{ brief_items }}</ol>{% endif %}",
+            "{{ brief_items | length }}",
+            "{% filter upper %}{{ brief_items }}{% endfilter %}",
+        ] {
+            assert!(!templates_allow_items([source]), "{source}");
+        }
     }
 }

@@ -530,6 +530,46 @@ fn a_static_file_may_not_take_the_place_of_a_generated_one() {
 }
 
 #[test]
+fn spliced_brief_entries_give_the_bytes_a_template_that_reads_them_gives() {
+    // The default templates output `brief_items` bare, so the listing pages' entries are
+    // spliced in after rendering. A `brief_list.html` that also tests `brief_items` renders the
+    // same pages the plain way (the entries joined into a value): the outputs must be the same.
+    let scratch = base_site("splice-items");
+    let site = scratch.path.join("site");
+    let spliced = scratch.path.join("spliced");
+    let result = build(&site, &spliced, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let list = std::fs::read_to_string(repo().join("templates/partials/brief_list.html")).expect("brief_list.html");
+    std::fs::create_dir_all(site.join("templates/partials")).expect("templates folder");
+    let tested = format!("{list}{{% if brief_items %}}{{% endif %}}");
+    std::fs::write(site.join("templates/partials/brief_list.html"), tested).expect("write");
+    let plain = scratch.path.join("plain");
+    let result = build(&site, &plain, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let (spliced, plain) = (output_of(&spliced), output_of(&plain));
+    let index = spliced.get("briefs/index.html").map(String::from_utf8_lossy).expect("the briefs index");
+    assert_eq!(index.matches("<li class=\"brief-item\">").count(), 2, "every brief listed: {index}");
+    let listings: Vec<&String> =
+        spliced.files.keys().filter(|path| path.starts_with("tags/") || path.starts_with("companies/")).collect();
+    assert!(listings.len() > 2, "tag and company pages: {listings:?}");
+    for (path, bytes) in &spliced.files {
+        assert!(!bytes.contains(&0), "no mark is left in {path}");
+    }
+    assert_eq!(spliced, plain);
+
+    // A template that changes the entries gets the entries, not the mark.
+    let filtered = list.replace("{{ brief_items }}", "{{ brief_items | replace(from=\"brief-item\", to=\"ENTRY\") }}");
+    assert_ne!(filtered, list);
+    std::fs::write(site.join("templates/partials/brief_list.html"), filtered).expect("write");
+    let changed = scratch.path.join("changed");
+    let result = build(&site, &changed, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let index = std::fs::read(changed.join("briefs/index.html")).expect("the briefs index");
+    let index = String::from_utf8_lossy(&index);
+    assert_eq!(index.matches("<li class=\"ENTRY\">").count(), 2, "{index}");
+}
+
+#[test]
 fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
     // The default templates output `content` bare, so bodies are spliced in after rendering.
     // A site `base.html` that only tests `content` renders the same pages the plain way: the
