@@ -69,8 +69,14 @@ impl Postings {
             return;
         }
         debug_assert!(self.bytes.is_empty() || doc > self.written, "postings out of order");
-        push_leb128(&mut self.bytes, doc - self.written);
-        push_leb128(&mut self.bytes, weight);
+        let gap = doc - self.written;
+        if gap < 0x80 && weight < 0x80 {
+            // Both fit a byte, as nearly all do: one write of two bytes.
+            self.bytes.extend_from_slice(&[gap as u8, weight as u8]);
+        } else {
+            push_leb128(&mut self.bytes, gap);
+            push_leb128(&mut self.bytes, weight);
+        }
         self.written = doc;
     }
 
