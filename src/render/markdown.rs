@@ -162,7 +162,11 @@ fn is_stray_control(c: char) -> bool {
 }
 
 /// Replaces each insert's span with a placeholder, returning the new text and the offset map.
-fn substitute(body: &str, inserts: &[Insert]) -> (String, Offsets) {
+/// A body without inserts, most of them, is its own text: borrowed, not copied.
+fn substitute<'b>(body: &'b str, inserts: &[Insert]) -> (std::borrow::Cow<'b, str>, Offsets) {
+    if inserts.is_empty() {
+        return (std::borrow::Cow::Borrowed(body), Offsets { pieces: Vec::new() });
+    }
     let mut text = String::with_capacity(body.len());
     let mut pieces = Vec::new();
     let mut last = 0;
@@ -179,7 +183,7 @@ fn substitute(body: &str, inserts: &[Insert]) -> (String, Offsets) {
         last = insert.span.end;
     }
     text.push_str(&body[last..]);
-    (text, Offsets { pieces })
+    (std::borrow::Cow::Owned(text), Offsets { pieces })
 }
 
 /// Appends a number in decimal without the formatting machinery.
