@@ -529,6 +529,25 @@ fn a_static_file_may_not_take_the_place_of_a_generated_one() {
     assert!(!out.exists(), "a failed build writes nothing");
 }
 
+/// Builds `site` into `out` with the binary, asserts that it succeeded, and reads the output.
+fn built(site: &Path, out: &Path) -> Output {
+    let result = build(site, out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    output_of(out)
+}
+
+/// The text of the built-in template `name`.
+fn built_in_template(name: &str) -> String {
+    std::fs::read_to_string(repo().join("templates").join(name)).expect("built-in template")
+}
+
+/// Makes `text` the site's own template `name`.
+fn override_template(site: &Path, name: &str, text: &str) {
+    let path = site.join("templates").join(name);
+    std::fs::create_dir_all(path.parent().expect("templates folder")).expect("templates folder");
+    std::fs::write(path, text).expect("write");
+}
+
 #[test]
 fn spliced_brief_entries_give_the_bytes_a_template_that_reads_them_gives() {
     // The default templates output `brief_items` bare, so the listing pages' entries are
@@ -536,17 +555,10 @@ fn spliced_brief_entries_give_the_bytes_a_template_that_reads_them_gives() {
     // same pages the plain way (the entries joined into a value): the outputs must be the same.
     let scratch = base_site("splice-items");
     let site = scratch.path.join("site");
-    let spliced = scratch.path.join("spliced");
-    let result = build(&site, &spliced, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let list = std::fs::read_to_string(repo().join("templates/partials/brief_list.html")).expect("brief_list.html");
-    std::fs::create_dir_all(site.join("templates/partials")).expect("templates folder");
-    let tested = format!("{list}{{% if brief_items %}}{{% endif %}}");
-    std::fs::write(site.join("templates/partials/brief_list.html"), tested).expect("write");
-    let plain = scratch.path.join("plain");
-    let result = build(&site, &plain, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let (spliced, plain) = (output_of(&spliced), output_of(&plain));
+    let spliced = built(&site, &scratch.path.join("spliced"));
+    let list = built_in_template("partials/brief_list.html");
+    override_template(&site, "partials/brief_list.html", &format!("{list}{{% if brief_items %}}{{% endif %}}"));
+    let plain = built(&site, &scratch.path.join("plain"));
     let index = spliced.get("briefs/index.html").map(String::from_utf8_lossy).expect("the briefs index");
     assert_eq!(index.matches("<li class=\"brief-item\">").count(), 2, "every brief listed: {index}");
     let listings: Vec<&String> =
@@ -560,12 +572,9 @@ fn spliced_brief_entries_give_the_bytes_a_template_that_reads_them_gives() {
     // A template that changes the entries gets the entries, not the mark.
     let filtered = list.replace("{{ brief_items }}", "{{ brief_items | replace(from=\"brief-item\", to=\"ENTRY\") }}");
     assert_ne!(filtered, list);
-    std::fs::write(site.join("templates/partials/brief_list.html"), filtered).expect("write");
-    let changed = scratch.path.join("changed");
-    let result = build(&site, &changed, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let index = std::fs::read(changed.join("briefs/index.html")).expect("the briefs index");
-    let index = String::from_utf8_lossy(&index);
+    override_template(&site, "partials/brief_list.html", &filtered);
+    let changed = built(&site, &scratch.path.join("changed"));
+    let index = changed.get("briefs/index.html").map(String::from_utf8_lossy).expect("the briefs index");
     assert_eq!(index.matches("<li class=\"ENTRY\">").count(), 2, "{index}");
 }
 
@@ -576,31 +585,22 @@ fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
     // two outputs must be the same bytes.
     let scratch = base_site("splice");
     let site = scratch.path.join("site");
-    let spliced = scratch.path.join("spliced");
-    let result = build(&site, &spliced, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let base = std::fs::read_to_string(repo().join("templates/base.html")).expect("base.html");
-    std::fs::create_dir_all(site.join("templates")).expect("templates folder");
-    std::fs::write(site.join("templates/base.html"), format!("{base}{{% if content %}}{{% endif %}}")).expect("write");
-    let plain = scratch.path.join("plain");
-    let result = build(&site, &plain, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let (spliced, plain) = (output_of(&spliced), output_of(&plain));
+    let spliced = built(&site, &scratch.path.join("spliced"));
+    let base = built_in_template("base.html");
+    override_template(&site, "base.html", &format!("{base}{{% if content %}}{{% endif %}}"));
+    let plain = built(&site, &scratch.path.join("plain"));
     let brief = spliced.get("briefs/first-brief.html").map(String::from_utf8_lossy).expect("a brief page");
     assert!(brief.contains("<div class=\"prose\">\n<p>"), "the body is in its place: {brief}");
     assert!(!brief.contains('\0'), "no mark is left");
     assert_eq!(spliced, plain);
 
     // A template that changes the body gets the body, not the mark.
-    let brief_template = std::fs::read_to_string(repo().join("templates/brief.html")).expect("brief.html");
+    let brief_template = built_in_template("brief.html");
     let filtered = brief_template.replace("{{ content }}", "{{ content | replace(from=\"agreed\", to=\"AGREED\") }}");
     assert_ne!(filtered, brief_template);
-    std::fs::write(site.join("templates/brief.html"), filtered).expect("write");
-    let changed = scratch.path.join("changed");
-    let result = build(&site, &changed, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let brief = std::fs::read(changed.join("briefs/first-brief.html")).expect("a brief page");
-    let brief = String::from_utf8_lossy(&brief);
+    override_template(&site, "brief.html", &filtered);
+    let changed = built(&site, &scratch.path.join("changed"));
+    let brief = changed.get("briefs/first-brief.html").map(String::from_utf8_lossy).expect("a brief page");
     assert!(brief.contains("<div class=\"prose\">\n<p>LabCo AGREED to spend"), "{brief}");
 
     // So does a bare `{{ content }}` inside a section whose output tera filters, with the base
@@ -608,12 +608,9 @@ fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
     std::fs::remove_file(site.join("templates/base.html")).expect("remove base.html");
     let sectioned = brief_template
         .replace("{{ content }}", "{% filter replace(from=\"agreed\", to=\"AGREED\") %}{{ content }}{% endfilter %}");
-    std::fs::write(site.join("templates/brief.html"), sectioned).expect("write");
-    let sectioned = scratch.path.join("sectioned");
-    let result = build(&site, &sectioned, &[]);
-    assert!(result.status.success(), "{}", text(&result.stderr));
-    let brief = std::fs::read(sectioned.join("briefs/first-brief.html")).expect("a brief page");
-    let brief = String::from_utf8_lossy(&brief);
+    override_template(&site, "brief.html", &sectioned);
+    let sectioned = built(&site, &scratch.path.join("sectioned"));
+    let brief = sectioned.get("briefs/first-brief.html").map(String::from_utf8_lossy).expect("a brief page");
     assert!(brief.contains("<div class=\"prose\">\n<p>LabCo AGREED to spend"), "{brief}");
 }
 
