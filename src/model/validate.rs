@@ -279,8 +279,7 @@ impl Validator<'_> {
 
     fn unique(&mut self, seen: &mut Seen, file: &str, value: &Sp<String>, what: &str) -> bool {
         if let Some((first_file, first_span)) = seen.get(&value.value) {
-            let (first_file, first_span) = (first_file.clone(), first_span.clone());
-            self.duplicate(file, value, &first_file, &first_span, what);
+            self.duplicate(file, value, first_file, first_span, what);
             return false;
         }
         seen.insert(value.value.clone(), (file.to_string(), value.span.clone()));
