@@ -201,106 +201,81 @@ impl Term<'_> {
     }
 }
 
-/// Reused buffers of the term scanner, so that nothing is allocated per word or per text.
+/// Reused buffer of the term scanner, so that nothing is allocated per word or per text.
 #[derive(Default)]
 struct Scratch {
     /// A word being lowercased.
     lower: String,
-    /// One bit per byte of the text, lowest first: set where the byte is part of a word.
-    word: Vec<u64>,
-    /// One bit per byte: set on non-ASCII bytes.
-    high: Vec<u64>,
 }
 
-/// The [`Scratch::word`] and [`Scratch::high`] bits of 64 bytes. Words are ASCII letters and
-/// digits and any byte of a non-ASCII character. Without branches, so the compiler makes vector
-/// code of it: the scanner then finds each word's ends with two bit scans rather than a test
-/// per byte, whose exit at the end of each word the processor cannot predict.
+/// One bit per byte of a 64-byte block, lowest first: set on ASCII letters and digits and on
+/// every byte of a non-ASCII character. Without branches, so the compiler makes vector code of
+/// it: the scanner then finds each word's ends with bit scans rather than a test per byte,
+/// whose exit at the end of each word the processor cannot predict.
 #[inline(always)]
-fn classify(block: &[u8; 64]) -> (u64, u64) {
-    // A byte per byte of the block: bit 0 for a word byte, bit 1 for a non-ASCII one.
+fn word_bits(block: &[u8; 64]) -> u64 {
+    // A byte per byte of the block, 1 for a word byte.
     let mut classes = [0u8; 64];
     for (class, &byte) in classes.iter_mut().zip(block) {
         let high = byte >= 0x80;
         let letter = (byte | 0x20).wrapping_sub(b'a') < 26;
         let digit = byte.wrapping_sub(b'0') < 10;
-        *class = u8::from(high | letter | digit) | u8::from(high) << 1;
+        *class = u8::from(high | letter | digit);
     }
     // Eight bytes of 0 or 1 to eight bits: the multiplication moves byte i's bit to bit 56 + i,
     // and no two of its products overlap, so nothing carries.
     const GATHER: u64 = 0x0102_0408_1020_4080;
-    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
     let mut word = 0u64;
-    let mut high = 0u64;
     for (i, group) in classes.as_chunks::<8>().0.iter().enumerate() {
-        let group = u64::from_le_bytes(*group);
-        word |= ((group & LOW_BITS).wrapping_mul(GATHER) >> 56) << (8 * i);
-        high |= (((group >> 1) & LOW_BITS).wrapping_mul(GATHER) >> 56) << (8 * i);
+        word |= (u64::from_le_bytes(*group).wrapping_mul(GATHER) >> 56) << (8 * i);
     }
-    (word, high)
+    word
 }
 
-impl Scratch {
-    /// Fills the bit masks for `bytes`; bits past the end are clear.
-    fn classify(&mut self, bytes: &[u8]) {
-        self.word.clear();
-        self.high.clear();
-        let (blocks, rest) = bytes.as_chunks::<64>();
-        for block in blocks {
-            let (word, high) = classify(block);
-            self.word.push(word);
-            self.high.push(high);
-        }
-        if !rest.is_empty() {
-            let mut block = [0u8; 64];
-            block[..rest.len()].copy_from_slice(rest);
-            let (word, high) = classify(&block);
-            self.word.push(word);
-            self.high.push(high);
-        }
-    }
-}
-
-/// The first set bit at or after `from`.
+/// Calls `each(start, end)` for every run of word bytes ([`word_bits`]) in `bytes`, in order.
+/// Per block of 64 bytes, the runs' starts are the word bits whose byte before is not one, and
+/// their ends the other bits whose byte before is one; starts and ends alternate, so each run
+/// is the lowest start and the lowest end left. A run that goes on past its block ends at the
+/// first end of a later block. One pass, nothing stored, two bit scans a run.
 #[inline(always)]
-fn next_set(masks: &[u64], from: usize) -> Option<usize> {
-    let mut at = from / 64;
-    let mut bits = masks.get(at)? & (!0u64 << (from % 64));
-    while bits == 0 {
-        at += 1;
-        bits = *masks.get(at)?;
-    }
-    Some(at * 64 + bits.trailing_zeros() as usize)
-}
-
-/// The first clear bit at or after `from` (the end of the masks when there is none).
-#[inline(always)]
-fn next_clear(masks: &[u64], from: usize) -> usize {
-    let mut at = from / 64;
-    let mut bits = masks.get(at).map_or(!0, |mask| !mask & (!0u64 << (from % 64)));
-    while bits == 0 {
-        at += 1;
-        bits = masks.get(at).map_or(!0, |mask| !mask);
-    }
-    at * 64 + bits.trailing_zeros() as usize
-}
-
-/// Whether any bit in `start..end` is set: one step for a run within a block of 64 bits.
-#[inline(always)]
-fn any_set(masks: &[u64], start: usize, end: usize) -> bool {
-    let mut at = start;
-    while at < end {
-        let block = at / 64;
-        // The bits of this block from `at` up to `end` or the block's end.
-        let upto = (end - block * 64).min(64);
-        let width = upto - at % 64;
-        let bits = masks.get(block).map_or(0, |mask| mask >> (at % 64)) & (!0u64 >> (64 - width));
-        if bits != 0 {
-            return true;
+fn for_each_run(bytes: &[u8], mut each: impl FnMut(usize, usize)) {
+    let (blocks, rest) = bytes.as_chunks::<64>();
+    // The last bytes, padded with bytes that are not word bytes: a run there ends at the text's end.
+    let mut padded = [0u8; 64];
+    padded[..rest.len()].copy_from_slice(rest);
+    let last = (!rest.is_empty()).then_some(&padded);
+    // 1 when the byte before the block is a word byte: a run is open, and started at `open`.
+    let mut carry = 0u64;
+    let mut open = 0;
+    for (index, block) in blocks.iter().chain(last).enumerate() {
+        let word = word_bits(block);
+        let base = index * 64;
+        let before = word << 1 | carry;
+        let mut starts = word & !before;
+        let mut ends = !word & before;
+        if carry == 1 {
+            if ends == 0 {
+                // The whole block is one word's: the run goes on.
+                continue;
+            }
+            each(open, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
         }
-        at = block * 64 + upto;
+        carry = word >> 63;
+        while starts != 0 {
+            let start = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if ends == 0 {
+                open = start;
+                break;
+            }
+            each(start, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
+        }
     }
-    false
+    if carry == 1 {
+        each(open, bytes.len());
+    }
 }
 
 /// Eight ASCII bytes with their capitals lowercased, all at once: a byte's top bit is set by
@@ -315,55 +290,64 @@ const fn ascii_lowercase(bytes: u64) -> u64 {
     bytes | (capitals >> 2)
 }
 
+/// The top bit of each of eight bytes: set in a byte of a non-ASCII character.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
 /// Calls `each` with every word of `text`, lowercased: runs of letters and digits. Stop words
 /// and single letters are among them (the caller drops them: [`is_dropped`]). Words are found
-/// by bit masks of the whole text; an ASCII word of up to sixteen bytes, nearly every word, is
-/// read as two integers and lowercased in them. Other ASCII words are lowercased in a buffer, and
-/// words with non-ASCII characters go through Unicode lowercasing. Reuses `scratch`, so nothing
+/// by bit masks ([`for_each_run`]); an ASCII word of up to sixteen bytes, nearly every word, is
+/// read as two integers (its first and last eight bytes, which cover it), tested for non-ASCII
+/// bytes and lowercased in them. Other words go to [`odd_word`]. Reuses `scratch`, so nothing
 /// is allocated per word.
 #[inline(always)]
 fn for_each_word(text: &str, scratch: &mut Scratch, mut each: impl FnMut(Term<'_>)) {
     let bytes = text.as_bytes();
-    scratch.classify(bytes);
-    let Scratch { lower, word: words, high } = scratch;
-    let mut at = 0;
-    while let Some(start) = next_set(words, at) {
-        let end = next_clear(words, start).min(bytes.len());
-        at = end;
-        let len = end - start;
-        if len == 0 {
-            break;
-        }
-        if len <= 16 && !any_set(high, start, end) {
-            // Eight bytes from the word's start and eight up to its end (the same for a word of
-            // eight bytes or fewer), cut to the word.
-            let at_tail = start + len.saturating_sub(8);
-            if let (Some(head), Some(tail)) = (
-                bytes.get(start..).and_then(<[u8]>::first_chunk::<8>),
-                bytes.get(at_tail..).and_then(<[u8]>::first_chunk::<8>),
-            ) {
-                let keep = !0u64 >> (64 - 8 * len.min(8));
-                let head = ascii_lowercase(u64::from_le_bytes(*head) & keep);
-                let tail = ascii_lowercase(u64::from_le_bytes(*tail) & keep);
-                each(Term::Short { len, head, tail });
-                continue;
+    let lower = &mut scratch.lower;
+    for_each_run(
+        bytes,
+        #[inline(always)]
+        |start, end| {
+            let len = end - start;
+            if len <= 16 {
+                // Eight bytes from the word's start and eight up to its end (the same for a word of
+                // eight bytes or fewer), cut to the word.
+                let at_tail = start + len.saturating_sub(8);
+                if let (Some(head), Some(tail)) = (
+                    bytes.get(start..).and_then(<[u8]>::first_chunk::<8>),
+                    bytes.get(at_tail..).and_then(<[u8]>::first_chunk::<8>),
+                ) {
+                    let keep = !0u64 >> (64 - 8 * len.min(8));
+                    let head = u64::from_le_bytes(*head) & keep;
+                    let tail = u64::from_le_bytes(*tail) & keep;
+                    if (head | tail) & HIGH_BITS == 0 {
+                        each(Term::Short { len, head: ascii_lowercase(head), tail: ascii_lowercase(tail) });
+                        return;
+                    }
+                }
             }
-        }
-        // A run starts after an ASCII byte (or at the start) and ends before one (or at the end),
-        // so it is cut at characters and `get` always finds it.
-        let Some(word) = text.get(start..end) else { continue };
-        if word.is_ascii() {
+            odd_word(text, start..end, lower, &mut each);
+        },
+    );
+}
+
+/// A word [`for_each_word`] does not read as two integers: longer than sixteen bytes, with a
+/// non-ASCII character, or too near the end of the text. Rare, so kept out of the loop.
+#[inline(never)]
+fn odd_word(text: &str, run: std::ops::Range<usize>, lower: &mut String, each: &mut impl FnMut(Term<'_>)) {
+    // A run starts after an ASCII byte (or at the start) and ends before one (or at the end),
+    // so it is cut at characters and `get` always finds it.
+    let Some(word) = text.get(run) else { return };
+    if word.is_ascii() {
+        lower.clear();
+        lower.push_str(word);
+        lower.make_ascii_lowercase();
+        each(Term::Bytes(lower.as_bytes()));
+    } else {
+        // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
+        for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
             lower.clear();
-            lower.push_str(word);
-            lower.make_ascii_lowercase();
+            lower.extend(part.chars().flat_map(char::to_lowercase));
             each(Term::Bytes(lower.as_bytes()));
-        } else {
-            // Non-ASCII runs may hold punctuation (em dashes, curly quotes): split on it.
-            for part in word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
-                lower.clear();
-                lower.extend(part.chars().flat_map(char::to_lowercase));
-                each(Term::Bytes(lower.as_bytes()));
-            }
         }
     }
 }
@@ -481,16 +465,16 @@ impl Vocabulary {
             }
         };
         let hash = term_hash(len, head, tail, middle);
-        if self.slots.len() < 2 * (self.entries.len() + 1) {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
+        // An empty table (no term yet) has no slot: the first term makes it.
+        let mask = self.slots.len().wrapping_sub(1);
         let mut slot = hash as usize & mask;
         let tag = hash >> 32;
         loop {
-            let cell = self.slots[slot];
+            let Some(&cell) = self.slots.get(slot) else {
+                return (self.insert(None, term, head, tail, hash), true);
+            };
             if cell == 0 {
-                return (self.insert(slot, term, head, tail, hash), true);
+                return (self.insert(Some(slot), term, head, tail, hash), true);
             }
             if cell >> 32 == tag {
                 let id = (cell as u32).wrapping_sub(1);
@@ -508,9 +492,10 @@ impl Vocabulary {
         }
     }
 
-    /// Adds a new term at `slot`.
+    /// Adds a new term at `slot`, its empty place in the table, then grows the table if it is
+    /// half full: a lookup then always meets an empty slot, and a lookup never has to check.
     #[cold]
-    fn insert(&mut self, slot: usize, term: Term<'_>, head: u64, tail: u64, hash: u64) -> u32 {
+    fn insert(&mut self, slot: Option<usize>, term: Term<'_>, head: u64, tail: u64, hash: u64) -> u32 {
         let mut room = [0u8; 16];
         let bytes = term.bytes(&mut room);
         let id = self.entries.len() as u32;
@@ -519,7 +504,11 @@ impl Vocabulary {
         self.entries.push(Entry { head, tail, len: bytes.len() as u32, dropped: is_dropped(bytes) });
         self.starts.push(start);
         self.hashes.push(hash);
-        self.slots[slot] = Self::cell(hash, id);
+        match slot {
+            Some(slot) if self.slots.len() >= 2 * (self.entries.len() + 1) => self.slots[slot] = Self::cell(hash, id),
+            // `grow` places every term, this one too.
+            _ => self.grow(),
+        }
         id
     }
 
@@ -572,12 +561,25 @@ impl Builder {
     }
 
     #[inline(always)]
-    fn term_id(vocabulary: &mut Vocabulary, postings: &mut Vec<Postings>, term: Term<'_>) -> u32 {
-        let (id, new) = vocabulary.intern(term);
+    fn term_id(&mut self, term: Term<'_>) -> u32 {
+        let (id, new) = self.vocabulary.intern(term);
         if new {
-            postings.push(Postings::default());
+            self.added();
         }
         id
+    }
+
+    /// Makes room for the term just interned: its postings, and its body count.
+    #[cold]
+    fn added(&mut self) {
+        self.postings.push(Postings::default());
+        if self.counts.len() < self.postings.len() {
+            // Room for every term, and in `touched` for every term and one more: a term is
+            // listed once per document.
+            let room = self.postings.len().next_power_of_two().max(1024);
+            self.counts.resize(room, 0);
+            self.touched.resize(room + 1, 0);
+        }
     }
 
     fn credit(postings: &mut [Postings], id: u32, doc: usize, weight: u32) {
@@ -585,42 +587,40 @@ impl Builder {
     }
 
     fn add(&mut self, doc: usize, text: &str, weight: u32) {
-        let Builder { vocabulary, postings, scratch, .. } = self;
-        for_each_word(text, scratch, |term| {
-            let id = Self::term_id(vocabulary, postings, term);
-            if !vocabulary.dropped(id) {
-                Self::credit(postings, id, doc, weight);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for_each_word(text, &mut scratch, |term| {
+            let id = self.term_id(term);
+            if !self.vocabulary.dropped(id) {
+                Self::credit(&mut self.postings, id, doc, weight);
             }
         });
+        self.scratch = scratch;
     }
 
     /// Body words: each occurrence counts, up to a cap per term. Stop words are counted too and
     /// dropped at the end, once per document: whether a word is one is a coin toss the
     /// processor cannot predict, and the count costs less than the guess.
     fn add_body(&mut self, doc: usize, text: &str) {
-        let Builder { vocabulary, postings, scratch, counts, touched, .. } = self;
+        let mut scratch = std::mem::take(&mut self.scratch);
         let mut listed = 0;
         for_each_word(
             text,
-            scratch,
+            &mut scratch,
             #[inline(always)]
             |term| {
-                let id = Self::term_id(vocabulary, postings, term);
-                let slot = id as usize;
-                if slot >= counts.len() {
-                    // Room for every term, and in `touched` for every term and one more: a term
-                    // is listed once per document.
-                    let room = (slot + 1).next_power_of_two().max(1024);
-                    counts.resize(room, 0);
-                    touched.resize(room + 1, 0);
-                }
+                let id = self.term_id(term);
                 // Written at the next place, which is taken only by a term new to the document.
-                touched[listed] = id;
-                listed += usize::from(counts[slot] == 0);
-                counts[slot] += 1;
+                // Every term has a count and a place (`added`).
+                if let (Some(count), Some(place)) = (self.counts.get_mut(id as usize), self.touched.get_mut(listed)) {
+                    *place = id;
+                    listed += usize::from(*count == 0);
+                    *count += 1;
+                }
             },
         );
+        self.scratch = scratch;
         // Each term has its own postings list, so the order of crediting does not matter.
+        let Builder { vocabulary, postings, counts, touched, .. } = self;
         for &id in &touched[..listed] {
             let count = std::mem::take(&mut counts[id as usize]);
             if !vocabulary.dropped(id) {
@@ -646,7 +646,7 @@ impl Builder {
                 continue;
             }
             let term = Term::Bytes(other.vocabulary.term_bytes(id));
-            let mine = Self::term_id(&mut self.vocabulary, &mut self.postings, term);
+            let mine = self.term_id(term);
             self.postings[mine as usize].append(list);
         }
     }
@@ -980,25 +980,49 @@ mod tests {
     fn blocks_are_classified_byte_by_byte() {
         for first in [0u8, 64, 128, 192] {
             let block: [u8; 64] = std::array::from_fn(|i| first + i as u8);
-            let (word, high) = classify(&block);
+            let word = word_bits(&block);
             for (i, byte) in block.iter().enumerate() {
                 assert_eq!(word >> i & 1 == 1, byte.is_ascii_alphanumeric() || *byte >= 0x80, "{byte:#x}");
-                assert_eq!(high >> i & 1 == 1, *byte >= 0x80, "{byte:#x}");
             }
         }
     }
 
-    #[test]
-    fn bit_scans_agree_with_a_look_at_every_bit() {
-        let masks = [0x8000_0000_0000_0001u64, 0, !0, 0x0f0f_0000_ffff_0100];
-        let total = masks.len() * 64;
-        let bit = |i: usize| masks[i / 64] >> (i % 64) & 1 == 1;
-        for from in 0..total {
-            assert_eq!(next_set(&masks, from), (from..total).find(|&i| bit(i)), "{from}");
-            assert_eq!(next_clear(&masks, from), (from..total).find(|&i| !bit(i)).unwrap_or(total), "{from}");
-            for end in from + 1..=total {
-                assert_eq!(any_set(&masks, from, end), (from..end).any(bit), "{from}..{end}");
+    /// The runs of word bytes found by looking at every byte in turn.
+    fn runs_plainly(bytes: &[u8]) -> Vec<(usize, usize)> {
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+        let mut runs = Vec::new();
+        let mut open = None;
+        for (i, &byte) in bytes.iter().enumerate() {
+            match (open, is_word(byte)) {
+                (None, true) => open = Some(i),
+                (Some(start), false) => {
+                    runs.push((start, i));
+                    open = None;
+                }
+                _ => {}
             }
+        }
+        runs.extend(open.map(|start| (start, bytes.len())));
+        runs
+    }
+
+    #[test]
+    fn runs_agree_with_a_look_at_every_byte() {
+        // Patterns of word (`a`) and other (`.`) bytes at every length up to three blocks and a
+        // bit: runs within a block, across one or two block boundaries, filling whole blocks,
+        // ending the text at a block's end or just before or after it.
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for len in 0..200 {
+            texts.push(vec![b'a'; len]);
+            texts.push((0..len).map(|i| if i % 3 == 2 { b'.' } else { b'a' }).collect());
+            texts.push((0..len).map(|i| if i % 64 == 63 || i % 64 == 0 { b'.' } else { b'a' }).collect());
+            texts.push((0..len).map(|i| if i % 2 == 0 { b'a' } else { 0xC3 }).collect());
+            texts.push((0..len).map(|i| if (i * 7919) % 11 < 4 { b' ' } else { b'Z' }).collect());
+        }
+        for bytes in &texts {
+            let mut found = Vec::new();
+            for_each_run(bytes, |start, end| found.push((start, end)));
+            assert_eq!(found, runs_plainly(bytes), "{:?}", String::from_utf8_lossy(bytes));
         }
     }
 
