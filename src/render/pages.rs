@@ -435,6 +435,8 @@ pub fn render_with(
                 (rendered, part)
             },
         )
+        // Each run's part of the index is sealed by the thread that built it.
+        .map(|(rendered, part)| (rendered, part.seal()))
         .collect();
     // Each run holds consecutive briefs in order. rayon collects the runs in order too, but does
     // not promise it: sorting them by their first brief makes the order not depend on it.

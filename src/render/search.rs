@@ -27,98 +27,41 @@ pub struct SearchDoc {
     pub snippet: String,
 }
 
-/// A term and the documents it occurs in.
-pub type TermPostings = (Box<str>, Postings);
-
-/// The index: documents and, for each term (sorted), the documents it occurs in.
+/// The index: documents and, for each term (sorted), where its postings are.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchIndex {
     pub docs: Vec<SearchDoc>,
-    pub terms: Vec<TermPostings>,
+    /// Per part of the index (a run of briefs, and the rest), its [`Postings`].
+    postings: Vec<Postings>,
+    /// Each term and its runs of postings, one per part it occurs in, in document order.
+    terms: Vec<(Box<str>, Vec<Run>)>,
 }
 
-/// One term's documents, in ascending order, with their weights: `(gap, weight)` pairs in
-/// LEB128, where the gap is the distance from the document before (the first: from 0). Most
-/// postings take two or three bytes where a pair of integers would take eight, which keeps a
-/// large site's index small while it is built. The last document stays open until another
-/// comes: a body credits the same document many times.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Postings {
-    bytes: Vec<u8>,
-    /// The last document in `bytes`, which the next gap counts from.
-    written: u32,
-    /// The open posting, `(document, weight)`; a weight of 0 means none.
-    open: (u32, u32),
+/// The postings of one part of the index: for each of its terms, the documents it occurs in,
+/// ascending, with their weights, as `(gap, weight)` pairs in LEB128, where the gap is the
+/// distance from the document before and the first gap of each term counts from 0 (it is the
+/// document's number). The terms' runs of pairs lie one after the other. Most postings take two
+/// bytes where a pair of integers would take eight, which keeps a large site's index small while
+/// it is built.
+pub type Postings = Vec<u8>;
+
+/// Where one term's postings of one part are: the part and the range of its bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Run {
+    part: u32,
+    start: u32,
+    end: u32,
 }
 
-impl Postings {
-    /// Adds `weight` to document `doc`, which is the open one or comes after every other.
-    fn credit(&mut self, doc: u32, weight: u32) {
-        if self.open.1 > 0 && self.open.0 == doc {
-            self.open.1 += weight;
-            return;
-        }
-        self.close();
-        self.open = (doc, weight);
-    }
-
-    /// Writes the open posting, if any.
-    fn close(&mut self) {
-        let (doc, weight) = std::mem::take(&mut self.open);
-        if weight == 0 {
-            return;
-        }
-        debug_assert!(self.bytes.is_empty() || doc > self.written, "postings out of order");
-        let gap = doc - self.written;
-        if gap < 0x80 && weight < 0x80 {
-            // Both fit a byte, as nearly all do: one write of two bytes.
-            self.bytes.extend_from_slice(&[gap as u8, weight as u8]);
-        } else {
-            push_leb128(&mut self.bytes, gap);
-            push_leb128(&mut self.bytes, weight);
-        }
-        self.written = doc;
-    }
-
-    /// Appends the postings of later documents.
-    fn append(&mut self, mut later: Postings) {
-        self.close();
-        later.close();
-        let Some((first, length)) = read_leb128(&later.bytes) else { return };
-        debug_assert!(self.bytes.is_empty() || first > self.written, "index parts out of order");
-        // The first gap of `later` counts from 0: count it from this list's last document.
-        push_leb128(&mut self.bytes, first - self.written);
-        self.bytes.extend_from_slice(later.bytes.get(length..).unwrap_or_default());
-        self.written = later.written;
-    }
-
-    /// The `(gap, weight)` pairs, the open posting included.
-    pub fn gaps(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut rest = self.bytes.as_slice();
-        let mut open = (self.open.1 > 0).then(|| (self.open.0 - self.written, self.open.1));
-        std::iter::from_fn(move || {
-            if let Some((gap, length)) = read_leb128(rest) {
-                let after_gap = rest.get(length..).unwrap_or_default();
-                if let Some((weight, more)) = read_leb128(after_gap) {
-                    rest = after_gap.get(more..).unwrap_or_default();
-                    return Some((gap, weight));
-                }
-                rest = &[];
-            }
-            open.take()
-        })
-    }
-
-    /// The `(document, weight)` pairs.
-    pub fn documents(&self) -> Vec<(u32, u32)> {
-        let mut doc = 0;
-        self.gaps()
-            .map(|(gap, weight)| {
-                doc += gap;
-                (doc, weight)
-            })
-            .collect()
-    }
+/// A term credited to a document with a weight, as a builder records it: the term is its number
+/// in the builder's vocabulary. Credits are kept in the order they come (document by document)
+/// and sorted by term only when the builder is sealed, so that crediting is one write at the
+/// end of an array rather than an update of the term's list somewhere in memory.
+#[derive(Clone, Copy, Debug, Default)]
+struct Credit {
+    term: u32,
+    doc: u32,
+    weight: u32,
 }
 
 /// Appends `value` in LEB128: seven bits a byte, lowest first, the high bit set on all but the last.
@@ -128,6 +71,17 @@ fn push_leb128(out: &mut Vec<u8>, mut value: u32) {
         value >>= 7;
     }
     out.push(value as u8);
+}
+
+/// Appends a posting, `(gap, weight)`, in LEB128: both fit a byte, as nearly all do, in one
+/// write of two bytes.
+fn push_pair(out: &mut Vec<u8>, gap: u32, weight: u32) {
+    if gap < 0x80 && weight < 0x80 {
+        out.extend_from_slice(&[gap as u8, weight as u8]);
+    } else {
+        push_leb128(out, gap);
+        push_leb128(out, weight);
+    }
 }
 
 /// The LEB128 number at the start of `bytes` and its length in bytes.
@@ -140,6 +94,25 @@ fn read_leb128(bytes: &[u8]) -> Option<(u32, usize)> {
         }
     }
     None
+}
+
+/// The `(document, weight)` pairs of a term's runs, in order: each run's gaps count from its
+/// first document, whose gap counts from 0.
+fn documents<'a>(postings: &'a [Postings], runs: &'a [Run]) -> impl Iterator<Item = (u32, u32)> + 'a {
+    runs.iter().flat_map(move |run| {
+        let mut rest = postings
+            .get(run.part as usize)
+            .and_then(|bytes| bytes.get(run.start as usize..run.end as usize))
+            .unwrap_or(&[]);
+        let mut doc = 0u32;
+        std::iter::from_fn(move || {
+            let (gap, length) = read_leb128(rest)?;
+            let (weight, more) = read_leb128(rest.get(length..)?)?;
+            rest = rest.get(length + more..)?;
+            doc += gap;
+            Some((doc, weight))
+        })
+    })
 }
 
 /// The format of `search-index.js`, which `static/assets/search.js` checks (its `FORMAT`): raise
@@ -531,19 +504,28 @@ impl Vocabulary {
     }
 }
 
-/// An index under construction: terms interned to numbers, postings in document order.
+/// An index under construction: terms interned to numbers, credits in document order.
 #[derive(Default)]
 struct Builder {
     /// Number of the first document of this builder (chunks of briefs are built in parallel).
     first_doc: usize,
     docs: Vec<SearchDoc>,
     vocabulary: Vocabulary,
-    /// Per term number.
-    postings: Vec<Postings>,
+    /// Every credit, stop words' too (they are dropped when the builder is sealed).
+    credits: Vec<Credit>,
     scratch: Scratch,
     /// Body counts of the current document, by term id, and the ids touched.
     counts: Vec<u32>,
     touched: Vec<u32>,
+}
+
+/// A builder's index, sealed: its documents, its vocabulary and its postings, each term's run
+/// at `runs[term]` (empty for stop words and single letters).
+struct Sealed {
+    docs: Vec<SearchDoc>,
+    vocabulary: Vocabulary,
+    postings: Postings,
+    runs: Vec<(u32, u32)>,
 }
 
 impl Builder {
@@ -569,37 +551,31 @@ impl Builder {
         id
     }
 
-    /// Makes room for the term just interned: its postings, and its body count.
+    /// Makes room for the body count of the term just interned.
     #[cold]
     fn added(&mut self) {
-        self.postings.push(Postings::default());
-        if self.counts.len() < self.postings.len() {
+        let terms = self.vocabulary.entries.len();
+        if self.counts.len() < terms {
             // Room for every term, and in `touched` for every term and one more: a term is
             // listed once per document.
-            let room = self.postings.len().next_power_of_two().max(1024);
+            let room = terms.next_power_of_two().max(1024);
             self.counts.resize(room, 0);
             self.touched.resize(room + 1, 0);
         }
     }
 
-    fn credit(postings: &mut [Postings], id: u32, doc: usize, weight: u32) {
-        postings[id as usize].credit(doc as u32, weight);
-    }
-
+    /// Credits every word of `text` to `doc` with `weight`, each occurrence.
     fn add(&mut self, doc: usize, text: &str, weight: u32) {
         let mut scratch = std::mem::take(&mut self.scratch);
         for_each_word(text, &mut scratch, |term| {
-            let id = self.term_id(term);
-            if !self.vocabulary.dropped(id) {
-                Self::credit(&mut self.postings, id, doc, weight);
-            }
+            let term = self.term_id(term);
+            self.credits.push(Credit { term, doc: doc as u32, weight });
         });
         self.scratch = scratch;
     }
 
-    /// Body words: each occurrence counts, up to a cap per term. Stop words are counted too and
-    /// dropped at the end, once per document: whether a word is one is a coin toss the
-    /// processor cannot predict, and the count costs less than the guess.
+    /// Body words: each occurrence counts, up to a cap per term, and each term is credited once
+    /// per document.
     fn add_body(&mut self, doc: usize, text: &str) {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut listed = 0;
@@ -619,54 +595,90 @@ impl Builder {
             },
         );
         self.scratch = scratch;
-        // Each term has its own postings list, so the order of crediting does not matter.
-        let Builder { vocabulary, postings, counts, touched, .. } = self;
-        for &id in &touched[..listed] {
-            let count = std::mem::take(&mut counts[id as usize]);
-            if !vocabulary.dropped(id) {
-                Self::credit(postings, id, doc, count.min(BODY_CAP) * BODY);
-            }
+        let Builder { credits, counts, touched, .. } = self;
+        credits.reserve(listed);
+        for &term in &touched[..listed] {
+            let count = std::mem::take(&mut counts[term as usize]);
+            credits.push(Credit { term, doc: doc as u32, weight: count.min(BODY_CAP) * BODY });
         }
     }
 
-    /// Appends a builder of the documents that come next.
-    fn absorb(&mut self, other: Builder) {
-        if other.docs.is_empty() {
-            return;
+    /// Sorts the credits by term (a counting sort, which keeps each term's credits in document
+    /// order), sums each term's credits to the same document and writes them as postings.
+    fn seal(self) -> Sealed {
+        let Builder { docs, vocabulary, credits, .. } = self;
+        let terms = vocabulary.entries.len();
+        // Where each term's credits start in `sorted`.
+        let mut starts = vec![0usize; terms + 1];
+        for credit in &credits {
+            starts[credit.term as usize + 1] += 1;
         }
-        debug_assert_eq!(other.first_doc, self.first_doc + self.docs.len(), "index parts out of order");
-        if self.docs.is_empty() && self.postings.is_empty() {
-            // The first part: taken whole, its terms are not interned again.
-            *self = other;
-            return;
+        for term in 0..terms {
+            starts[term + 1] += starts[term];
         }
-        self.docs.extend(other.docs);
-        for (id, list) in other.postings.into_iter().enumerate() {
-            if other.vocabulary.dropped(id as u32) {
+        let mut sorted = vec![Credit::default(); credits.len()];
+        let mut next = starts.clone();
+        for credit in credits {
+            let at = &mut next[credit.term as usize];
+            sorted[*at] = credit;
+            *at += 1;
+        }
+        let mut postings = Vec::with_capacity(2 * sorted.len() + 16);
+        let mut runs = vec![(0, 0); terms];
+        for (term, run) in runs.iter_mut().enumerate() {
+            let credits = &sorted[starts[term]..starts[term + 1]];
+            if credits.is_empty() || vocabulary.dropped(term as u32) {
                 continue;
             }
-            let term = Term::Bytes(other.vocabulary.term_bytes(id));
-            let mine = self.term_id(term);
-            self.postings[mine as usize].append(list);
+            let start = postings.len() as u32;
+            let mut last = 0;
+            let mut open = (credits[0].doc, 0u32);
+            for credit in credits {
+                if credit.doc != open.0 {
+                    push_pair(&mut postings, open.0 - last, open.1);
+                    last = open.0;
+                    open = (credit.doc, 0);
+                }
+                open.1 = open.1.saturating_add(credit.weight);
+            }
+            push_pair(&mut postings, open.0 - last, open.1);
+            *run = (start, postings.len() as u32);
         }
+        Sealed { docs, vocabulary, postings, runs }
     }
 
-    fn finish(mut self) -> SearchIndex {
-        for list in &mut self.postings {
-            list.close();
-        }
-        let vocabulary = &self.vocabulary;
-        // Stop words and single letters are in the vocabulary, with no postings.
-        let mut terms: Vec<TermPostings> = self
-            .postings
-            .into_iter()
-            .enumerate()
-            .filter(|(id, _)| !vocabulary.dropped(*id as u32))
-            .map(|(id, list)| (Box::from(vocabulary.term(id)), list))
-            .collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        SearchIndex { docs: self.docs, terms }
+    /// The index of this builder alone.
+    #[cfg(test)]
+    fn finish(self) -> SearchIndex {
+        join(vec![self.seal()])
     }
+}
+
+/// Joins sealed parts of consecutive documents, in order, into the index: the parts' terms are
+/// interned once more to find each term's runs; the postings stay where the parts wrote them.
+fn join(parts: Vec<Sealed>) -> SearchIndex {
+    let mut vocabulary = Vocabulary::default();
+    let mut term_runs: Vec<Vec<Run>> = Vec::new();
+    let mut docs = Vec::with_capacity(parts.iter().map(|part| part.docs.len()).sum());
+    let mut postings = Vec::with_capacity(parts.len());
+    for (index, part) in parts.into_iter().enumerate() {
+        docs.extend(part.docs);
+        for (term, &(start, end)) in part.runs.iter().enumerate() {
+            if start == end {
+                continue;
+            }
+            let (id, new) = vocabulary.intern(Term::Bytes(part.vocabulary.term_bytes(term)));
+            if new {
+                term_runs.push(Vec::new());
+            }
+            term_runs[id as usize].push(Run { part: index as u32, start, end });
+        }
+        postings.push(part.postings);
+    }
+    let mut terms: Vec<(Box<str>, Vec<Run>)> =
+        term_runs.into_iter().enumerate().map(|(id, runs)| (Box::from(vocabulary.term(id)), runs)).collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    SearchIndex { docs, postings, terms }
 }
 
 /// What the index needs from a rendered brief: its plain text and headings.
@@ -692,23 +704,50 @@ fn add_brief(builder: &mut Builder, entry: &BriefText<'_>) {
 
 /// The index of a run of consecutive briefs, built while they render so that their plain text
 /// need not be kept: a full build folds each run of briefs that rayon hands a thread into one of
-/// these, then [`build_from_parts`] joins them in the briefs' order.
-#[derive(Default)]
+/// these, seals it on that thread ([`IndexPart::seal`]), then [`build_from_parts`] joins them in
+/// the briefs' order.
 pub struct IndexPart {
-    builder: Builder,
+    state: PartState,
+}
+
+enum PartState {
+    Open(Builder),
+    Sealed(Sealed),
+}
+
+impl Default for IndexPart {
+    fn default() -> Self {
+        IndexPart { state: PartState::Open(Builder::default()) }
+    }
 }
 
 impl IndexPart {
     /// Indexes the brief that is document `doc`. The briefs of a part come one after the other
     /// and are numbered from the first one's `doc` by their position: a brief that failed to
     /// render is missing, and those after it are numbered one lower, which is harmless because
-    /// a build with a failed brief writes no index.
+    /// a build with a failed brief writes no index. A sealed part takes no more briefs.
     pub fn add(&mut self, doc: usize, brief: &BriefText<'_>) {
-        let builder = &mut self.builder;
+        let PartState::Open(builder) = &mut self.state else {
+            debug_assert!(false, "a brief added to a sealed index part");
+            return;
+        };
         if builder.docs.is_empty() {
             builder.first_doc = doc;
         }
         add_brief(builder, brief);
+    }
+
+    /// Writes the part's postings, once its last brief is in: done by the thread that built it,
+    /// while other threads still render, rather than by the join.
+    pub fn seal(self) -> IndexPart {
+        IndexPart { state: PartState::Sealed(self.into_sealed()) }
+    }
+
+    fn into_sealed(self) -> Sealed {
+        match self.state {
+            PartState::Open(builder) => builder.seal(),
+            PartState::Sealed(sealed) => sealed,
+        }
     }
 }
 
@@ -724,7 +763,7 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
             for (j, brief) in run.iter().enumerate() {
                 part.add(i * chunk + j, brief);
             }
-            part
+            part.seal()
         })
         .collect();
     build_from_parts(site, parts)
@@ -733,10 +772,8 @@ pub fn build(site: &Site, briefs: &[BriefText<'_>]) -> SearchIndex {
 /// Builds the index from parts holding the briefs (documents `0..n`, parts in order), then
 /// adds deals, companies, pages and series after them.
 pub fn build_from_parts(site: &Site, parts: Vec<IndexPart>) -> SearchIndex {
-    let mut builder = Builder::default();
-    for part in parts {
-        builder.absorb(part.builder);
-    }
+    let mut sealed: Vec<Sealed> = parts.into_iter().map(IndexPart::into_sealed).collect();
+    let mut builder = Builder { first_doc: sealed.iter().map(|part| part.docs.len()).sum(), ..Builder::default() };
     for deal in &site.deals {
         add_deal(&mut builder, site, deal);
     }
@@ -754,7 +791,8 @@ pub fn build_from_parts(site: &Site, parts: Vec<IndexPart>) -> SearchIndex {
             builder.add(doc, &line.label, NAME);
         }
     }
-    builder.finish()
+    sealed.push(builder.seal());
+    join(sealed)
 }
 
 fn add_deal(builder: &mut Builder, site: &Site, deal: &Deal) {
@@ -833,7 +871,7 @@ impl SearchIndex {
     /// runs written in parallel. The index is dropped before the runs are written, and the
     /// parts are never joined in memory by a build (`Sink::put_parts`).
     pub fn into_script_parts(self) -> Vec<Vec<u8>> {
-        let SearchIndex { docs, terms } = self;
+        let SearchIndex { docs, postings, terms } = self;
         let mut head = Vec::with_capacity(64 + docs.len() * 200);
         head.extend_from_slice(format!("window.INFRABRIEF_SEARCH={{\"format\":{FORMAT},\"docs\":[").as_bytes());
         for (i, doc) in docs.iter().enumerate() {
@@ -854,8 +892,8 @@ impl SearchIndex {
         head.extend_from_slice(b"],\"terms\":{");
         let run = terms.len().div_ceil(4 * rayon::current_num_threads().max(1)).max(1);
         let runs: Vec<Vec<u8>> =
-            terms.par_chunks(run).enumerate().map(|(i, terms)| write_terms(terms, i == 0)).collect();
-        drop(terms);
+            terms.par_chunks(run).enumerate().map(|(i, terms)| write_terms(&postings, terms, i == 0)).collect();
+        drop((terms, postings));
         let mut parts = Vec::with_capacity(runs.len() + 2);
         parts.push(head);
         parts.extend(runs);
@@ -865,13 +903,16 @@ impl SearchIndex {
 }
 
 /// Terms and their postings as JSON object members, after a comma unless `first`.
-fn write_terms(terms: &[TermPostings], first: bool) -> Vec<u8> {
+fn write_terms(postings: &[Postings], terms: &[(Box<str>, Vec<Run>)], first: bool) -> Vec<u8> {
     // Postings take about twice their LEB128 size in decimal: most gaps and weights are one or
     // two digits, plus a comma each.
-    let size: usize = terms.iter().map(|(term, postings)| term.len() + 6 + 2 * postings.bytes.len()).sum();
+    let size: usize = terms
+        .iter()
+        .map(|(term, runs)| term.len() + 6 + runs.iter().map(|run| 2 * (run.end - run.start) as usize).sum::<usize>())
+        .sum();
     // Written as bytes (cheaper pushes than `String`'s), and checked as UTF-8 once at the end.
     let mut out = Vec::with_capacity(size);
-    for (i, (term, postings)) in terms.iter().enumerate() {
+    for (i, (term, runs)) in terms.iter().enumerate() {
         if i > 0 || !first {
             out.push(b',');
         }
@@ -879,9 +920,11 @@ fn write_terms(terms: &[TermPostings], first: bool) -> Vec<u8> {
         out.extend_from_slice(b":[");
         // Documents come in ascending order, each written as the gap from the one before:
         // small numbers, a third fewer bytes at 10,000 briefs.
-        for (j, (gap, weight)) in postings.gaps().enumerate() {
-            debug_assert!(j == 0 || gap > 0, "postings of {term} out of order");
-            push_posting(&mut out, j == 0, gap, weight);
+        let mut last = 0;
+        for (j, (doc, weight)) in documents(postings, runs).enumerate() {
+            debug_assert!(j == 0 || doc > last, "postings of {term} out of order");
+            push_posting(&mut out, j == 0, doc - last, weight);
+            last = doc;
         }
         out.push(b']');
     }
@@ -1098,8 +1141,11 @@ mod tests {
             }
         }
         let index = builder.finish();
-        let found: std::collections::BTreeMap<String, Vec<(u32, u32)>> =
-            index.terms.iter().map(|(term, list)| (term.to_string(), list.documents())).collect();
+        let found: std::collections::BTreeMap<String, Vec<(u32, u32)>> = index
+            .terms
+            .iter()
+            .map(|(term, runs)| (term.to_string(), documents(&index.postings, runs).collect()))
+            .collect();
         assert_eq!(found, expected);
     }
 
@@ -1157,49 +1203,65 @@ mod tests {
         }
     }
 
+    /// A builder of documents `first..first + count` whose credits are `credits`, `(term,
+    /// document, weight)`, in document order.
+    fn credited(first: usize, count: usize, credits: &[(&str, u32, u32)]) -> Builder {
+        let mut builder = Builder { first_doc: first, ..Builder::default() };
+        for doc in first..first + count {
+            builder.doc(SearchDoc {
+                kind: "brief",
+                title: String::new(),
+                path: format!("{doc}"),
+                snippet: String::new(),
+            });
+        }
+        for &(term, doc, weight) in credits {
+            let term = builder.term_id(Term::Bytes(term.as_bytes()));
+            builder.credits.push(Credit { term, doc, weight });
+        }
+        builder
+    }
+
     #[test]
     fn a_terms_documents_are_written_as_gaps() {
-        let postings = |documents: &[(u32, u32)]| {
-            let mut list = Postings::default();
-            for &(doc, weight) in documents {
-                list.credit(doc, weight);
-            }
-            list
-        };
-        let index = SearchIndex {
-            docs: Vec::new(),
-            terms: vec![
-                (Box::from("gpu"), postings(&[(2, 1), (5, 6), (5, 7), (9, 1)])),
-                (Box::from("tpu"), postings(&[(0, 4)])),
-            ],
-        };
+        let builder =
+            credited(0, 0, &[("tpu", 0, 4), ("gpu", 2, 1), ("gpu", 5, 6), ("the", 5, 3), ("gpu", 5, 7), ("gpu", 9, 1)]);
         assert_eq!(
-            index.to_script(),
+            builder.finish().to_script(),
             "window.INFRABRIEF_SEARCH={\"format\":2,\"docs\":[],\"terms\":{\"gpu\":[2,1,3,13,4,1],\"tpu\":[0,4]}};\n"
         );
     }
 
     #[test]
     fn postings_round_trip_through_leb128_and_join_across_parts() {
-        // Gaps and weights across the one-, two- and five-byte encodings.
-        let documents: Vec<(u32, u32)> =
-            [(0, 1), (1, 127), (128, 128), (300, 5), (16_500, 1), (2_000_000, 16_384), (u32::MAX, u32::MAX)].to_vec();
-        let mut whole = Postings::default();
-        for &(doc, weight) in &documents {
-            whole.credit(doc, weight);
-        }
-        assert_eq!(whole.documents(), documents, "open posting read back");
-        whole.close();
-        assert_eq!(whole.documents(), documents, "written postings read back");
-        for split in 0..=documents.len() {
-            let (mut first, mut second) = (Postings::default(), Postings::default());
-            for (i, &(doc, weight)) in documents.iter().enumerate() {
-                if i < split { first.credit(doc, weight) } else { second.credit(doc, weight) }
-            }
-            first.append(second);
-            assert_eq!(first.documents(), documents, "split at {split}");
-            first.close();
-            assert_eq!(first, whole, "split at {split}");
+        // Gaps and weights across the one-, two- and five-byte encodings; document 300 is
+        // credited twice, and its weights add up.
+        let credits: Vec<(&str, u32, u32)> = [
+            (0, 1),
+            (1, 127),
+            (128, 128),
+            (300, 2),
+            (300, 3),
+            (16_500, 1),
+            (2_000_000, 16_384),
+            (u32::MAX - 1, u32::MAX),
+        ]
+        .iter()
+        .map(|&(doc, weight)| ("h100", doc, weight))
+        .collect();
+        let expected: Vec<(u32, u32)> =
+            [(0, 1), (1, 127), (128, 128), (300, 5), (16_500, 1), (2_000_000, 16_384), (u32::MAX - 1, u32::MAX)]
+                .to_vec();
+        let whole = credited(0, 0, &credits).finish();
+        assert_eq!(documents(&whole.postings, &whole.terms[0].1).collect::<Vec<_>>(), expected);
+        // Split into two parts at every credit (both credits of document 300 stay together):
+        // the joined index reads the same, and writes the same script.
+        let script = whole.to_script();
+        for split in [0, 1, 2, 3, 5, 6, 7, 8] {
+            let (before, after) = credits.split_at(split);
+            let index = join(vec![credited(0, 0, before).seal(), credited(0, 0, after).seal()]);
+            assert_eq!(documents(&index.postings, &index.terms[0].1).collect::<Vec<_>>(), expected, "split at {split}");
+            assert_eq!(index.to_script(), script, "split at {split}");
         }
         for value in [0, 1, 127, 128, 16_383, 16_384, u32::MAX] {
             let mut bytes = Vec::new();
@@ -1207,6 +1269,48 @@ mod tests {
             assert_eq!(read_leb128(&bytes), Some((value, bytes.len())));
         }
         assert_eq!(read_leb128(&[0x80, 0x80]), None, "a number cut short");
+    }
+
+    #[test]
+    fn parts_joined_give_the_index_one_builder_gives() {
+        let texts = scanner_texts();
+        let mut whole = Builder::default();
+        for (doc, text) in texts.iter().enumerate() {
+            let doc = whole.doc(SearchDoc {
+                kind: "brief",
+                title: String::new(),
+                path: doc.to_string(),
+                snippet: String::new(),
+            });
+            whole.add(doc, text, HEADING);
+            whole.add_body(doc, text);
+        }
+        let expected = whole.finish();
+        for parts in [2, 3, 7, texts.len()] {
+            let size = texts.len().div_ceil(parts);
+            let sealed: Vec<Sealed> = texts
+                .chunks(size)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let mut builder = Builder { first_doc: i * size, ..Builder::default() };
+                    for (j, text) in chunk.iter().enumerate() {
+                        let path = (i * size + j).to_string();
+                        let doc = builder.doc(SearchDoc {
+                            kind: "brief",
+                            title: String::new(),
+                            path,
+                            snippet: String::new(),
+                        });
+                        builder.add(doc, text, HEADING);
+                        builder.add_body(doc, text);
+                    }
+                    builder.seal()
+                })
+                .collect();
+            let joined = join(sealed);
+            assert_eq!(joined.docs, expected.docs, "{parts} parts");
+            assert_eq!(joined.clone().to_script(), expected.clone().to_script(), "{parts} parts");
+        }
     }
 
     #[test]
