@@ -29,6 +29,23 @@ pub struct Date {
     pub day: Option<u8>,
 }
 
+/// Appends `value` in decimal, with zeros in front up to `width` digits.
+fn push_digits(out: &mut String, value: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let at = at.min(digits.len().saturating_sub(width));
+    out.extend(digits[at..].iter().map(|&digit| char::from(digit)));
+}
+
 impl Date {
     /// Parses `YYYY-MM-DD` or `YYYY-MM`; `Err` says what is wrong in words fit for a diagnostic.
     pub fn parse(text: &str) -> Result<Date, String> {
@@ -67,28 +84,48 @@ impl Date {
 
     /// `2025-11-03` or `2025-11`.
     pub fn iso(&self) -> String {
-        match self.day {
-            Some(day) => format!("{:04}-{:02}-{:02}", self.year, self.month, day),
-            None => format!("{:04}-{:02}", self.year, self.month),
+        // Every page lists dates: written digit by digit rather than through `format!`.
+        let Ok(year) = u32::try_from(self.year) else {
+            return match self.day {
+                Some(day) => format!("{:04}-{:02}-{:02}", self.year, self.month, day),
+                None => format!("{:04}-{:02}", self.year, self.month),
+            };
+        };
+        let mut out = String::with_capacity(10);
+        push_digits(&mut out, year, 4);
+        out.push('-');
+        push_digits(&mut out, self.month.into(), 2);
+        if let Some(day) = self.day {
+            out.push('-');
+            push_digits(&mut out, day.into(), 2);
         }
+        out
     }
 
     /// `3 November 2025` or `November 2025`.
     pub fn long(&self) -> String {
-        let month = MONTHS[usize::from(self.month) - 1];
-        match self.day {
-            Some(day) => format!("{day} {month} {}", self.year),
-            None => format!("{month} {}", self.year),
-        }
+        self.spelled(MONTHS[usize::from(self.month) - 1])
     }
 
     /// `3 Nov 2025` or `Nov 2025`, for tables.
     pub fn short(&self) -> String {
-        let month = &MONTHS[usize::from(self.month) - 1][..3];
-        match self.day {
-            Some(day) => format!("{day} {month} {}", self.year),
-            None => format!("{month} {}", self.year),
+        self.spelled(&MONTHS[usize::from(self.month) - 1][..3])
+    }
+
+    /// `3 November 2025` or `November 2025`, with the month written as `month`.
+    fn spelled(&self, month: &str) -> String {
+        let mut out = String::with_capacity(month.len() + 10);
+        if let Some(day) = self.day {
+            push_digits(&mut out, day.into(), 1);
+            out.push(' ');
         }
+        out.push_str(month);
+        out.push(' ');
+        match u32::try_from(self.year) {
+            Ok(year) => push_digits(&mut out, year, 1),
+            Err(_) => out.push_str(&self.year.to_string()),
+        }
+        out
     }
 
     /// RFC 3339 timestamp at midnight UTC (the first of the month when the day is unknown), for feeds.
@@ -229,6 +266,31 @@ mod tests {
         assert_eq!(Date::parse("2025-11-03"), Ok(Date { year: 2025, month: 11, day: Some(3) }));
         assert_eq!(Date::parse("2025-05"), Ok(Date { year: 2025, month: 5, day: None }));
         assert_eq!(Date::parse("2024-02-29").map(|d| d.long()), Ok("29 February 2024".to_string()));
+    }
+
+    #[test]
+    fn dates_are_written_as_format_writes_them() {
+        const MONTHS_SHORT: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        for year in [-12, 0, 7, 99, 1900, 2025, 2200, 10_000, 123_456] {
+            for month in 1..=12u8 {
+                for day in [None, Some(1), Some(9), Some(10), Some(31)] {
+                    let date = Date { year, month, day };
+                    let (long, short) = (MONTHS[usize::from(month) - 1], MONTHS_SHORT[usize::from(month) - 1]);
+                    let (iso, spelled_long, spelled_short) = match day {
+                        Some(day) => (
+                            format!("{year:04}-{month:02}-{day:02}"),
+                            format!("{day} {long} {year}"),
+                            format!("{day} {short} {year}"),
+                        ),
+                        None => (format!("{year:04}-{month:02}"), format!("{long} {year}"), format!("{short} {year}")),
+                    };
+                    assert_eq!(date.iso(), iso);
+                    assert_eq!(date.long(), spelled_long);
+                    assert_eq!(date.short(), spelled_short);
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,8 +14,6 @@
 //! has its briefs rendered by tera; `tests/suite/build.rs` builds sites both ways and compares
 //! every byte.
 
-use std::io::Write;
-
 use tera::{Context, Tera, Value};
 
 use super::markdown::Heading;
@@ -167,14 +165,17 @@ impl BriefPage {
             escape(out, updated);
             out.extend_from_slice(b"</time>");
         }
-        // Writing to a vector cannot fail.
-        let _ = write!(out, " · {} min read</p>\n</header>\n<div class=\"brief-layout\">\n", brief.reading_minutes);
+        out.extend_from_slice(" · ".as_bytes());
+        push_number(out, brief.reading_minutes);
+        out.extend_from_slice(b" min read</p>\n</header>\n<div class=\"brief-layout\">\n");
         if !values.toc.is_empty() {
             out.extend_from_slice(
                 b"<nav class=\"toc\" aria-label=\"Contents\">\n<details open>\n<summary>Contents</summary>\n<ol>\n",
             );
             for heading in values.toc {
-                let _ = write!(out, "<li class=\"toc-level-{}\"><a href=\"#", heading.level);
+                out.extend_from_slice(b"<li class=\"toc-level-");
+                push_number(out, usize::from(heading.level));
+                out.extend_from_slice(b"\"><a href=\"#");
                 escape(out, &heading.id);
                 out.extend_from_slice(b"\">");
                 escape(out, &heading.text);
@@ -208,10 +209,14 @@ impl BriefPage {
         out.extend_from_slice(b"<nav class=\"pager\" aria-label=\"More briefs\">\n");
         for (link, class, label) in [(values.newer, "pager-newer", "Newer"), (values.older, "pager-older", "Older")] {
             if let Some(link) = link {
-                let _ = write!(out, "<a class=\"{class}\" href=\"");
+                out.extend_from_slice(b"<a class=\"");
+                out.extend_from_slice(class.as_bytes());
+                out.extend_from_slice(b"\" href=\"");
                 escape(out, root);
                 escape(out, &link.path);
-                let _ = write!(out, "\"><span class=\"pager-label\">{label}</span> ");
+                out.extend_from_slice(b"\"><span class=\"pager-label\">");
+                out.extend_from_slice(label.as_bytes());
+                out.extend_from_slice(b"</span> ");
                 escape(out, &link.title);
                 out.extend_from_slice(b"</a>\n");
             }
@@ -237,8 +242,9 @@ impl BriefPage {
         escape(&mut out, &brief.date_iso);
         out.extend_from_slice(b"\">");
         escape(&mut out, &brief.date);
-        // Writing to a vector cannot fail.
-        let _ = write!(out, "</time> · {} min read", brief.reading_minutes);
+        out.extend_from_slice("</time> · ".as_bytes());
+        push_number(&mut out, brief.reading_minutes);
+        out.extend_from_slice(b" min read");
         for tag in &brief.tags {
             out.extend_from_slice(" · <a class=\"tag\" href=\"".as_bytes());
             link_end(&mut out, root, &tag.path, &tag.name);
@@ -281,6 +287,21 @@ fn link_end(out: &mut Vec<u8>, root: &str, path: &str, text: &str) {
     out.extend_from_slice(b"\">");
     escape(out, text);
     out.extend_from_slice(b"</a>");
+}
+
+/// Appends `value` in decimal.
+fn push_number(out: &mut Vec<u8>, mut value: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Escapes `text` as tera does for a value in an HTML template.

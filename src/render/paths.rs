@@ -19,31 +19,31 @@ pub const COMPANIES_CSV: &str = "data/companies.csv";
 pub const SEARCH_INDEX: &str = "search-index.js";
 
 pub fn brief(slug: &str) -> String {
-    format!("briefs/{slug}.html")
+    ["briefs/", slug, ".html"].concat()
 }
 
 pub fn deal(id: &str) -> String {
-    format!("deals/{id}.html")
+    ["deals/", id, ".html"].concat()
 }
 
 pub fn company(id: &str) -> String {
-    format!("companies/{id}.html")
+    ["companies/", id, ".html"].concat()
 }
 
 pub fn tag(tag: &str) -> String {
-    format!("tags/{tag}.html")
+    ["tags/", tag, ".html"].concat()
 }
 
 pub fn page(slug: &str) -> String {
-    format!("{slug}.html")
+    [slug, ".html"].concat()
 }
 
 pub fn series(id: &str) -> String {
-    format!("series/{id}.html")
+    ["series/", id, ".html"].concat()
 }
 
 pub fn series_csv(id: &str) -> String {
-    format!("data/series-{id}.csv")
+    ["data/series-", id, ".csv"].concat()
 }
 
 /// `../` once per folder the page at `from` sits in.
@@ -60,7 +60,13 @@ pub fn depth(from: &str) -> usize {
 
 /// The relative link from the page at `from` to the output file `to` (both root-relative).
 pub fn relative(from: &str, to: &str) -> String {
-    format!("{}{}", root_prefix(from), to)
+    let depth = from.matches('/').count();
+    let mut link = String::with_capacity(3 * depth + to.len());
+    for _ in 0..depth {
+        link.push_str("../");
+    }
+    link.push_str(to);
+    link
 }
 
 #[cfg(test)]

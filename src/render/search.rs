@@ -339,14 +339,18 @@ pub fn terms(text: &str) -> Vec<String> {
     found
 }
 
+/// The first [`SNIPPET`] characters of `text`, cut back to a word, or all of it.
 fn snippet(text: &str) -> String {
     let text = text.trim();
-    if text.chars().count() <= SNIPPET {
+    let Some((at, _)) = text.char_indices().nth(SNIPPET) else {
         return text.to_string();
-    }
-    let cut: String = text.chars().take(SNIPPET).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+    };
+    let cut = &text[..at];
+    let cut = cut.rsplit_once(' ').map_or(cut, |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
+    let mut snippet = String::with_capacity(cut.len() + 3);
+    snippet.push_str(cut);
+    snippet.push('…');
+    snippet
 }
 
 /// Terms interned to numbers, in order of first use. An open-addressing table over one text
@@ -1323,8 +1327,14 @@ mod tests {
     #[test]
     fn snippets_are_cut_at_a_word() {
         let long = "word ".repeat(60);
-        let cut = snippet(&long);
-        assert!(cut.ends_with('…'));
-        assert!(cut.chars().count() <= SNIPPET + 1);
+        assert_eq!(snippet(&long), format!("{}…", ["word"; 32].join(" ")));
+        // Exactly the limit stays whole, one character more is cut; characters, not bytes.
+        let exact = "é".repeat(SNIPPET);
+        assert_eq!(snippet(&format!("  {exact} ")), exact);
+        let over = format!("{} {}", "ü".repeat(100), "ö".repeat(60));
+        assert_eq!(snippet(&over), format!("{}…", "ü".repeat(100)));
+        // Punctuation before the cut goes; a text without spaces is cut at the limit.
+        assert_eq!(snippet(&format!("{}, {}", "a".repeat(155), "b".repeat(20))), format!("{}…", "a".repeat(155)));
+        assert_eq!(snippet(&"x".repeat(200)), format!("{}…", "x".repeat(SNIPPET)));
     }
 }
