@@ -620,13 +620,15 @@ impl Builder {
         for term in 0..terms {
             starts[term + 1] += starts[term];
         }
-        let mut sorted = vec![Credit::default(); credits.len()];
+        let mut sorted = spare_credits();
+        sorted.resize(credits.len(), Credit::default());
         let mut next = starts.clone();
-        for credit in credits {
+        for &credit in &credits {
             let at = &mut next[credit.term as usize];
             sorted[*at] = credit;
             *at += 1;
         }
+        keep_credits(credits);
         let mut postings = Vec::with_capacity(2 * sorted.len() + 16);
         let mut runs = vec![(0, 0); terms];
         for (term, run) in runs.iter_mut().enumerate() {
@@ -648,6 +650,7 @@ impl Builder {
             push_pair(&mut postings, open.0 - last, open.1);
             *run = (start, postings.len() as u32);
         }
+        keep_credits(sorted);
         Sealed { docs, vocabulary, postings, runs }
     }
 
@@ -721,8 +724,32 @@ enum PartState {
 
 impl Default for IndexPart {
     fn default() -> Self {
-        IndexPart { state: PartState::Open(Builder::default()) }
+        IndexPart { state: PartState::Open(Builder { credits: spare_credits(), ..Builder::default() }) }
     }
+}
+
+thread_local! {
+    /// Credit arrays of the parts this thread sealed, emptied, for the next parts it builds: a
+    /// part's credits run to half a megabyte, and an array grown afresh for each part is copied
+    /// at every doubling and its memory touched for the first time.
+    static SPARE_CREDITS: std::cell::RefCell<Vec<Vec<Credit>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty credit array, one this thread used before if it has one.
+fn spare_credits() -> Vec<Credit> {
+    SPARE_CREDITS.with(|spare| spare.borrow_mut().pop()).unwrap_or_default()
+}
+
+/// Keeps `credits`, emptied, for [`spare_credits`]; two per thread at most (a part's credits
+/// and their sorted copy).
+fn keep_credits(mut credits: Vec<Credit>) {
+    credits.clear();
+    SPARE_CREDITS.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < 2 {
+            spare.push(credits);
+        }
+    });
 }
 
 impl IndexPart {
