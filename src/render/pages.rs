@@ -107,6 +107,9 @@ pub struct Base {
     splice: bool,
     /// The same for listing pages' brief entries ([`splice::templates_allow_items`]).
     splice_items: bool,
+    /// Whether a template may read the briefs of a list as values (`briefs`): when none does,
+    /// they are not made ([`splice::templates_read`]).
+    brief_values: bool,
     /// Brief pages written without tera ([`BriefPage`]), when the templates allow it.
     brief_page: Option<BriefPage>,
     rows: ById<DealRow>,
@@ -129,6 +132,7 @@ impl Base {
         let mut tera = build_tera(theme)?;
         let splice = splice::templates_allow(theme.templates.values().map(String::as_str));
         let splice_items = splice::templates_allow_items(theme.templates.values().map(String::as_str));
+        let brief_values = splice::templates_read(theme.templates.values().map(String::as_str), "briefs");
         // What every page shows the same goes into the global context once, not into each page's.
         let config = &site.config;
         let footer: Vec<Link> =
@@ -179,6 +183,7 @@ impl Base {
             tera,
             splice,
             splice_items,
+            brief_values,
             brief_page,
             rows,
             row_values,
@@ -211,8 +216,8 @@ impl Base {
 pub struct Memo {
     /// Per brief, in site order, with its plain text (for the search index).
     briefs: Vec<BodyFacts>,
-    /// Per brief, its entry in the lists of briefs, as a template value.
-    listed: Vec<Value>,
+    /// Per brief, its entry in the lists of briefs.
+    listed: Vec<BriefRef>,
     /// Per brief, the same entry as HTML for pages one folder down.
     items: Vec<String>,
     brief_problems: Vec<Diagnostics>,
@@ -300,11 +305,11 @@ pub fn rerender(
         if let Some(slot) = memo.brief_problems.get_mut(index) {
             *slot = problems;
         }
-        let (Some(body), Some((brief_ref, listed))) = (body, listed) else { continue };
+        let (Some(body), Some(listed)) = (body, listed) else { continue };
         if memo.listed.get(index) != Some(&listed) {
             let item = match &base.brief_page {
-                Some(direct) => Ok(direct.item(&brief_ref, ROOTS[1])),
-                None => fragment(&base.tera, BRIEF_ITEM, "brief", &listed, 1),
+                Some(direct) => Ok(direct.item(&listed, ROOTS[1])),
+                None => fragment(&base.tera, BRIEF_ITEM, "brief", &Value::from_serializable(&listed), 1),
             };
             let Ok(item) = item else { return Rerendered::Wider };
             if let Some(slot) = memo.items.get_mut(index) {
@@ -336,7 +341,8 @@ pub fn rerender(
         return Rerendered::Failed;
     }
     let Some((tags, deals, companies)) = listings else { return Rerendered::Pages };
-    let cross = cross_references(site, base, &memo.briefs, &memo.listed, &memo.items);
+    let values = brief_values(base, &memo.listed);
+    let cross = cross_references(site, base, &memo.briefs, &memo.listed, &values, &memo.items);
     let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Companies, Job::Tags];
     jobs.extend(tags.into_iter().map(|tag| Job::Tag(tag.to_string())));
     jobs.extend(site.deals.iter().enumerate().filter(|(_, d)| deals.contains(&d.id)).map(|(i, _)| Job::Deal(i)));
@@ -348,9 +354,7 @@ pub fn rerender(
     if results.iter().any(Result::is_err) {
         return Rerendered::Wider;
     }
-    let brief_refs: Vec<BriefRef> =
-        site.briefs.iter().zip(&memo.briefs).map(|(b, f)| BriefRef::of(b, f.words)).collect();
-    sink.put(paths::FEED.to_string(), feed::atom(site, &brief_refs).into_bytes());
+    sink.put(paths::FEED.to_string(), feed::atom(site, &memo.listed).into_bytes());
     Rerendered::Pages
 }
 
@@ -447,7 +451,6 @@ pub fn render_with(
     let mut index_parts = Vec::with_capacity(runs.len());
     let mut facts: Vec<BodyFacts> = Vec::with_capacity(site.briefs.len());
     let mut brief_refs: Vec<BriefRef> = Vec::with_capacity(site.briefs.len());
-    let mut brief_values: Vec<Value> = Vec::with_capacity(site.briefs.len());
     let mut memo = Memo::default();
     let mut thread_time = [Duration::ZERO; 3];
     for (rendered, part) in runs {
@@ -465,10 +468,7 @@ pub fn render_with(
             }
             diagnostics.extend(brief.problems);
             facts.extend(brief.body);
-            if let Some((view, value)) = brief.listed {
-                brief_refs.push(view);
-                brief_values.push(value);
-            }
+            brief_refs.extend(brief.listed);
         }
     }
     // The brief phase's wall time, split between its stages in proportion to their thread time.
@@ -503,7 +503,7 @@ pub fn render_with(
         },
         || {
             let started = Instant::now();
-            (render_listings(&shared, base, &facts, brief_refs, brief_values), started.elapsed())
+            (render_listings(&shared, base, &facts, brief_refs), started.elapsed())
         },
     );
     let (index_time, search_index_bytes) = index_time;
@@ -596,7 +596,7 @@ pub fn render_with(
         .collect();
     let memo = if keep {
         memo.briefs = facts;
-        memo.listed = brief_values;
+        memo.listed = brief_refs;
         memo.items = brief_items;
         memo.other_problems = Diagnostics::from(diagnostics.iter().skip(body_problems).cloned().collect::<Vec<_>>());
         Some(memo)
@@ -632,9 +632,9 @@ fn render_listings(
     base: &Base,
     facts: &[BodyFacts],
     brief_refs: Vec<BriefRef>,
-    brief_values: Vec<Value>,
 ) -> Result<Listed, Diagnostic> {
     let site = shared.site;
+    let brief_values = brief_values(base, &brief_refs);
     let brief_items = match shared.brief_page {
         Some(direct) => brief_refs.par_iter().map(|brief| direct.item(brief, ROOTS[1])).collect(),
         None => brief_values
@@ -642,7 +642,7 @@ fn render_listings(
             .map(|brief| fragment(shared.tera, BRIEF_ITEM, "brief", brief, 1))
             .collect::<Result<Vec<String>, Diagnostic>>()?,
     };
-    let cross = cross_references(site, base, facts, &brief_values, &brief_items);
+    let cross = cross_references(site, base, facts, &brief_refs, &brief_values, &brief_items);
     let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
     jobs.extend((0..site.deals.len()).map(Job::Deal));
     jobs.extend((0..site.companies.len()).map(Job::Company));
@@ -669,7 +669,7 @@ struct RenderedBrief {
     body: Option<BodyFacts>,
     /// The brief's entry in lists (none when it failed), as a view and as the template value
     /// its own page used, so that the listing pages need not build it again.
-    listed: Option<(BriefRef, Value)>,
+    listed: Option<BriefRef>,
     source: Option<Arc<String>>,
     problems: Diagnostics,
     markdown_time: Duration,
@@ -702,7 +702,6 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     let started = Instant::now();
     let site = shared.site;
     let brief_ref = BriefRef::of(brief, body.facts.words);
-    let listed = Value::from_serializable(&brief_ref);
     let toc: Vec<&Heading> = body.facts.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
     let mut companies: Vec<CompanyRef> = brief.companies.iter().map(|id| CompanyRef::new(site, id)).collect();
     companies.sort_by(|a, b| a.name.cmp(&b.name));
@@ -727,7 +726,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
         });
     } else {
         let mut context = Context::new();
-        context.insert_value("brief", listed.clone());
+        context.insert_value("brief", Value::from_serializable(&brief_ref));
         context.insert("toc", &toc);
         context.insert("words", &body.facts.words);
         context.insert("companies", &companies);
@@ -749,7 +748,7 @@ fn render_brief(shared: &Shared<'_>, links: &[Link], index: usize, brief: &Brief
     RenderedBrief {
         index,
         body: Some(body.facts),
-        listed: Some((brief_ref, listed)),
+        listed: Some(brief_ref),
         source: None,
         problems: diagnostics,
         markdown_time: markdown,
@@ -787,7 +786,9 @@ type CompanyDeals<'a> = (Vec<&'a str>, Vec<&'a str>, Vec<&'a str>);
 /// Cross-references between pages, computed once after the briefs. Briefs are listed by their
 /// index in `site.briefs`, deals by id.
 struct Cross<'a> {
-    /// Per brief, its entry in lists as a template value and as HTML one folder down.
+    /// Per brief, its entry in lists, as a template value (none when no template reads them:
+    /// [`brief_values`]) and as HTML one folder down.
+    brief_refs: &'a [BriefRef],
     brief_values: &'a [Value],
     brief_items: &'a [String],
     /// Whether the entries are spliced into listing pages rather than joined into a value.
@@ -811,8 +812,11 @@ impl<'a> Cross<'a> {
     /// allow it, the entries are spliced in as they are, not joined and copied into a value and
     /// again into the page: the briefs index and the tag pages are megabytes of them.
     fn list_briefs(&self, mut context: Context, indexes: &[usize]) -> PageValues<'a> {
-        let values: Vec<Value> = indexes.iter().filter_map(|&i| self.brief_values.get(i).cloned()).collect();
-        context.insert_value("briefs", Value::from(values));
+        if !self.brief_values.is_empty() {
+            let values: Vec<Value> = indexes.iter().filter_map(|&i| self.brief_values.get(i).cloned()).collect();
+            context.insert_value("briefs", Value::from(values));
+        }
+        context.insert("brief_count", &indexes.len());
         let items = indexes.iter().filter_map(|&i| self.brief_items.get(i).map(String::as_str));
         if self.splice_items {
             context.insert_value("brief_items", Value::safe_string(splice::ITEMS_MARK));
@@ -838,6 +842,16 @@ enum Job {
     NotFound,
 }
 
+/// The briefs' entries in lists as template values, when a template may read them (`briefs`)
+/// or the list entries go through tera; none otherwise.
+fn brief_values(base: &Base, brief_refs: &[BriefRef]) -> Vec<Value> {
+    if base.brief_values || base.brief_page.is_none() {
+        brief_refs.par_iter().map(Value::from_serializable).collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// The cross-references between pages, from the briefs' bodies (`facts`, with `brief_values`
 /// and `brief_items` their list entries, all in site order) and the registry: maps, never a
 /// scan per page.
@@ -845,6 +859,7 @@ fn cross_references<'a>(
     site: &'a Site,
     base: &'a Base,
     facts: &'a [BodyFacts],
+    brief_refs: &'a [BriefRef],
     brief_values: &'a [Value],
     brief_items: &'a [String],
 ) -> Cross<'a> {
@@ -885,6 +900,7 @@ fn cross_references<'a>(
         }
     }
     Cross {
+        brief_refs,
         brief_values,
         brief_items,
         splice_items: base.splice_items,
@@ -965,7 +981,7 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
             let latest = site.deals.iter().take(8).map(|d| d.id.as_str());
             list_deals(&mut context, cross.row_values, cross.deal_rows, 0, ("deals", "deal_rows"), latest);
             // The only list of briefs at the root: its six entries are rendered here.
-            let briefs: Vec<Value> = cross.brief_values.iter().take(6).cloned().collect();
+            let briefs: Vec<Value> = cross.brief_refs.iter().take(6).map(Value::from_serializable).collect();
             let items = briefs
                 .iter()
                 .map(|b| fragment(shared.tera, BRIEF_ITEM, "brief", b, 0))

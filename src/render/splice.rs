@@ -37,6 +37,35 @@ pub fn templates_allow_items<'a>(templates: impl IntoIterator<Item = &'a str>) -
     templates.into_iter().all(|source| template_allows(source, "brief_items"))
 }
 
+/// Whether any template in `templates` may read the variable `name`: mentions it as a whole word
+/// inside a tag (`{{ … }}` or `{% … %}`, a string included: conservative), or dumps the whole
+/// context. A value no template reads need not be made.
+pub fn templates_read<'a>(templates: impl IntoIterator<Item = &'a str>, name: &str) -> bool {
+    templates.into_iter().any(|source| {
+        if source.contains("__tera_context") {
+            return true;
+        }
+        let mut rest = source;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = match after.as_bytes().first() {
+                Some(b'{') => "}}",
+                Some(b'%') => "%}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let Some(end) = after[1..].find(close) else { return mentions(&after[1..], name) };
+            if mentions(&after[1..1 + end], name) {
+                return true;
+            }
+            rest = &after[1 + end + close.len()..];
+        }
+        false
+    })
+}
+
 /// Whether `source` uses the variable `name` only bare (see [`templates_allow`]).
 fn template_allows(source: &str, name: &str) -> bool {
     if source.contains("__tera_context") {
@@ -221,6 +250,31 @@ mod tests {
         // A mark whose value is not given is left alone.
         let joined = parts(rendered.as_bytes(), None, Some(&items)).concat();
         assert_eq!(String::from_utf8_lossy(&joined), format!("{list}<main>{MARK}</main>{list}"));
+    }
+
+    #[test]
+    fn a_value_is_read_where_a_tag_names_it() {
+        for reads in [
+            "{% for b in briefs %}{{ b.title }}{% endfor %}",
+            "{{ briefs | length }}",
+            "{%- if briefs -%}x{%- endif -%}",
+            "{{ __tera_context }}",
+            "{% set all = briefs %}",
+            "{{ \"briefs\" }}",
+            "{{ briefs",
+        ] {
+            assert!(templates_read([reads], "briefs"), "{reads}");
+        }
+        for ignores in [
+            "<p>All briefs</p>",
+            "{{ brief_items }}{{ brief_count }}{{ my_briefs }}",
+            "{# briefs #}{{ title }}",
+            "{% if brief_count > 0 %}briefs{% endif %}",
+            "",
+        ] {
+            assert!(!templates_read([ignores], "briefs"), "{ignores}");
+        }
+        assert!(templates_read(["<p>x</p>", "{{ briefs }}"], "briefs"));
     }
 
     #[test]

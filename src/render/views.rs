@@ -45,7 +45,7 @@ impl CompanyRef {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TagRef {
     pub name: String,
     pub path: String,
@@ -199,7 +199,7 @@ impl AmountsView {
 }
 
 /// A brief in lists, feeds and cross-references.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BriefRef {
     pub slug: String,
     pub title: String,

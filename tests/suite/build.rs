@@ -579,6 +579,45 @@ fn spliced_brief_entries_give_the_bytes_a_template_that_reads_them_gives() {
 }
 
 #[test]
+fn listed_briefs_arrive_as_values_for_a_template_that_reads_them() {
+    // The built-in templates never read `briefs`, so a build does not make them; a site
+    // template that loops over them gets every brief of the page, in order, with `brief_count`,
+    // and every page it does not change stays the same bytes.
+    let scratch = base_site("brief-values");
+    let site = scratch.path.join("site");
+    let plain = built(&site, &scratch.path.join("plain"));
+    let tag = built_in_template("tag.html");
+    let looped = tag.replace(
+        "{% include",
+        "<ul id=\"values\" data-count=\"{{ brief_count }}\">{% for b in briefs %}<li>{{ b.slug }} {{ b.reading_minutes }}</li>{% endfor %}</ul>\n{% include",
+    );
+    assert_ne!(looped, tag);
+    override_template(&site, "tag.html", &looped);
+    let read = built(&site, &scratch.path.join("read"));
+    let mut tag_pages = 0;
+    for (path, bytes) in &read.files {
+        let page = String::from_utf8_lossy(bytes);
+        if !path.starts_with("tags/") || path == "tags/index.html" {
+            assert_eq!(Some(bytes), plain.files.get(path), "{path} is the same");
+            continue;
+        }
+        tag_pages += 1;
+        let entries: Vec<&str> = page
+            .split("<h3 class=\"brief-item-title\"><a href=\"../briefs/")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(".html").map(|(slug, _)| slug))
+            .collect();
+        let values = page.split_once("<ul id=\"values\"").map(|(_, rest)| rest).unwrap_or_default();
+        let values = values.split_once("</ul>").map(|(list, _)| list).unwrap_or_default();
+        let slugs: Vec<&str> = values.split("<li>").skip(1).filter_map(|li| li.split(' ').next()).collect();
+        assert!(!entries.is_empty(), "{path} lists briefs: {page}");
+        assert_eq!(slugs, entries, "{path}: the values are the listed briefs, in order");
+        assert!(values.starts_with(&format!(" data-count=\"{}\">", entries.len())), "{path}: {values}");
+    }
+    assert!(tag_pages > 1, "tag pages: {tag_pages}");
+}
+
+#[test]
 fn a_spliced_body_gives_the_bytes_a_template_that_reads_it_gives() {
     // The default templates output `content` bare, so bodies are spliced in after rendering.
     // A site `base.html` that only tests `content` renders the same pages the plain way: the
