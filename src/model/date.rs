@@ -29,9 +29,11 @@ pub struct Date {
     pub day: Option<u8>,
 }
 
-/// Appends `value` in decimal, with zeros in front up to `width` digits.
-fn push_digits(out: &mut String, value: u32, width: usize) {
-    let mut digits = [b'0'; 10];
+/// `value` in decimal with zeros in front up to `width` digits, as ASCII: the digits are the
+/// buffer from the index returned. Shared by whatever writes numbers for every page (dates
+/// here, footnote numbers and reading times in the renderer) without going through `format!`.
+pub fn decimal_digits(value: u64, width: usize) -> ([u8; 20], usize) {
+    let mut digits = [b'0'; 20];
     let mut at = digits.len();
     let mut rest = value;
     loop {
@@ -42,7 +44,12 @@ fn push_digits(out: &mut String, value: u32, width: usize) {
             break;
         }
     }
-    let at = at.min(digits.len().saturating_sub(width));
+    (digits, at.min(digits.len().saturating_sub(width)))
+}
+
+/// Appends `value` in decimal, with zeros in front up to `width` digits.
+pub fn push_digits(out: &mut String, value: u64, width: usize) {
+    let (digits, at) = decimal_digits(value, width);
     out.extend(digits[at..].iter().map(|&digit| char::from(digit)));
 }
 
@@ -92,7 +99,7 @@ impl Date {
             };
         };
         let mut out = String::with_capacity(10);
-        push_digits(&mut out, year, 4);
+        push_digits(&mut out, year.into(), 4);
         out.push('-');
         push_digits(&mut out, self.month.into(), 2);
         if let Some(day) = self.day {
@@ -122,7 +129,7 @@ impl Date {
         out.push_str(month);
         out.push(' ');
         match u32::try_from(self.year) {
-            Ok(year) => push_digits(&mut out, year, 1),
+            Ok(year) => push_digits(&mut out, year.into(), 1),
             Err(_) => out.push_str(&self.year.to_string()),
         }
         out

@@ -290,17 +290,8 @@ fn link_end(out: &mut Vec<u8>, root: &str, path: &str, text: &str) {
 }
 
 /// Appends `value` in decimal.
-fn push_number(out: &mut Vec<u8>, mut value: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
+fn push_number(out: &mut Vec<u8>, value: usize) {
+    let (digits, at) = crate::model::date::decimal_digits(value as u64, 1);
     out.extend_from_slice(&digits[at..]);
 }
 

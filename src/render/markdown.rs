@@ -187,18 +187,8 @@ fn substitute<'b>(body: &'b str, inserts: &[Insert]) -> (std::borrow::Cow<'b, st
 }
 
 /// Appends a number in decimal without the formatting machinery.
-fn push_decimal(out: &mut String, mut value: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&digit| char::from(digit)));
+fn push_decimal(out: &mut String, value: usize) {
+    crate::model::date::push_digits(out, value as u64, 1);
 }
 
 /// Maps positions in the substituted text back to the original body.

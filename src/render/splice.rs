@@ -42,27 +42,7 @@ pub fn templates_allow_items<'a>(templates: impl IntoIterator<Item = &'a str>) -
 /// context. A value no template reads need not be made.
 pub fn templates_read<'a>(templates: impl IntoIterator<Item = &'a str>, name: &str) -> bool {
     templates.into_iter().any(|source| {
-        if source.contains("__tera_context") {
-            return true;
-        }
-        let mut rest = source;
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let close = match after.as_bytes().first() {
-                Some(b'{') => "}}",
-                Some(b'%') => "%}",
-                _ => {
-                    rest = after;
-                    continue;
-                }
-            };
-            let Some(end) = after[1..].find(close) else { return mentions(&after[1..], name) };
-            if mentions(&after[1..1 + end], name) {
-                return true;
-            }
-            rest = &after[1 + end + close.len()..];
-        }
-        false
+        source.contains("__tera_context") || tags(source).any(|tag| tag.kind != b'#' && mentions(tag.inside, name))
     })
 }
 
@@ -71,31 +51,57 @@ fn template_allows(source: &str, name: &str) -> bool {
     if source.contains("__tera_context") {
         return false;
     }
-    let mut rest = source;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let close = match after.as_bytes().first() {
-            Some(b'{') => "}}",
-            Some(b'%') => "%}",
-            Some(b'#') => "#}",
-            _ => {
-                rest = after;
-                continue;
-            }
-        };
+    tags(source).all(|tag| {
         // An unclosed tag is tera's error to report; it cannot be spliced either way.
-        let Some(end) = after[1..].find(close) else { return !mentions(&after[1..], name) };
-        let inside = &after[1..1 + end];
-        let kind = after.as_bytes()[0];
-        if kind == b'%' && captures_output(inside) {
+        if !tag.closed {
+            return !mentions(tag.inside, name);
+        }
+        if tag.kind == b'%' && captures_output(tag.inside) {
             return false;
         }
-        if kind != b'#' && mentions(inside, name) && !bare_use(kind, inside, name) {
-            return false;
+        tag.kind == b'#' || !mentions(tag.inside, name) || bare_use(tag.kind, tag.inside, name)
+    })
+}
+
+/// A tag of a template: `{{ … }}`, `{% … %}` or `{# … #}`.
+struct Tag<'a> {
+    /// The character after the opening brace: `{`, `%` or `#`.
+    kind: u8,
+    /// What is between the delimiters; for an unclosed tag, the rest of the source.
+    inside: &'a str,
+    closed: bool,
+}
+
+/// The tags of a template source, in order; an unclosed tag is the last.
+fn tags(source: &str) -> impl Iterator<Item = Tag<'_>> {
+    let mut rest = source;
+    std::iter::from_fn(move || {
+        loop {
+            let open = rest.find('{')?;
+            let after = &rest[open + 1..];
+            let kind = *after.as_bytes().first()?;
+            let close = match kind {
+                b'{' => "}}",
+                b'%' => "%}",
+                b'#' => "#}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let body = &after[1..];
+            return Some(match body.find(close) {
+                Some(end) => {
+                    rest = &body[end + close.len()..];
+                    Tag { kind, inside: &body[..end], closed: true }
+                }
+                None => {
+                    rest = "";
+                    Tag { kind, inside: body, closed: false }
+                }
+            });
         }
-        rest = &after[1 + end + close.len()..];
-    }
-    true
+    })
 }
 
 /// Whether `name` occurs as a whole word (letters, digits and `_` around it end it).
