@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     let plan = if quick {
         Plan { quick, corpora: vec![(1_000, 3)], hugo_rounds: 2, shipped_runs: 5 }
     } else {
-        Plan { quick, corpora: vec![(1_000, 5), (10_000, 3)], hugo_rounds: 3, shipped_runs: 10 }
+        Plan { quick, corpora: vec![(1_000, 5), (10_000, 5)], hugo_rounds: 5, shipped_runs: 10 }
     };
     let built = PathBuf::from(env!("CARGO_BIN_EXE_infrabrief"));
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
