@@ -792,7 +792,7 @@ pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand], frame
     let right_tops = column(payees);
     let used = |nodes: &[FlowNode], tops: &[f64]| tops.last().zip(nodes.last()).map_or(16.0, |(t, n)| t + height_of(n));
     let height = used(payers, &left_tops).max(used(payees, &right_tops)) + 16.0;
-    let (lx0, lx1, rx0, rx1) = if inside { (2.0, 10.0, w - 10.0, w - 2.0) } else { (172.0, 180.0, 380.0, 388.0) };
+    let (lx0, lx1, rx0, rx1) = if inside { (2.0, 10.0, w - 10.0, w - 2.0) } else { (164.0, 172.0, 372.0, 380.0) };
     let mut svg = String::new();
     {
         let canvas = Canvas::new(&mut svg, frame.width, height.ceil() as u32);
@@ -834,24 +834,37 @@ pub fn flows(payers: &[FlowNode], payees: &[FlowNode], bands: &[FlowBand], frame
                 canvas.polygon(&shape, band.paint, Fill::Faded(0.5))?;
             }
         }
-        // Label x, alignment and room on each side; inside labels share the width between the
-        // node columns, half each.
-        let half = (rx0 - lx1) / 2.0 - 12.0;
-        let (left_label, right_label) = if inside {
-            ((lx1 + 5.0, Align::Start, half), (rx0 - 5.0, Align::End, half))
-        } else {
-            ((lx0 - 6.0, Align::End, lx0 - 10.0), (rx1 + 6.0, Align::Start, w - rx1 - 10.0))
-        };
         let paint = if inside { Paint::Overlay } else { Paint::Text };
-        for (nodes, tops, (x0, x1), (lx, align, room)) in
-            [(payers, &left_tops, (lx0, lx1), left_label), (payees, &right_tops, (rx0, rx1), right_label)]
-        {
-            for (node, top) in nodes.iter().zip(tops) {
-                let h = height_of(node);
-                canvas.rect(x0, *top, x1, top + h, Paint::Axis, Fill::Solid)?;
-                let label = fit_keeping(&node.label, &node.figure, size, room, &mut shortened);
-                canvas.text(lx, top + h / 2.0, &label, Font::new(size).paint(paint).align(align))?;
-            }
+        let middle = |node: &FlowNode, top: f64| top + height_of(node) / 2.0;
+        // Wide: each column's labels have the margin beside it. Narrow: the payers' labels
+        // take at most half the width between the columns; a payee's label may reach as far
+        // left as the payers' labels at its height leave free, so `Stargate up to $500bn` is not
+        // cut to `Starg…` where nothing stands beside it.
+        let half = (rx0 - lx1) / 2.0 - 12.0;
+        let (left_x, left_align, left_room) =
+            if inside { (lx1 + 5.0, Align::Start, half) } else { (lx0 - 6.0, Align::End, lx0 - 10.0) };
+        let mut left_ends = Vec::with_capacity(payers.len());
+        for (node, &top) in payers.iter().zip(&left_tops) {
+            canvas.rect(lx0, top, lx1, top + height_of(node), Paint::Axis, Fill::Solid)?;
+            let label = fit_keeping(&node.label, &node.figure, size, left_room, &mut shortened);
+            left_ends.push((middle(node, top), left_x + text_width(&label, size)));
+            canvas.text(left_x, middle(node, top), &label, Font::new(size).paint(paint).align(left_align))?;
+        }
+        for (node, &top) in payees.iter().zip(&right_tops) {
+            canvas.rect(rx0, top, rx1, top + height_of(node), Paint::Axis, Fill::Solid)?;
+            let y = middle(node, top);
+            let (x, align, room) = if inside {
+                let blocked = left_ends
+                    .iter()
+                    .filter(|(left_y, _)| (left_y - y).abs() < size + 2.0)
+                    .map(|&(_, end)| end)
+                    .fold(lx1, f64::max);
+                (rx0 - 5.0, Align::End, (rx0 - 5.0 - blocked - 8.0).max(half))
+            } else {
+                (rx1 + 6.0, Align::Start, w - rx1 - 10.0)
+            };
+            let label = fit_keeping(&node.label, &node.figure, size, room, &mut shortened);
+            canvas.text(x, y, &label, Font::new(size).paint(paint).align(align))?;
         }
         canvas.finish()?;
     }
@@ -1091,7 +1104,44 @@ pub fn distribution(
 
 #[cfg(test)]
 mod tests {
-    use super::{BAND_MAX, BAND_MIN, Frame, Kind, Marker, band_lane, timeline, undisclosed_band};
+    use super::{
+        BAND_MAX, BAND_MIN, FlowBand, FlowNode, Frame, Kind, Marker, Paint, band_lane, flows, timeline,
+        undisclosed_band,
+    };
+
+    fn node(label: &str, figure: &str, total: i64) -> FlowNode {
+        FlowNode { label: label.to_string(), figure: figure.to_string(), total }
+    }
+
+    fn band(from: usize, to: usize, value: i64) -> FlowBand {
+        FlowBand { from, to, value, paint: Paint::Firm, ceiling: false }
+    }
+
+    #[test]
+    fn a_payees_label_on_a_phone_reaches_left_as_far_as_the_payers_labels_leave_free() {
+        let payees =
+            [node("Stargate Infrastructure", "up to $50bn", 50), node("Oracle Cloud Infrastructure", "$50bn", 50)];
+        // One payer, its label level with neither payee's: both payee labels are drawn whole,
+        // though each is wider than half the room between the columns.
+        let one_payer = [node("OpenAI", "$100bn", 100)];
+        let drawn = flows(&one_payer, &payees, &[band(0, 0, 50), band(0, 1, 50)], Frame::NARROW).expect("draws");
+        assert!(drawn.shortened.is_empty(), "{:?}", drawn.shortened.iter().map(|s| &s.short).collect::<Vec<_>>());
+        assert!(drawn.svg.contains("Stargate Infrastructure up to $50bn"), "{}", drawn.svg);
+        assert!(drawn.svg.contains("Oracle Cloud Infrastructure $50bn"), "{}", drawn.svg);
+        // Two payers level with the two payees: each payee label gives way to the payer label
+        // beside it, and only the name is cut, never the figure.
+        let two_payers = [node("Microsoft", "$50bn", 50), node("Alphabet", "$50bn", 50)];
+        let drawn = flows(&two_payers, &payees, &[band(0, 0, 50), band(1, 1, 50)], Frame::NARROW).expect("draws");
+        let cut: Vec<(&str, &str)> = drawn.shortened.iter().map(|s| (s.full.as_str(), s.short.as_str())).collect();
+        assert_eq!(cut.len(), 2, "{cut:?}");
+        assert_eq!(cut[0].0, "Stargate Infrastructure up to $50bn");
+        assert!(cut[0].1.ends_with("… up to $50bn"), "{cut:?}");
+        assert_eq!(cut[1].0, "Oracle Cloud Infrastructure $50bn");
+        // On a wide canvas the labels sit in the margins, and a name of this length fits.
+        let wide = [node("Fluidstack", "up to $50bn", 50), node("Oracle", "$50bn", 50)];
+        let drawn = flows(&two_payers, &wide, &[band(0, 0, 50), band(1, 1, 50)], Frame::WIDE).expect("draws");
+        assert!(drawn.svg.contains("Fluidstack up to $50bn"), "{}", drawn.svg);
+    }
 
     #[test]
     fn undisclosed_markers_close_in_time_share_the_band_without_covering_each_other() {
