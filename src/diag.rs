@@ -96,7 +96,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// `String` goes into the `Arc` without one.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    /// Looked up by path, never iterated, so hashed.
+    /// Looked up by path, so hashed; iterated only to gather paths into a set.
     files: rustc_hash::FxHashMap<String, Source>,
 }
 
@@ -114,6 +114,11 @@ impl Sources {
 
     pub fn get(&self, path: &str) -> Option<&str> {
         self.files.get(path).map(|source| source.text.as_str())
+    }
+
+    /// The paths of every file, in no particular order (collect them into a set to use them).
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
     }
 
     /// Keeps only the files whose path `keep` accepts, in one pass.

@@ -5,7 +5,8 @@
 //! and tests); `cmd/build.rs` renders into the staging folder of `output::Staging` instead, so a
 //! large site is never held twice. The result always carries the diagnostics and the source
 //! texts needed to print them; the model and the output are there only when their stage had no
-//! error. [`Session`] is the build `serve` keeps alive: an edit to the body of a brief or page
+//! error. When loading or validation had one, [`prepare`] renders the model of what did
+//! validate into nothing, for the problems those errors would otherwise hide. [`Session`] is the build `serve` keeps alive: an edit to the body of a brief or page
 //! re-renders that page alone, anything else builds the site again.
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostics, Sources};
 use crate::load::{self, LoadError};
+use crate::model::validate::{Validated, validate};
 use crate::model::{self, Site};
 use crate::render::pages::{self, Base, Memo, RenderTimings, Rerendered};
 use crate::render::theme::Theme;
@@ -66,12 +68,25 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, LoadError> {
     let mut timings = Timings { load: started.elapsed(), ..Timings::default() };
 
     let started = Instant::now();
-    let (site, validation) = model::validate::validate(&loaded, model::validate::Options { drafts: options.drafts });
+    let (validated, validation) = validate(&loaded, model::validate::Options { drafts: options.drafts });
     diagnostics.extend(validation);
     timings.validate = started.elapsed();
 
-    let mut sources = loaded.sources;
     let theme = Theme::new(&loaded.templates, &loaded.static_files);
+    let site = match validated {
+        Validated::Site(site) if !diagnostics.has_errors() => Some(*site),
+        validated => {
+            // The files have errors, and nothing will be written; the model of what did
+            // validate is still rendered (into nothing), so that this run also reports what
+            // those errors would otherwise hide until the next: a broken shortcode or link in a
+            // brief, a broken template.
+            let recovered = model::validate::recover(validated, &loaded);
+            diagnostics.extend(render::problems(&recovered, &theme));
+            render::drop_later(recovered);
+            None
+        }
+    };
+    let mut sources = loaded.sources;
     // Built-in templates are sources too, so template errors can show their line.
     for (name, text) in &theme.templates {
         let file = format!("templates/{name}");
@@ -81,7 +96,6 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, LoadError> {
     }
     // The raw structs are done with: tens of thousands of small allocations, freed aside.
     render::drop_later((loaded.briefs, loaded.deals, loaded.companies, loaded.pages, loaded.series));
-    let site = site.filter(|_| !diagnostics.has_errors());
     Ok(Prepared { sources, diagnostics, site, theme, timings })
 }
 

@@ -3,14 +3,15 @@
 //! [`validate::validate`] is the only way in: it turns the loader's raw structs into these types
 //! and records a diagnostic for everything that does not make sense (unknown references,
 //! impossible dates, negative values). Every value here is known good: a `Deal`'s `buyer` names
-//! a `Company` that exists, a superseded deal names the deal that replaced it. [`totals`] holds
+//! a `Company` that exists, a superseded deal names the deal that replaced it (a model recovered
+//! from errors keeps this too, by leaving out what names something left out). [`totals`] holds
 //! the arithmetic every page and chart shares, so a figure is computed in one place only.
 
 pub mod date;
 pub mod totals;
 pub mod validate;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -38,11 +39,42 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Sorted by id.
     pub series: Vec<Series>,
+    /// What the files define but this model left out for its errors: empty but in a model
+    /// recovered from a run with errors ([`validate::recover`]).
+    pub withheld: Withheld,
     /// Lookups by id or slug: hashed, since every shortcode and link asks; never iterated.
     company_index: FxHashMap<String, usize>,
     deal_index: FxHashMap<String, usize>,
     brief_index: FxHashMap<String, usize>,
     page_index: FxHashMap<String, usize>,
+}
+
+/// The deals, companies, series, briefs and pages that a site's files define but that failed
+/// to load or validate. A run with errors renders what did validate, written nowhere, to report
+/// the problems the errors would otherwise hide (a broken shortcode in a brief, a broken
+/// template); a reference to a withheld entry is not one of them, since the entry's own error
+/// is already reported where it is defined.
+#[derive(Clone, Debug, Default)]
+pub struct Withheld {
+    /// Every deal (or company) is withheld when its registry file could not be read or parsed.
+    pub all_deals: bool,
+    pub all_companies: bool,
+    pub deals: BTreeSet<String>,
+    pub companies: BTreeSet<String>,
+    /// Series ids, brief slugs and page slugs (as `@/briefs/<slug>.md` links name them).
+    pub series: BTreeSet<String>,
+    pub briefs: BTreeSet<String>,
+    pub pages: BTreeSet<String>,
+}
+
+impl Withheld {
+    pub fn deal(&self, id: &str) -> bool {
+        self.all_deals || self.deals.contains(id)
+    }
+
+    pub fn company(&self, id: &str) -> bool {
+        self.all_companies || self.companies.contains(id)
+    }
 }
 
 impl Site {
@@ -70,6 +102,7 @@ impl Site {
             briefs: Vec::new(),
             pages: Vec::new(),
             series: Vec::new(),
+            withheld: Withheld::default(),
             company_index: FxHashMap::default(),
             deal_index: FxHashMap::default(),
             brief_index: FxHashMap::default(),

@@ -5,6 +5,8 @@
 //! positive and plausible, URLs are http(s), superseded deals say what replaced them. A record
 //! with a problem is left out of the model but does not stop the others from being checked, so
 //! one run reports everything; the model is only returned when there was no error at all.
+//! Otherwise [`recover`] makes a model of what did validate, which the pipeline renders into
+//! nothing to find the problems of the briefs' bodies and the templates in the same run.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -13,7 +15,7 @@ use rayon::prelude::*;
 
 use super::{
     Agreement, Basis, Brief, Company, Date, Deal, Frequency, Kind, Line, Origin, Page, Period, Point, Role, Series,
-    Site, SiteConfig, Source, Status, Unit, is_slug, slugify,
+    Site, SiteConfig, Source, Status, Unit, Withheld, is_slug, slugify,
 };
 use crate::diag::{Diagnostic, Diagnostics, Location, Sources, suggest};
 use crate::load::raw::{RawBrief, RawCompany, RawDeal, RawPage, RawSeries, RawSource};
@@ -43,8 +45,33 @@ pub struct Options {
     pub drafts: bool,
 }
 
-/// Validates everything loaded. The site comes back only when no error was found.
-pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnostics) {
+/// What validation made of the loaded files.
+#[derive(Debug)]
+pub enum Validated {
+    /// No error: the model.
+    Site(Box<Site>),
+    /// Errors: what did validate, for [`recover`].
+    Broken(Box<Broken>),
+}
+
+/// The records that validated in a run with errors, and which briefs and pages did not.
+#[derive(Debug)]
+pub struct Broken {
+    config: Option<SiteConfig>,
+    companies: Vec<Company>,
+    deals: Vec<Deal>,
+    briefs: Vec<Brief>,
+    pages: Vec<Page>,
+    series: Vec<Series>,
+    /// Indices into the loaded briefs and pages that failed validation (drafts left out unless
+    /// asked for), whose bodies the recovered model still carries.
+    failed_briefs: Vec<usize>,
+    failed_pages: Vec<usize>,
+}
+
+/// Validates everything loaded. The model comes back only when no error was found; otherwise
+/// what did validate comes back for [`recover`].
+pub fn validate(loaded: &LoadedSite, options: Options) -> (Validated, Diagnostics) {
     let mut v = Validator { sources: &loaded.sources, diagnostics: Diagnostics::default() };
     let config = loaded.config.as_ref().and_then(|raw| v.config(raw));
 
@@ -61,7 +88,7 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
     };
     v.company_parents(&loaded.companies, &refs);
 
-    let mut deals = v.deals(&loaded.deals, &refs);
+    let deals = v.deals(&loaded.deals, &refs);
     // Each brief is checked on its own, in parallel; only slug uniqueness needs the others,
     // and it is judged afterwards in file order, so "first defined in" names the same file.
     let checked: Vec<(Option<Brief>, Option<Sp<String>>, Diagnostics)> = loaded
@@ -89,51 +116,216 @@ pub fn validate(loaded: &LoadedSite, options: Options) -> (Option<Site>, Diagnos
         }
     }
     drop(first_with_slug);
-    for (((brief, slug, diagnostics), raw), first) in checked.into_iter().zip(&loaded.briefs).zip(first_of) {
+    let wanted = |draft: &Option<Sp<bool>>| options.drafts || !draft.as_ref().is_some_and(|d| d.value);
+    let mut failed_briefs = Vec::new();
+    for (i, (((brief, slug, diagnostics), raw), first)) in
+        checked.into_iter().zip(&loaded.briefs).zip(first_of).enumerate()
+    {
         v.diagnostics.extend(diagnostics);
-        let Some(slug) = slug else { continue };
-        let unique = match first {
-            Some((first, first_span)) => {
-                v.duplicate(&raw.file, &slug, &loaded.briefs[first].file, &first_span, "slug");
+        let unique = match (&slug, first) {
+            (Some(slug), Some((first, first_span))) => {
+                v.duplicate(&raw.file, slug, &loaded.briefs[first].file, &first_span, "slug");
                 false
             }
-            None => true,
+            _ => true,
         };
-        if let Some(brief) = brief
-            && unique
-            && (options.drafts || !brief.draft)
-        {
-            briefs.push(brief);
+        match brief {
+            Some(brief) if slug.is_some() && unique && (options.drafts || !brief.draft) => briefs.push(brief),
+            // A valid draft is not wanted either: it is no failure.
+            Some(_) if slug.is_some() && unique => {}
+            _ if wanted(&raw.draft) => failed_briefs.push(i),
+            _ => {}
         }
     }
     let mut pages: Vec<Page> = Vec::new();
+    let mut failed_pages = Vec::new();
     let mut page_slugs = Seen::default();
-    for raw in &loaded.pages {
-        if let Some(page) = v.page(raw, &mut page_slugs)
-            && (options.drafts || !page.draft)
-        {
-            pages.push(page);
+    for (i, raw) in loaded.pages.iter().enumerate() {
+        match v.page(raw, &mut page_slugs) {
+            Some(page) if options.drafts || !page.draft => pages.push(page),
+            Some(_) => {}
+            None if wanted(&raw.draft) => failed_pages.push(i),
+            None => {}
         }
     }
-    let mut series: Vec<Series> = loaded.series.iter().filter_map(|raw| v.series(raw, &refs)).collect();
+    let series: Vec<Series> = loaded.series.iter().filter_map(|raw| v.series(raw, &refs)).collect();
 
     let mut diagnostics = v.diagnostics;
-    let Some(config) = config else {
-        return (None, diagnostics);
-    };
-    if diagnostics.has_errors() {
-        return (None, diagnostics);
-    }
-    let mut companies = companies;
-    companies.sort_by(|a, b| a.id.cmp(&b.id));
-    deals.sort_by(|a, b| b.announced.cmp(&a.announced).then_with(|| a.id.cmp(&b.id)));
-    // Slugs are unique, so this order is total and a parallel sort gives the same order.
-    briefs.par_sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-    pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.slug.cmp(&b.slug)));
-    series.sort_by(|a, b| a.id.cmp(&b.id));
     diagnostics.sort();
-    let site = Site { config, companies, deals, briefs, pages, series, ..Site::empty() }.index();
-    (Some(site), diagnostics)
+    let broken = Broken { config, companies, deals, briefs, pages, series, failed_briefs, failed_pages };
+    if diagnostics.has_errors() || broken.config.is_none() {
+        return (Validated::Broken(Box::new(broken)), diagnostics);
+    }
+    (Validated::Site(Box::new(broken.into_site())), diagnostics)
+}
+
+impl Broken {
+    /// The model of these records, in the model's order.
+    fn into_site(self) -> Site {
+        let Broken { config, mut companies, mut deals, mut briefs, mut pages, mut series, .. } = self;
+        companies.sort_by(|a, b| a.id.cmp(&b.id));
+        deals.sort_by(|a, b| b.announced.cmp(&a.announced).then_with(|| a.id.cmp(&b.id)));
+        // Slugs are unique, so this order is total and a parallel sort gives the same order.
+        briefs.par_sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.slug.cmp(&b.slug)));
+        series.sort_by(|a, b| a.id.cmp(&b.id));
+        let config = config.unwrap_or_else(|| Site::empty().config);
+        Site { config, companies, deals, briefs, pages, series, ..Site::empty() }.index()
+    }
+}
+
+/// A model to look for more problems in, for a run whose files have errors (in loading or in
+/// validation): what validated, with stand-ins for the briefs and pages that did not (so their
+/// bodies' shortcodes and links are still checked), and a record of what was left out
+/// ([`Withheld`]), so that the render does not report a reference to a deal whose own entry is
+/// broken as a reference to nothing. It keeps the model's promise that references resolve: a
+/// deal naming a company or deal that was left out is left out too, and such ids are dropped
+/// from briefs' lists, companies' parents and series' lines. It is rendered to find problems and
+/// written nowhere.
+pub fn recover(validated: Validated, loaded: &LoadedSite) -> Site {
+    let mut broken = match validated {
+        Validated::Broken(broken) => *broken,
+        Validated::Site(site) => {
+            let Site { config, companies, deals, briefs, pages, series, .. } = *site;
+            let config = Some(config);
+            Broken { config, companies, deals, briefs, pages, series, failed_briefs: vec![], failed_pages: vec![] }
+        }
+    };
+    let mut withheld = Withheld {
+        all_deals: !loaded.deals_readable,
+        all_companies: !loaded.companies_readable,
+        ..Withheld::default()
+    };
+    // Companies and deals: an id defined in the registry but absent from the model.
+    let company_ids: BTreeSet<String> = broken.companies.iter().map(|c| c.id.clone()).collect();
+    withheld.companies = loaded
+        .companies
+        .iter()
+        .filter_map(|c| c.id.as_ref())
+        .map(|id| id.value.as_str())
+        .filter(|id| !company_ids.contains(*id))
+        .map(str::to_string)
+        .collect();
+    for company in &mut broken.companies {
+        if company.parent.as_ref().is_some_and(|parent| !company_ids.contains(parent.as_str())) {
+            company.parent = None;
+        }
+    }
+    withheld.deals = loaded
+        .deals
+        .iter()
+        .filter_map(|d| d.id.as_ref())
+        .map(|id| id.value.clone())
+        .filter(|id| !broken.deals.iter().any(|d| &d.id == id))
+        .collect();
+    // A deal whose parties or successor were left out goes too, until none is left dangling.
+    loop {
+        let deal_ids: BTreeSet<String> = broken.deals.iter().map(|d| d.id.clone()).collect();
+        let dangling = |deal: &Deal| {
+            deal.parties().any(|party| !company_ids.contains(party))
+                || deal.superseded_by.as_ref().is_some_and(|next| !deal_ids.contains(next))
+        };
+        let (gone, kept): (Vec<Deal>, Vec<Deal>) = broken.deals.drain(..).partition(|deal| dangling(deal));
+        broken.deals = kept;
+        if gone.is_empty() {
+            break;
+        }
+        withheld.deals.extend(gone.into_iter().map(|deal| deal.id));
+    }
+    let deal_ids: BTreeSet<String> = broken.deals.iter().map(|d| d.id.clone()).collect();
+    for series in &mut broken.series {
+        for line in &mut series.lines {
+            if line.company.as_ref().is_some_and(|company| !company_ids.contains(company.as_str())) {
+                line.company = None;
+            }
+        }
+    }
+    let series_ids: BTreeSet<String> = broken.series.iter().map(|s| s.id.clone()).collect();
+    withheld.series = files_under(loaded, "content/series/", ".toml")
+        .filter(|stem| !series_ids.contains(*stem))
+        .map(str::to_string)
+        .collect();
+    // Briefs and pages: stand-ins for the ones that failed; a link names a file, so every file
+    // of the folder that is not in the model (it failed to load, or to validate) is withheld,
+    // under its file name and under the slug it asked for.
+    let valid_files: BTreeSet<&str> =
+        broken.briefs.iter().map(|b| b.file.as_str()).chain(broken.pages.iter().map(|p| p.file.as_str())).collect();
+    let left_out = |folder: &str, extension: &str| -> BTreeSet<String> {
+        files_under(loaded, folder, extension)
+            .filter(|stem| !valid_files.contains(format!("{folder}{stem}{extension}").as_str()))
+            .map(str::to_string)
+            .collect()
+    };
+    withheld.briefs = left_out("content/briefs/", ".md");
+    withheld.pages = left_out("content/pages/", ".md");
+    drop(valid_files);
+    let mut briefs = std::mem::take(&mut broken.briefs);
+    for (n, &i) in broken.failed_briefs.iter().enumerate() {
+        let raw = &loaded.briefs[i];
+        // Under the slug it asked for, and under the one a file name that is not a slug would
+        // be renamed to (`second brief.md`, linked as `@/briefs/second-brief.md`).
+        withheld.briefs.extend(raw.slug.as_ref().map(|slug| slug.value.clone()));
+        withheld.briefs.insert(slugify(&raw.stem));
+        briefs.push(stand_in_brief(raw, n, &company_ids, &deal_ids));
+    }
+    for brief in &mut briefs {
+        brief.companies.retain(|id| company_ids.contains(id.as_str()));
+        brief.deals.retain(|id| deal_ids.contains(id.as_str()));
+    }
+    let mut pages = std::mem::take(&mut broken.pages);
+    for (n, &i) in broken.failed_pages.iter().enumerate() {
+        let raw = &loaded.pages[i];
+        withheld.pages.extend(raw.slug.as_ref().map(|slug| slug.value.clone()));
+        withheld.pages.insert(slugify(&raw.stem));
+        pages.push(Page {
+            slug: format!("recovered--page-{n}"),
+            title: raw.title.as_ref().map_or_else(|| raw.stem.clone(), |t| t.value.clone()),
+            summary: None,
+            order: i64::MAX,
+            draft: false,
+            text: std::sync::Arc::clone(&raw.text),
+            body_offset: raw.body_offset,
+            file: raw.file.clone(),
+        });
+    }
+    broken.briefs = briefs;
+    broken.pages = pages;
+    let mut site = broken.into_site();
+    site.withheld = withheld;
+    site
+}
+
+/// The stems of the files read from `folder` (`content/briefs/`) with `extension`.
+fn files_under<'l>(loaded: &'l LoadedSite, folder: &str, extension: &str) -> impl Iterator<Item = &'l str> {
+    let (folder, extension) = (folder.to_string(), extension.to_string());
+    loaded.sources.files().filter_map(move |file| file.strip_prefix(folder.as_str())?.strip_suffix(extension.as_str()))
+}
+
+/// A brief that failed validation, as the recovered model carries it: its body as written, under
+/// a slug no real brief can have (`--` is never in a slug), its title and date where they are
+/// readable, and the references of its lists that resolve.
+fn stand_in_brief(raw: &RawBrief, n: usize, companies: &BTreeSet<String>, deals: &BTreeSet<String>) -> Brief {
+    let resolving = |ids: &[Sp<String>], known: &BTreeSet<String>| {
+        ids.iter().filter(|id| known.contains(id.value.as_str())).map(|id| id.value.clone()).collect()
+    };
+    Brief {
+        slug: format!("recovered--brief-{n}"),
+        title: raw.title.as_ref().map_or_else(|| raw.stem.clone(), |t| t.value.clone()),
+        date: raw.date.as_ref().and_then(|d| Date::parse(d.value.trim()).ok()).unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: Some(1),
+        }),
+        updated: None,
+        summary: raw.summary.as_ref().map_or_else(String::new, |s| s.value.clone()),
+        tags: Vec::new(),
+        companies: resolving(&raw.companies, companies),
+        deals: resolving(&raw.deals, deals),
+        draft: false,
+        text: std::sync::Arc::clone(&raw.text),
+        body_offset: raw.body_offset,
+        file: raw.file.clone(),
+    }
 }
 
 /// The ids that exist, for checking references.

@@ -142,6 +142,7 @@ pub fn expand(site: &Site, blocks: &dyn Blocks, document: &Document<'_>, diagnos
                             report(&shortcode.span, format!("the chart template failed: {problem}"), None);
                             None
                         }
+                        Err(FigureProblem::Unknown) if withheld_chart(site, name) => None,
                         Err(FigureProblem::Unknown) => {
                             let names = blocks.chart_names();
                             let help = match suggest(name, names.iter().map(String::as_str)) {
@@ -243,8 +244,17 @@ fn value_span(shortcode: &Shortcode, key: &str) -> Range<usize> {
     shortcode.arg(key).map_or(shortcode.span.clone(), |a| a.value_span.clone())
 }
 
+/// Whether `name` is the chart of a deal or company left out of a model recovered from errors.
+fn withheld_chart(site: &Site, name: &str) -> bool {
+    name.strip_prefix("deal-").is_some_and(|id| site.withheld.deal(id))
+        || name.strip_prefix("company-").is_some_and(|id| site.withheld.company(id))
+}
+
 fn unknown_deal(site: &Site, shortcode: &Shortcode, key: &str, report: &mut Report<'_>) {
     let id = text_arg(shortcode, key).unwrap_or_default();
+    if site.withheld.deal(id) {
+        return; // its entry has an error of its own, reported where it is defined
+    }
     let help = match suggest(id, site.deals.iter().map(|d| d.id.as_str())) {
         Some(close) => format!("did you mean `{close}`?"),
         None => "add the deal to content/deals.toml, or fix the id".to_string(),
@@ -310,6 +320,9 @@ fn how_it_counts(deal: &crate::model::Deal) -> String {
 fn company(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
     let id = text_arg(shortcode, "id")?;
     let Some(company) = site.company(id) else {
+        if site.withheld.company(id) {
+            return None;
+        }
         let help = match suggest(id, site.companies.iter().map(|c| c.id.as_str())) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "add the company to content/companies.toml, or fix the id".to_string(),
@@ -326,6 +339,9 @@ fn company(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Rep
 fn point(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
     let id = text_arg(shortcode, "series")?;
     let Some(series) = site.series_by_id(id) else {
+        if site.withheld.series.contains(id) {
+            return None;
+        }
         let help = match suggest(id, site.series.iter().map(|s| s.id.as_str())) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "series are the files of content/series/, named without .toml".to_string(),

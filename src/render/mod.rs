@@ -147,6 +147,23 @@ pub fn render(site: &Site, theme: &Theme) -> (Option<Rendered>, Diagnostics) {
     (rendered, diagnostics)
 }
 
+/// The problems a render of `site` finds, keeping nothing it renders: for a model recovered from
+/// a run with errors ([`crate::model::validate::recover`]), which is never written.
+pub fn problems(site: &Site, theme: &Theme) -> Diagnostics {
+    pages::render_site(site, theme, &Discard, None).1
+}
+
+/// A sink that keeps nothing.
+struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _path: String, _bytes: Vec<u8>) {}
+
+    fn put_bytes(&self, _path: String, _bytes: &[u8]) {}
+
+    fn put_parts(&self, _path: String, _parts: &[&[u8]]) {}
+}
+
 /// Frees `value` on a thread of its own. The model, caches and page facts of a large site are
 /// millions of allocations that take a tenth of a second to free one by one; nothing waits for
 /// that, and a build's process may well end first. If no thread can be started it is freed here.
