@@ -214,8 +214,9 @@ impl Session {
         let Some(site) = site else { return Ok(Outcome::Failed) };
         let base = match Base::new(&site, &theme) {
             Ok(base) => base,
-            Err(problems) => {
-                self.diagnostics.extend(problems);
+            Err(_) => {
+                // With the content's problems that broken templates would hide.
+                self.diagnostics.extend(render::problems(&site, &theme));
                 self.diagnostics.sort();
                 return Ok(Outcome::Failed);
             }

@@ -154,7 +154,7 @@ pub fn problems(site: &Site, theme: &Theme) -> Diagnostics {
 }
 
 /// A sink that keeps nothing.
-struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn put(&self, _path: String, _bytes: Vec<u8>) {}

@@ -262,7 +262,21 @@ pub fn render_site(
             super::drop_later(base);
             (facts.map(|(facts, _)| facts), diagnostics)
         }
-        Err(problems) => (None, problems),
+        Err(mut problems) => {
+            // The site's own templates are broken: the content is rendered again, into nothing,
+            // with the built-in ones, so its problems (a broken shortcode, a dead link) are
+            // reported in this run too. Only the content's problems are kept from that render:
+            // the rest would repeat these.
+            let templates_broken = problems.iter().any(|p| p.file.starts_with("templates/"));
+            if templates_broken && !theme.site_templates.is_empty() {
+                let built_in = theme.with_built_in_templates();
+                let (_, content) = render_site(site, &built_in, &super::Discard, released);
+                for problem in content.into_vec().into_iter().filter(|p| p.file.starts_with("content/")) {
+                    problems.push(problem);
+                }
+            }
+            (None, problems)
+        }
     }
 }
 

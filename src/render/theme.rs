@@ -63,4 +63,15 @@ impl Theme {
         }
         Theme { templates, static_files, site_templates: site_templates.keys().cloned().collect() }
     }
+
+    /// This theme with the built-in templates in place of the site's own (the static files
+    /// stay): what a run whose templates are broken renders the content with, to find the
+    /// content's own problems too.
+    pub fn with_built_in_templates(&self) -> Theme {
+        Theme {
+            templates: TEMPLATES.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect(),
+            static_files: self.static_files.clone(),
+            site_templates: Vec::new(),
+        }
+    }
 }
