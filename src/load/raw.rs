@@ -23,6 +23,7 @@ pub struct RawConfig {
     pub base_url: Option<Sp<String>>,
     pub trust_html: Option<Sp<bool>>,
     pub search: Option<Sp<bool>>,
+    pub paginate: Option<Sp<i64>>,
 }
 
 #[derive(Debug)]
@@ -309,6 +310,7 @@ pub fn read_config(file: &str, table: &DeTable<'_>, diagnostics: &mut Diagnostic
         base_url: reader.string("base_url"),
         trust_html: reader.boolean("trust_html"),
         search: reader.boolean("search"),
+        paginate: reader.integer("paginate"),
     };
     reader.finish();
     config

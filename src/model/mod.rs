@@ -96,6 +96,7 @@ impl Site {
                 base_url: None,
                 trust_html: false,
                 search: true,
+                paginate: None,
             },
             companies: Vec::new(),
             deals: Vec::new(),
@@ -169,6 +170,9 @@ pub struct SiteConfig {
     /// Whether the site has its offline search: the index script and the search box (`search =
     /// false` turns both off; on by default).
     pub search: bool,
+    /// How many briefs each page of the briefs index and of a topic lists (`paginate = 50`);
+    /// `None`, the default, lists them all on one page.
+    pub paginate: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -35,6 +35,9 @@ fn figure(value: f64) -> String {
     if plain.len() <= 12 { plain } else { format!("{value:e}") }
 }
 
+/// The most briefs `paginate` may put on one page.
+const MAX_PER_PAGE: i64 = 100_000;
+
 /// Page names at the root of the output that content pages may not take.
 const RESERVED_PAGE_SLUGS: [&str; 10] =
     ["index", "registry", "404", "feed", "sitemap", "search", "briefs", "deals", "companies", "tags"];
@@ -516,7 +519,23 @@ impl Validator<'_> {
         };
         let trust_html = raw.trust_html.as_ref().is_some_and(|trust| trust.value);
         let search = raw.search.as_ref().is_none_or(|search| search.value);
-        Some(SiteConfig { title: title?, description, language, author, base_url, trust_html, search })
+        let paginate = match &raw.paginate {
+            Some(per_page) if (1..=MAX_PER_PAGE).contains(&per_page.value) => Some(per_page.value as usize),
+            Some(per_page) => {
+                let message = if per_page.value < 1 {
+                    format!("`paginate = {}` would put no brief on a page", per_page.value)
+                } else {
+                    format!("`paginate = {}` is more briefs than a page can hold", per_page.value)
+                };
+                self.error(file, per_page.span.clone(), message).help = Some(format!(
+                    "`paginate` is how many briefs each page of the briefs index and of a topic lists, from 1 to \
+                         {MAX_PER_PAGE}; leave it out to list them all on one page"
+                ));
+                return None;
+            }
+            None => None,
+        };
+        Some(SiteConfig { title: title?, description, language, author, base_url, trust_html, search, paginate })
     }
 
     fn companies(&mut self, raws: &[RawCompany]) -> Vec<Company> {

@@ -357,8 +357,13 @@ pub fn rerender(
     let Some((tags, deals, companies)) = listings else { return Rerendered::Pages };
     let values = brief_values(base, &memo.listed);
     let cross = cross_references(site, base, &memo.briefs, &memo.listed, &values, &memo.items);
-    let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Companies, Job::Tags];
-    jobs.extend(tags.into_iter().map(|tag| Job::Tag(tag.to_string())));
+    let per_page = site.config.paginate;
+    let mut jobs = vec![Job::Home, Job::Companies, Job::Tags];
+    jobs.extend((1..=page_count(site.briefs.len(), per_page)).map(Job::BriefIndex));
+    for tag in tags {
+        let listed = cross.tag_briefs.get(tag).map_or(0, Vec::len);
+        jobs.extend((1..=page_count(listed, per_page)).map(|number| Job::Tag(tag.to_string(), number)));
+    }
     jobs.extend(site.deals.iter().enumerate().filter(|(_, d)| deals.contains(&d.id)).map(|(i, _)| Job::Deal(i)));
     jobs.extend(
         site.companies.iter().enumerate().filter(|(_, c)| companies.contains(&c.id)).map(|(i, _)| Job::Company(i)),
@@ -657,10 +662,14 @@ fn render_listings(
             .collect::<Result<Vec<String>, Diagnostic>>()?,
     };
     let cross = cross_references(site, base, facts, &brief_refs, &brief_values, &brief_items);
-    let mut jobs = vec![Job::Home, Job::BriefIndex, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
+    let per_page = site.config.paginate;
+    let mut jobs = vec![Job::Home, Job::Registry, Job::Companies, Job::Tags, Job::Data, Job::NotFound];
+    jobs.extend((1..=page_count(site.briefs.len(), per_page)).map(Job::BriefIndex));
     jobs.extend((0..site.deals.len()).map(Job::Deal));
     jobs.extend((0..site.companies.len()).map(Job::Company));
-    jobs.extend(site.tags().into_keys().map(|t| Job::Tag(t.to_string())));
+    for (tag, briefs) in site.tags() {
+        jobs.extend((1..=page_count(briefs.len(), per_page)).map(|number| Job::Tag(tag.to_string(), number)));
+    }
     jobs.extend((0..site.series.len()).map(Job::Series));
     let results = jobs.par_iter().map(|job| render_job(shared, &cross, job)).collect();
     drop(cross);
@@ -844,12 +853,14 @@ impl<'a> Cross<'a> {
 /// A page other than a brief or a content page.
 enum Job {
     Home,
-    BriefIndex,
+    /// A page of the briefs index, from 1.
+    BriefIndex(usize),
     Deal(usize),
     Registry,
     Company(usize),
     Companies,
-    Tag(String),
+    /// A page of a topic, from 1.
+    Tag(String, usize),
     Tags,
     Series(usize),
     Data,
@@ -1012,9 +1023,14 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
             context.insert("charts", &home);
             page(shared, "index.html", paths::HOME, "home", &site.config.title, &site.config.description, context)
         }
-        Job::BriefIndex => {
-            let values = cross.list_briefs(context, &(0..site.briefs.len()).collect::<Vec<_>>());
-            page(shared, "briefs.html", paths::BRIEFS, "briefs", "Briefs", "Every brief, newest first.", values)
+        Job::BriefIndex(number) => {
+            let all: Vec<usize> = (0..site.briefs.len()).collect();
+            let (shown, pagination) = Pagination::of(&all, *number, site.config.paginate, paths::BRIEFS);
+            let title = pagination.title("Briefs");
+            let path = pagination.path.clone();
+            context.insert("pagination", &pagination);
+            let values = cross.list_briefs(context, shown);
+            page(shared, "briefs.html", &path, "briefs", &title, "Every brief, newest first.", values)
         }
         Job::Deal(index) => {
             let deal = &site.deals[*index];
@@ -1098,18 +1114,15 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
                 context,
             )
         }
-        Job::Tag(tag) => {
+        Job::Tag(tag, number) => {
             context.insert("tag", tag);
-            let values = cross.list_briefs(context, cross.tag_briefs.get(tag.as_str()).map_or(&[], Vec::as_slice));
-            page(
-                shared,
-                "tag.html",
-                &paths::tag(tag),
-                "tags",
-                &format!("Topic: {tag}"),
-                &format!("Briefs on {tag}."),
-                values,
-            )
+            let listed = cross.tag_briefs.get(tag.as_str()).map_or(&[][..], Vec::as_slice);
+            let (shown, pagination) = Pagination::of(listed, *number, site.config.paginate, &paths::tag(tag));
+            let title = pagination.title(&format!("Topic: {tag}"));
+            let path = pagination.path.clone();
+            context.insert("pagination", &pagination);
+            let values = cross.list_briefs(context, shown);
+            page(shared, "tag.html", &path, "tags", &title, &format!("Briefs on {tag}."), values)
         }
         Job::Tags => {
             let tags: Vec<TagCount> = site
@@ -1562,6 +1575,78 @@ struct RoleGroup {
     companies: Vec<CompanyView>,
 }
 
+/// How many pages a listing of `briefs` briefs takes, at `per_page` a page (all on one page
+/// when `None`; an empty listing still has its one page).
+fn page_count(briefs: usize, per_page: Option<usize>) -> usize {
+    per_page.map_or(1, |per_page| briefs.div_ceil(per_page.max(1)).max(1))
+}
+
+/// Where a page of a listing of briefs sits among the others, for its navigation
+/// (`partials/pagination.html`). Paths are from the site's root.
+#[derive(Debug, PartialEq, Serialize)]
+struct Pagination {
+    /// This page, from 1, of `count`.
+    number: usize,
+    count: usize,
+    path: String,
+    /// The page of newer briefs before this one and of older ones after it.
+    previous: Option<String>,
+    next: Option<String>,
+    /// The pages to link to by number: the first, the last, and two either side of this one.
+    pages: Vec<PageLink>,
+}
+
+#[derive(Debug, PartialEq, Serialize)]
+struct PageLink {
+    number: usize,
+    path: String,
+    current: bool,
+    /// Pages were skipped between the link before and this one.
+    gap_before: bool,
+}
+
+impl Pagination {
+    /// Page `number` (from 1) of the listing of `indexes` whose first page is at `first`, and
+    /// the indexes it shows.
+    fn of<'i>(indexes: &'i [usize], number: usize, per_page: Option<usize>, first: &str) -> (&'i [usize], Pagination) {
+        let count = page_count(indexes.len(), per_page);
+        let number = number.clamp(1, count);
+        let shown = match per_page {
+            Some(per_page) => {
+                let start = ((number - 1) * per_page).min(indexes.len());
+                &indexes[start..(start + per_page).min(indexes.len())]
+            }
+            None => indexes,
+        };
+        let near = |n: usize| n == 1 || n == count || n.abs_diff(number) <= 2;
+        let mut pages = Vec::new();
+        let mut last = 0;
+        for n in (1..=count).filter(|&n| near(n)) {
+            pages.push(PageLink {
+                number: n,
+                path: paths::numbered(first, n),
+                current: n == number,
+                gap_before: n > last + 1,
+            });
+            last = n;
+        }
+        let pagination = Pagination {
+            number,
+            count,
+            path: paths::numbered(first, number),
+            previous: (number > 1).then(|| paths::numbered(first, number - 1)),
+            next: (number < count).then(|| paths::numbered(first, number + 1)),
+            pages,
+        };
+        (shown, pagination)
+    }
+
+    /// The page's title: `title` on the first page, `title, page 2 of 7` on the others.
+    fn title(&self, title: &str) -> String {
+        if self.number == 1 { title.to_string() } else { format!("{title}, page {} of {}", self.number, self.count) }
+    }
+}
+
 #[derive(Serialize)]
 struct TagCount {
     name: String,
@@ -1634,5 +1719,54 @@ impl SeriesView {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pagination, page_count};
+
+    #[test]
+    fn a_listing_is_cut_into_pages_of_the_asked_size() {
+        assert_eq!(page_count(0, Some(10)), 1, "an empty listing keeps its page");
+        assert_eq!((page_count(10, Some(10)), page_count(11, Some(10)), page_count(11, None)), (1, 2, 1));
+        let briefs: Vec<usize> = (0..23).collect();
+        let (shown, last) = Pagination::of(&briefs, 3, Some(10), "briefs/index.html");
+        assert_eq!(shown, &[20, 21, 22]);
+        assert_eq!((last.number, last.count, last.next.as_deref()), (3, 3, None));
+        assert_eq!(last.previous.as_deref(), Some("briefs/index.2.html"));
+        assert_eq!(last.title("Briefs"), "Briefs, page 3 of 3");
+        let (shown, first) = Pagination::of(&briefs, 1, Some(10), "briefs/index.html");
+        assert_eq!((shown.len(), first.path.as_str(), first.previous.as_deref()), (10, "briefs/index.html", None));
+        assert_eq!(first.title("Briefs"), "Briefs");
+        let (shown, whole) = Pagination::of(&briefs, 1, None, "tags/ai.html");
+        assert_eq!((shown.len(), whole.count, whole.pages.len()), (23, 1, 1));
+    }
+
+    #[test]
+    fn page_links_keep_the_ends_and_two_either_side_with_gaps_between() {
+        let briefs: Vec<usize> = (0..100).collect();
+        let links = |number: usize| {
+            let (_, pagination) = Pagination::of(&briefs, number, Some(5), "tags/ai.html");
+            pagination
+                .pages
+                .iter()
+                .map(|link| {
+                    format!(
+                        "{}{}{}",
+                        if link.gap_before { "… " } else { "" },
+                        link.number,
+                        if link.current { "*" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(links(1), "1* 2 3 … 20");
+        assert_eq!(links(4), "1 2 3 4* 5 6 … 20");
+        assert_eq!(links(10), "1 … 8 9 10* 11 12 … 20");
+        assert_eq!(links(20), "1 … 18 19 20*");
+        let (_, pagination) = Pagination::of(&briefs, 10, Some(5), "tags/ai.html");
+        assert_eq!(pagination.pages[1].path, "tags/ai.8.html");
     }
 }

@@ -34,6 +34,16 @@ pub fn tag(tag: &str) -> String {
     ["tags/", tag, ".html"].concat()
 }
 
+/// Page `number` (from 1) of a listing whose first page is `first`: `briefs/index.html`,
+/// `briefs/index.2.html`. Slugs never contain a dot, so no brief or topic can take the name.
+pub fn numbered(first: &str, number: usize) -> String {
+    if number <= 1 {
+        return first.to_string();
+    }
+    let stem = first.strip_suffix(".html").unwrap_or(first);
+    [stem, ".", &number.to_string(), ".html"].concat()
+}
+
 pub fn page(slug: &str) -> String {
     [slug, ".html"].concat()
 }
@@ -72,6 +82,14 @@ pub fn relative(from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn later_pages_of_a_listing_sit_beside_the_first() {
+        assert_eq!(numbered(BRIEFS, 1), BRIEFS);
+        assert_eq!(numbered(BRIEFS, 2), "briefs/index.2.html");
+        assert_eq!(numbered(&tag("ai-chips"), 12), "tags/ai-chips.12.html");
+        assert_eq!(depth(&numbered(&tag("x"), 3)), depth(&tag("x")));
+    }
 
     #[test]
     fn links_are_relative_files() {

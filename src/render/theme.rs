@@ -27,6 +27,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("partials/deal_row.html", include_str!("../../templates/partials/deal_row.html")),
     ("partials/brief_list.html", include_str!("../../templates/partials/brief_list.html")),
     ("partials/brief_item.html", include_str!("../../templates/partials/brief_item.html")),
+    ("partials/pagination.html", include_str!("../../templates/partials/pagination.html")),
     ("partials/sources.html", include_str!("../../templates/partials/sources.html")),
     ("partials/chart.html", include_str!("../../templates/partials/chart.html")),
     ("partials/company_stat.html", include_str!("../../templates/partials/company_stat.html")),

@@ -150,3 +150,105 @@ fn generated_brief_pages_written_without_tera_are_the_bytes_tera_writes() {
     small(generator::DEFAULT_SEED).write_plain_site(&plain).expect("write the plain site");
     crate::build::assert_brief_pages_match_tera(&plain, infrabrief::pipeline::Options::default());
 }
+
+/// The brief pages a listing page links its entries to, in order.
+fn listed(page: &str) -> Vec<String> {
+    page.split("<h3 class=\"brief-item-title\"><a href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `paginate = 7` splits the briefs index and every topic into pages of 7 that, read in order,
+/// list exactly what the single page lists without it; each page links to its neighbours and
+/// marks itself, every link resolves, and `serve` updates a paged site to what a full build
+/// gives.
+#[test]
+fn paginated_listings_hold_every_brief_once_in_order() {
+    use infrabrief::check::check_output;
+    use infrabrief::pipeline::{Outcome, Session};
+    let scratch = Scratch::new("corpus-paged");
+    let corpus = small(generator::DEFAULT_SEED);
+    let (whole, paged) = (scratch.path.join("whole"), scratch.path.join("paged"));
+    corpus.write_site(&whole, false).expect("write the site");
+    corpus.write_site(&paged, false).expect("write the site");
+    let config = paged.join("content/site.toml");
+    let settings = std::fs::read_to_string(&config).expect("site.toml");
+    std::fs::write(&config, settings + "paginate = 7\n").expect("site.toml");
+    let output = |root: &Path| {
+        let build = pipeline::build(root, Options::default()).expect("loads");
+        assert!(build.succeeded() && build.diagnostics.is_empty(), "{:?}", build.diagnostics);
+        build.rendered.expect("rendered").output
+    };
+    let (whole_out, paged_out) = (output(&whole), output(&paged));
+    let page = |path: &str| paged_out.get(path).map(text);
+    assert_eq!(check_output(&paged_out), vec![], "every link of the paged site resolves");
+
+    let mut listings = vec![("briefs/index.html".to_string(), 30)];
+    for path in whole_out.files.keys().filter(|p| p.starts_with("tags/") && *p != "tags/index.html") {
+        let count = listed(&text(whole_out.get(path).expect("tag page"))).len();
+        listings.push((path.clone(), count));
+    }
+    assert!(listings.iter().any(|(_, count)| *count > 7), "some topic needs more than one page: {listings:?}");
+    for (first, count) in listings {
+        let pages = count.div_ceil(7);
+        let stem = first.trim_end_matches(".html");
+        let path_of = |n: usize| if n == 1 { first.clone() } else { format!("{stem}.{n}.html") };
+        assert!(page(&path_of(pages + 1)).is_none(), "{first}: a page past the last");
+        let mut read = Vec::new();
+        for n in 1..=pages {
+            let html = page(&path_of(n)).unwrap_or_else(|| panic!("{} is missing", path_of(n)));
+            let entries = listed(&html);
+            assert!(entries.len() == 7 || (n == pages && entries.len() == count - 7 * (pages - 1)), "{first} {n}");
+            read.extend(entries);
+            if pages == 1 {
+                assert!(!html.contains("class=\"pagination\""), "{first}: one page needs no navigation");
+                continue;
+            }
+            let file = |n: usize| path_of(n).rsplit('/').next().expect("file").to_string();
+            assert!(
+                html.contains(&format!("<a aria-current=\"page\" href=\"../{}\">{n}</a>", path_of(n))),
+                "{first} {n}"
+            );
+            assert_eq!(
+                html.contains(&format!("rel=\"prev\" href=\"../{}\"", path_of(n.max(2) - 1))),
+                n > 1,
+                "{}",
+                file(n)
+            );
+            assert_eq!(
+                html.contains(&format!("rel=\"next\" href=\"../{}\"", path_of(n + 1))),
+                n < pages,
+                "{}",
+                file(n)
+            );
+            assert!(html.contains(&format!("Page {n} of {pages}")), "{}", file(n));
+        }
+        assert_eq!(read, listed(&text(whole_out.get(&first).expect("single page"))), "{first}");
+    }
+
+    // serve: a longer body changes the brief's reading time on every page that lists it.
+    let (mut session, outcome) = Session::open(&paged, Options::default()).expect("loads");
+    let Outcome::Whole(mut served) = outcome else { panic!("the first build is whole") };
+    // The oldest brief, listed on the last page of the index.
+    let oldest = listed(&page("briefs/index.5.html").expect("last page")).pop().expect("an entry");
+    let slug = oldest.trim_start_matches("../briefs/").trim_end_matches(".html");
+    let name = format!("content/briefs/{slug}.md");
+    let longer = std::fs::read_to_string(paged.join(&name)).expect("brief") + &"More words to read. ".repeat(400);
+    std::fs::write(paged.join(&name), longer).expect("write");
+    match session.update(&[name]).expect("update") {
+        Outcome::Files(files) => {
+            assert!(files.files.contains_key("briefs/index.5.html"), "{:?}", files.files.keys());
+            served.files.extend(files.files);
+        }
+        other => panic!("expected the listing pages again, got {other:?}"),
+    }
+    if let Some((path, bytes)) = session.search_index() {
+        served.insert(path, bytes);
+    }
+    let full = output(&paged);
+    let differing: Vec<&String> =
+        served.files.keys().chain(full.files.keys()).filter(|path| served.get(path) != full.get(path)).collect();
+    assert!(differing.is_empty(), "serve's pages differ from a full build's: {differing:?}");
+}
