@@ -80,7 +80,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, LoadError> {
             // validate is still rendered (into nothing), so that this run also reports what
             // those errors would otherwise hide until the next: a broken shortcode or link in a
             // brief, a broken template.
-            let recovered = model::validate::recover(validated, &loaded);
+            let recovered = model::validate::recover(validated, &loaded, &diagnostics);
             diagnostics.extend(render::problems(&recovered, &theme));
             render::drop_later(recovered);
             None

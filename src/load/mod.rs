@@ -444,6 +444,12 @@ fn is_real_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> R
     }
 }
 
+/// The error for a folder this user may not list.
+fn cannot_list(folder: &str, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(folder, None, format!("cannot list this folder: {error}"))
+        .with_help("check that the folder's permissions let this user read and enter it")
+}
+
 /// The error for a pipe, socket or device met where a content file was expected.
 fn not_a_regular_file(file: &str) -> Diagnostic {
     Diagnostic::error(file, None, "not a regular file (a pipe, socket or device): it is not read")
@@ -497,8 +503,18 @@ fn folder_files(
         let path = path.to_path_buf();
         move |error| LoadError::Io { path, error }
     };
+    let listing = match std::fs::read_dir(&path) {
+        Ok(listing) => listing,
+        // A folder this user may not list is one more problem of the site, reported with the
+        // others (under `content/briefs/`, the name a run recovering from errors looks for).
+        Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+            diagnostics.push(cannot_list(&format!("{folder}/"), &error));
+            return Ok(Vec::new());
+        }
+        Err(error) => return Err(io(&path)(error)),
+    };
     let mut entries = Vec::new();
-    for entry in std::fs::read_dir(&path).map_err(io(&path))? {
+    for entry in listing {
         let entry = entry.map_err(io(&path))?;
         let kind = entry.file_type().map_err(io(&entry.path()))?;
         entries.push((entry.file_name(), kind));
@@ -560,7 +576,20 @@ fn tree_files(
     }
     let walker = walkdir::WalkDir::new(&path).min_depth(1).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
-        let entry = entry.map_err(|error| walk_error(&path, error))?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) if error.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied) => {
+                let inside = error.path().and_then(|p| p.strip_prefix(&path).ok()).map(Path::to_string_lossy);
+                let place = match inside.filter(|inside| !inside.is_empty()) {
+                    Some(inside) => format!("{folder}/{inside}/"),
+                    None => format!("{folder}/"),
+                };
+                let io_error = error.into_io_error().unwrap_or_else(|| std::io::Error::other("permission denied"));
+                diagnostics.push(cannot_list(&place, &io_error));
+                continue;
+            }
+            Err(error) => return Err(walk_error(&path, error)),
+        };
         let relative = entry.path().strip_prefix(&path).unwrap_or(entry.path());
         // Joined with `/` whatever the platform's separator: on Unix a `\` is part of a name.
         let parts: Option<Vec<&str>> = relative.components().map(|part| part.as_os_str().to_str()).collect();

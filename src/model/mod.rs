@@ -56,9 +56,13 @@ pub struct Site {
 /// is already reported where it is defined.
 #[derive(Clone, Debug, Default)]
 pub struct Withheld {
-    /// Every deal (or company) is withheld when its registry file could not be read or parsed.
+    /// Every deal (or company) is withheld when its registry file could not be read or parsed,
+    /// every series, brief or page when its folder could not be listed.
     pub all_deals: bool,
     pub all_companies: bool,
+    pub all_series: bool,
+    pub all_briefs: bool,
+    pub all_pages: bool,
     pub deals: BTreeSet<String>,
     pub companies: BTreeSet<String>,
     /// Series ids, brief slugs and page slugs (as `@/briefs/<slug>.md` links name them).
@@ -74,6 +78,18 @@ impl Withheld {
 
     pub fn company(&self, id: &str) -> bool {
         self.all_companies || self.companies.contains(id)
+    }
+
+    pub fn series(&self, id: &str) -> bool {
+        self.all_series || self.series.contains(id)
+    }
+
+    pub fn brief(&self, slug: &str) -> bool {
+        self.all_briefs || self.briefs.contains(slug)
+    }
+
+    pub fn page(&self, slug: &str) -> bool {
+        self.all_pages || self.pages.contains(slug)
     }
 }
 

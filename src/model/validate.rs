@@ -185,7 +185,10 @@ impl Broken {
 /// deal naming a company or deal that was left out is left out too, and such ids are dropped
 /// from briefs' lists, companies' parents and series' lines. It is rendered to find problems and
 /// written nowhere.
-pub fn recover(validated: Validated, loaded: &LoadedSite) -> Site {
+///
+/// `problems` are the run's diagnostics so far: a file named by one (a brief the user may not
+/// read, a symlink) counts as defined, though nothing of it was read.
+pub fn recover(validated: Validated, loaded: &LoadedSite, problems: &Diagnostics) -> Site {
     let mut broken = match validated {
         Validated::Broken(broken) => *broken,
         Validated::Site(site) => {
@@ -194,9 +197,14 @@ pub fn recover(validated: Validated, loaded: &LoadedSite) -> Site {
             Broken { config, companies, deals, briefs, pages, series, failed_briefs: vec![], failed_pages: vec![] }
         }
     };
+    // A folder that could not be listed is named by a problem of its own (`content/briefs/`).
+    let unlisted = |folder: &str| problems.iter().any(|problem| problem.file == folder);
     let mut withheld = Withheld {
         all_deals: !loaded.deals_readable,
         all_companies: !loaded.companies_readable,
+        all_series: unlisted("content/series/"),
+        all_briefs: unlisted("content/briefs/"),
+        all_pages: unlisted("content/pages/"),
         ..Withheld::default()
     };
     // Companies and deals: an id defined in the registry but absent from the model.
@@ -244,7 +252,7 @@ pub fn recover(validated: Validated, loaded: &LoadedSite) -> Site {
         }
     }
     let series_ids: BTreeSet<String> = broken.series.iter().map(|s| s.id.clone()).collect();
-    withheld.series = files_under(loaded, "content/series/", ".toml")
+    withheld.series = files_under(loaded, problems, "content/series/", ".toml")
         .filter(|stem| !series_ids.contains(*stem))
         .map(str::to_string)
         .collect();
@@ -254,7 +262,7 @@ pub fn recover(validated: Validated, loaded: &LoadedSite) -> Site {
     let valid_files: BTreeSet<&str> =
         broken.briefs.iter().map(|b| b.file.as_str()).chain(broken.pages.iter().map(|p| p.file.as_str())).collect();
     let left_out = |folder: &str, extension: &str| -> BTreeSet<String> {
-        files_under(loaded, folder, extension)
+        files_under(loaded, problems, folder, extension)
             .filter(|stem| !valid_files.contains(format!("{folder}{stem}{extension}").as_str()))
             .map(str::to_string)
             .collect()
@@ -298,10 +306,20 @@ pub fn recover(validated: Validated, loaded: &LoadedSite) -> Site {
     site
 }
 
-/// The stems of the files read from `folder` (`content/briefs/`) with `extension`.
-fn files_under<'l>(loaded: &'l LoadedSite, folder: &str, extension: &str) -> impl Iterator<Item = &'l str> {
+/// The stems of the files of `folder` (`content/briefs/`) with `extension` that were read, or
+/// that a problem names (some may appear twice).
+fn files_under<'l>(
+    loaded: &'l LoadedSite,
+    problems: &'l Diagnostics,
+    folder: &str,
+    extension: &str,
+) -> impl Iterator<Item = &'l str> {
     let (folder, extension) = (folder.to_string(), extension.to_string());
-    loaded.sources.files().filter_map(move |file| file.strip_prefix(folder.as_str())?.strip_suffix(extension.as_str()))
+    loaded
+        .sources
+        .files()
+        .chain(problems.iter().map(|problem| problem.file.as_str()))
+        .filter_map(move |file| file.strip_prefix(folder.as_str())?.strip_suffix(extension.as_str()))
 }
 
 /// A brief that failed validation, as the recovered model carries it: its body as written, under

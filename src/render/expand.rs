@@ -339,7 +339,7 @@ fn company(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Rep
 fn point(site: &Site, shortcode: &Shortcode, page_path: &str, report: &mut Report<'_>) -> Option<Insert> {
     let id = text_arg(shortcode, "series")?;
     let Some(series) = site.series_by_id(id) else {
-        if site.withheld.series.contains(id) {
+        if site.withheld.series(id) {
             return None;
         }
         let help = match suggest(id, site.series.iter().map(|s| s.id.as_str())) {

@@ -1285,13 +1285,13 @@ impl Resolver for PageResolver<'_> {
     fn content_link(&self, path: &str) -> Result<String, String> {
         if let Some(slug) = path.strip_prefix("briefs/").and_then(|p| p.strip_suffix(".md")) {
             // A brief withheld from a model recovered from errors has an error of its own.
-            if self.site.brief(slug).is_some() || self.site.withheld.briefs.contains(slug) {
+            if self.site.brief(slug).is_some() || self.site.withheld.brief(slug) {
                 return Ok(paths::relative(self.from, &paths::brief(slug)));
             }
             return Err(format!("no brief `content/briefs/{slug}.md` (or it is a draft)"));
         }
         if let Some(slug) = path.strip_prefix("pages/").and_then(|p| p.strip_suffix(".md")) {
-            if self.site.page(slug).is_some() || self.site.withheld.pages.contains(slug) {
+            if self.site.page(slug).is_some() || self.site.withheld.page(slug) {
                 return Ok(paths::relative(self.from, &paths::page(slug)));
             }
             return Err(format!("no page `content/pages/{slug}.md` (or it is a draft)"));

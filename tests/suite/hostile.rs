@@ -1323,3 +1323,63 @@ fn the_inert_output_check_catches_what_it_must() {
     assert!(!xml_problems("<feed><link href=\"javascript:alert(1)\"/></feed>").is_empty());
     assert!(!json_problems("{\"deals\":[{\"url\":\" javascript:alert(1)\"}]}").is_empty());
 }
+
+/// Sets the permission bits of `path`.
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Files and folders the user may not read are problems of the site like any other: each is
+/// named with a hint, together with the rest, nothing is written, and what they hide (a brief
+/// that could not be read, a series folder that could not be listed) is not reported again
+/// where the other briefs refer to it. Permissions do not bind root, so under root the build
+/// runs as `nobody` through `setpriv` (util-linux), from a copy of the binary it may run.
+#[test]
+fn unreadable_files_and_folders_are_reported_with_the_other_problems() {
+    let scratch = Scratch::new("unreadable");
+    let (site, bin, outputs) = (scratch.path.join("site"), scratch.path.join("bin"), scratch.path.join("outputs"));
+    copy_tree(&fixture("base"), &site);
+    std::fs::create_dir_all(site.join("static/icons")).expect("static folder");
+    std::fs::write(site.join("static/icons/mark.svg"), "<svg/>").expect("icon");
+    std::fs::create_dir_all(&bin).expect("bin");
+    std::fs::create_dir_all(&outputs).expect("outputs");
+    let binary = bin.join("infrabrief");
+    std::fs::copy(env!("CARGO_BIN_EXE_infrabrief"), &binary).expect("copy the binary");
+    for dir in walk(&scratch.path).into_iter().filter(|p| p.is_dir()).chain([scratch.path.clone()]) {
+        set_mode(&dir, 0o755);
+    }
+    set_mode(&outputs, 0o777);
+    // A brief the first brief links to, the series folder it quotes a point of, a static folder.
+    let locked = [site.join("content/briefs/second-brief.md"), site.join("content/series"), site.join("static/icons")];
+    for path in &locked {
+        set_mode(path, 0o000);
+    }
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    let as_root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let out = outputs.join("public");
+    let mut build = if as_root {
+        let mut setpriv = Command::new("setpriv");
+        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&binary);
+        setpriv
+    } else {
+        Command::new(&binary)
+    };
+    let result = build.arg("build").arg("--root").arg(&site).arg("-o").arg(&out).output().expect("run the build");
+    for path in &locked {
+        set_mode(path, if path.extension().is_some() { 0o644 } else { 0o755 });
+    }
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(!out.exists(), "a failed build wrote output");
+    for (place, message, hint) in [
+        ("content/briefs/second-brief.md", "cannot read this file", "permissions let this user read it"),
+        ("content/series/", "cannot list this folder", "permissions let this user read and enter it"),
+        ("static/icons/", "cannot list this folder", "permissions let this user read and enter it"),
+    ] {
+        let shown = format!("{message}: Permission denied (os error 13)\n  --> {place}\n  = help: check that the");
+        assert!(stderr.contains(&shown), "{place} is not reported as `{message}`:\n{stderr}");
+        assert!(stderr.contains(hint), "{stderr}");
+    }
+    assert!(stderr.contains("\n3 errors\n"), "only the three problems, not their echoes:\n{stderr}");
+}

@@ -165,7 +165,7 @@ fn a_recovered_model_leaves_out_what_refers_to_what_is_broken() {
     let (validated, diagnostics) = validate(&loaded, Options::default());
     assert!(diagnostics.has_errors());
     assert!(matches!(validated, Validated::Broken(_)));
-    let site = recover(validated, &loaded);
+    let site = recover(validated, &loaded, &diagnostics);
     // chip-lab-equity-2026 names an unknown buyer; lab-chips-loi-2025 was superseded by it.
     for id in ["chip-lab-equity-2026", "lab-chips-loi-2025"] {
         assert!(site.deal(id).is_none(), "{id} is in the recovered model");
