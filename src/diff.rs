@@ -681,6 +681,11 @@ fn summary(report: &Report) -> String {
     if pages > 0 {
         parts.push(format!("{} affected", format::plural(pages, "page")));
     }
+    // Files that are not pages (the stylesheet, a data file) when nothing above changed.
+    let files = report.files.added.len() + report.files.removed.len() + report.files.changed.len();
+    if files > 0 && parts.is_empty() {
+        parts.push(format!("{} affected, no page", format::plural(files, "other file")));
+    }
     for status in ["added", "removed", "changed"] {
         let count = report.charts.iter().filter(|c| c.status == status).count();
         if count > 0 {

@@ -313,3 +313,17 @@ fn an_added_letter_of_intent_says_so() {
     let detail = added["detail"].as_str().expect("detail");
     assert!(detail.contains("cloud capacity, letter of intent, $9bn (reported)"), "{detail}");
 }
+
+#[test]
+fn a_change_to_files_other_than_pages_is_named_in_the_summary() {
+    let (scratch, repo, _) = history();
+    let other = scratch.path.join("with-static");
+    copy_tree(&repo.join("content"), &other.join("content"));
+    std::fs::create_dir_all(other.join("static")).expect("static folder");
+    std::fs::write(other.join("static/robots.txt"), "User-agent: *\n").expect("static file");
+    let output = diff(&repo, &[repo.to_str().expect("utf-8"), other.to_str().expect("utf-8")]);
+    let report = text(&output.stdout);
+    let summary = report.lines().nth(1).expect("summary line");
+    assert!(summary.ends_with(": 1 other file affected, no page."), "{summary}");
+    assert!(report.contains("- added `robots.txt`"), "{report}");
+}
