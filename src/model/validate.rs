@@ -222,13 +222,16 @@ pub fn recover(validated: Validated, loaded: &LoadedSite, problems: &Diagnostics
             company.parent = None;
         }
     }
+    let valid_deals: BTreeSet<&str> = broken.deals.iter().map(|d| d.id.as_str()).collect();
     withheld.deals = loaded
         .deals
         .iter()
         .filter_map(|d| d.id.as_ref())
-        .map(|id| id.value.clone())
-        .filter(|id| !broken.deals.iter().any(|d| &d.id == id))
+        .map(|id| id.value.as_str())
+        .filter(|id| !valid_deals.contains(*id))
+        .map(str::to_string)
         .collect();
+    drop(valid_deals);
     // A deal whose parties or successor were left out goes too, until none is left dangling.
     loop {
         let deal_ids: BTreeSet<String> = broken.deals.iter().map(|d| d.id.clone()).collect();
