@@ -209,28 +209,14 @@ pub fn recover(validated: Validated, loaded: &LoadedSite, problems: &Diagnostics
     };
     // Companies and deals: an id defined in the registry but absent from the model.
     let company_ids: BTreeSet<String> = broken.companies.iter().map(|c| c.id.clone()).collect();
-    withheld.companies = loaded
-        .companies
-        .iter()
-        .filter_map(|c| c.id.as_ref())
-        .map(|id| id.value.as_str())
-        .filter(|id| !company_ids.contains(*id))
-        .map(str::to_string)
-        .collect();
+    withheld.companies = left_out_ids(loaded.companies.iter().map(|c| &c.id), |id| company_ids.contains(id));
     for company in &mut broken.companies {
         if company.parent.as_ref().is_some_and(|parent| !company_ids.contains(parent.as_str())) {
             company.parent = None;
         }
     }
     let valid_deals: BTreeSet<&str> = broken.deals.iter().map(|d| d.id.as_str()).collect();
-    withheld.deals = loaded
-        .deals
-        .iter()
-        .filter_map(|d| d.id.as_ref())
-        .map(|id| id.value.as_str())
-        .filter(|id| !valid_deals.contains(*id))
-        .map(str::to_string)
-        .collect();
+    withheld.deals = left_out_ids(loaded.deals.iter().map(|d| &d.id), |id| valid_deals.contains(id));
     drop(valid_deals);
     // A deal whose parties or successor were left out goes too, until none is left dangling.
     loop {
@@ -307,6 +293,14 @@ pub fn recover(validated: Validated, loaded: &LoadedSite, problems: &Diagnostics
     let mut site = broken.into_site();
     site.withheld = withheld;
     site
+}
+
+/// The ids the registry defines (`defined`) that the model left out (`kept` says no).
+fn left_out_ids<'r>(
+    defined: impl Iterator<Item = &'r Option<Sp<String>>>,
+    kept: impl Fn(&str) -> bool,
+) -> BTreeSet<String> {
+    defined.flatten().map(|id| id.value.as_str()).filter(|id| !kept(id)).map(str::to_string).collect()
 }
 
 /// The stems of the files of `folder` (`content/briefs/`) with `extension` that were read, or

@@ -818,6 +818,8 @@ struct Cross<'a> {
     splice_items: bool,
     row_values: &'a ById<Value>,
     deal_rows: &'a [ById<String>; 2],
+    /// Every brief's index, in site order: what the briefs index lists, page by page.
+    every_brief: Vec<usize>,
     /// Briefs (indexes, in site order) by tag, by the deals and by the companies they cite:
     /// only looked up, never iterated.
     tag_briefs: rustc_hash::FxHashMap<&'a str, Vec<usize>>,
@@ -931,6 +933,7 @@ fn cross_references<'a>(
         splice_items: base.splice_items,
         row_values: &base.row_values,
         deal_rows: &base.deal_rows,
+        every_brief: (0..site.briefs.len()).collect(),
         tag_briefs,
         briefs_by_deal,
         briefs_by_company,
@@ -1024,8 +1027,7 @@ fn render_job(shared: &Shared<'_>, cross: &Cross<'_>, job: &Job) -> Result<Strin
             page(shared, "index.html", paths::HOME, "home", &site.config.title, &site.config.description, context)
         }
         Job::BriefIndex(number) => {
-            let all: Vec<usize> = (0..site.briefs.len()).collect();
-            let (shown, pagination) = Pagination::of(&all, *number, site.config.paginate, paths::BRIEFS);
+            let (shown, pagination) = Pagination::of(&cross.every_brief, *number, site.config.paginate, paths::BRIEFS);
             let title = pagination.title("Briefs");
             let path = pagination.path.clone();
             context.insert("pagination", &pagination);

@@ -587,9 +587,10 @@ fn listed_briefs_arrive_as_values_for_a_template_that_reads_them() {
     let site = scratch.path.join("site");
     let plain = built(&site, &scratch.path.join("plain"));
     let tag = built_in_template("tag.html");
-    let looped = tag.replace(
+    let looped = tag.replacen(
         "{% include",
         "<ul id=\"values\" data-count=\"{{ brief_count }}\">{% for b in briefs %}<li>{{ b.slug }} {{ b.reading_minutes }}</li>{% endfor %}</ul>\n{% include",
+        1,
     );
     assert_ne!(looped, tag);
     override_template(&site, "tag.html", &looped);
